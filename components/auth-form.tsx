@@ -1,0 +1,108 @@
+"use client";
+
+import { useState } from "react";
+import { useRouter } from "next/navigation";
+import { signIn } from "next-auth/react";
+
+interface Props {
+  mode: "signin" | "signup";
+  oauth: { id: string; name: string }[];
+  callbackUrl: string;
+  initialError?: string;
+}
+
+const ERRORS: Record<string, string> = {
+  invalid_login: "That email and password do not match an account.",
+  CredentialsSignin: "That email and password do not match an account.",
+  OAuthAccountNotLinked: "This email is already used with another sign-in method.",
+};
+
+/** Sign-in and sign-up, through Auth.js's standard credentials flow (csrf, then callback). */
+export function AuthForm({ mode, oauth, callbackUrl, initialError }: Props) {
+  const router = useRouter();
+  const [error, setError] = useState(initialError ? (ERRORS[initialError] ?? "Sign-in failed. Try again.") : "");
+  const [busy, setBusy] = useState(false);
+
+  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const email = String(form.get("email") ?? "");
+    const password = String(form.get("password") ?? "");
+    setBusy(true);
+    setError("");
+    try {
+      if (mode === "signup") {
+        const res = await fetch("/api/register", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email, password, name: String(form.get("name") ?? "") }),
+        });
+        if (!res.ok) {
+          const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+          setError(body?.error?.message ?? "Could not create the account. Try again.");
+          return;
+        }
+      }
+      const result = await signIn("credentials", { email, password, redirect: false });
+      if (!result || result.error) {
+        setError(ERRORS[result?.code ?? ""] ?? ERRORS.CredentialsSignin!);
+        return;
+      }
+      router.replace(callbackUrl);
+      router.refresh();
+    } catch {
+      setError("The network is not answering. Check your connection and try again.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      {error && (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      )}
+      <form onSubmit={onSubmit} noValidate={false}>
+        {mode === "signup" && (
+          <div className="field">
+            <label htmlFor="name">Name</label>
+            <input id="name" name="name" autoComplete="name" maxLength={100} placeholder="Ada Lovelace" />
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor="email">Email</label>
+          <input id="email" name="email" type="email" autoComplete="email" required placeholder="you@example.com" />
+        </div>
+        <div className="field">
+          <label htmlFor="password">Password</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            required
+            minLength={mode === "signup" ? 8 : undefined}
+            autoComplete={mode === "signup" ? "new-password" : "current-password"}
+          />
+          {mode === "signup" && <span className="hint">At least 8 characters.</span>}
+        </div>
+        <button className="btn btn-primary" type="submit" disabled={busy}>
+          {busy ? "Please wait…" : mode === "signup" ? "Create account" : "Sign in"}
+        </button>
+      </form>
+      {oauth.length > 0 && (
+        <>
+          <div className="divider">or</div>
+          <div className="oauth">
+            {oauth.map((p) => (
+              <button key={p.id} className="btn" type="button" onClick={() => void signIn(p.id, { redirectTo: callbackUrl })}>
+                Continue with {p.name}
+              </button>
+            ))}
+          </div>
+        </>
+      )}
+    </>
+  );
+}

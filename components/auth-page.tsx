@@ -1,0 +1,40 @@
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { auth, oauthProviders } from "@/lib/auth/config";
+import { AuthForm } from "./auth-form";
+
+/** Only same-site paths may be returned to after sign-in. */
+export function safeCallback(raw: string | string[] | undefined): string {
+  const v = Array.isArray(raw) ? raw[0] : raw;
+  return v && v.startsWith("/") && !v.startsWith("//") ? v : "/";
+}
+
+export async function AuthPage({ mode, searchParams }: { mode: "signin" | "signup"; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const sp = await searchParams;
+  const callbackUrl = safeCallback(sp.callbackUrl);
+  if ((await auth())?.user) redirect(callbackUrl);
+  const error = typeof sp.code === "string" ? sp.code : typeof sp.error === "string" ? sp.error : undefined;
+  const other = mode === "signin" ? "/signup" : "/signin";
+  const otherHref = callbackUrl === "/" ? other : `${other}?callbackUrl=${encodeURIComponent(callbackUrl)}`;
+  return (
+    <main className="auth-page">
+      <div className="auth-card">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden>
+            ◆
+          </span>
+          PollChat
+        </div>
+        <h1>{mode === "signin" ? "Welcome back" : "Create your account"}</h1>
+        <p className="lead">
+          {mode === "signin" ? "Sign in to pick up your conversations on any device." : "Answers that survive reloads, flaky networks and closed tabs."}
+        </p>
+        <AuthForm mode={mode} oauth={oauthProviders()} callbackUrl={callbackUrl} initialError={error} />
+        <p className="auth-switch">
+          {mode === "signin" ? "New here? " : "Already have an account? "}
+          <Link href={otherHref}>{mode === "signin" ? "Create an account" : "Sign in"}</Link>
+        </p>
+      </div>
+    </main>
+  );
+}

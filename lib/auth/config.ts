@@ -1,0 +1,75 @@
+/**
+ * Auth.js (next-auth v5): email + password through the Credentials provider, GitHub and
+ * Google when their variables are set. Sessions are JWTs (Credentials requires it); the
+ * Drizzle adapter stores OAuth users and accounts in our database.
+ */
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import GitHub from "next-auth/providers/github";
+import Google from "next-auth/providers/google";
+import { DrizzleAdapter } from "@auth/drizzle-adapter";
+import { getDb } from "@/db/client";
+import { accounts, sessions, users, verificationTokens } from "@/db/schema";
+import { findUserByEmail } from "@/db/queries/users";
+import { ensureAuthSecret } from "./secret";
+import { dummyHash, verifyPassword } from "./password";
+
+class InvalidLogin extends CredentialsSignin {
+  override code = "invalid_login";
+}
+
+/** Which OAuth providers are configured (the sign-in page shows a button for each). */
+export function oauthProviders(): { id: "github" | "google"; name: string }[] {
+  const list: { id: "github" | "google"; name: string }[] = [];
+  if (process.env.AUTH_GITHUB_ID && process.env.AUTH_GITHUB_SECRET) list.push({ id: "github", name: "GitHub" });
+  if (process.env.AUTH_GOOGLE_ID && process.env.AUTH_GOOGLE_SECRET) list.push({ id: "google", name: "Google" });
+  return list;
+}
+
+async function config(): Promise<NextAuthConfig> {
+  const secret = ensureAuthSecret();
+  const db = await getDb();
+  const oauth = oauthProviders().map((p) => (p.id === "github" ? GitHub : Google));
+  return {
+    secret,
+    // The app runs behind whatever host serves it (localhost, a proxy, Vercel); the
+    // cookie is bound to that host anyway.
+    trustHost: true,
+    adapter: DrizzleAdapter(db, {
+      usersTable: users,
+      accountsTable: accounts,
+      sessionsTable: sessions,
+      verificationTokensTable: verificationTokens,
+    }),
+    session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+    pages: { signIn: "/signin", error: "/signin" },
+    providers: [
+      Credentials({
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        async authorize(raw) {
+          const email = typeof raw.email === "string" ? raw.email.trim().toLowerCase() : "";
+          const password = typeof raw.password === "string" ? raw.password : "";
+          if (!email || !password || password.length > 1024) throw new InvalidLogin();
+          const user = await findUserByEmail(email);
+          // Hash even for unknown users so the timing does not tell which emails exist.
+          const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
+          if (!user || !user.passwordHash || !ok) throw new InvalidLogin();
+          return { id: user.id, email: user.email, name: user.name };
+        },
+      }),
+      ...oauth,
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        if (user?.id) token.sub = user.id;
+        return token;
+      },
+      session({ session, token }) {
+        if (token.sub) session.user.id = token.sub;
+        return session;
+      },
+    },
+  };
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(config);

@@ -1,0 +1,37 @@
+/**
+ * AUTH_SECRET: from the environment, or, outside production and on a single Node host,
+ * generated once and kept under .data/ so sessions survive restarts.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+
+export function ensureAuthSecret(): string {
+  const fromEnv = process.env.AUTH_SECRET?.trim();
+  if (fromEnv) return fromEnv;
+  if (process.env.VERCEL) {
+    throw new Error("AUTH_SECRET is not set. On Vercel every function instance needs the same secret: set it in the project's environment variables.");
+  }
+  const file = path.join(process.env.DATA_DIR ?? path.join(process.cwd(), ".data"), "auth-secret");
+  let secret: string;
+  try {
+    secret = readFileSync(file, "utf8").trim();
+  } catch {
+    secret = "";
+  }
+  if (!secret) {
+    secret = randomBytes(32).toString("base64url");
+    mkdirSync(path.dirname(file), { recursive: true });
+    // wx: if another process wrote it first, use theirs.
+    try {
+      writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+    } catch {
+      secret = readFileSync(file, "utf8").trim();
+    }
+    if (process.env.NODE_ENV === "production") {
+      console.warn(`[auth] AUTH_SECRET is not set: generated one in ${file}. Set AUTH_SECRET when you run more than one server.`);
+    }
+  }
+  process.env.AUTH_SECRET = secret;
+  return secret;
+}

@@ -1,0 +1,85 @@
+/**
+ * The environment, validated once at first use, with a clear message for anything malformed.
+ * Every variable is documented in the README's configuration table.
+ */
+import { z } from "zod";
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const list = z
+  .string()
+  .optional()
+  .transform((s) => (s ?? "").split(",").map((x) => x.trim()).filter(Boolean));
+const bool = (def: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no", ""])
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? def : ["true", "1", "yes"].includes(v)));
+const optionalString = z
+  .string()
+  .optional()
+  .transform((s) => (s && s.trim() ? s.trim() : undefined));
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: optionalString,
+
+  AUTH_SECRET: optionalString,
+  AUTH_GITHUB_ID: optionalString,
+  AUTH_GITHUB_SECRET: optionalString,
+  AUTH_GOOGLE_ID: optionalString,
+  AUTH_GOOGLE_SECRET: optionalString,
+
+  OPENAI_API_KEY: optionalString,
+  OPENAI_MODELS: list,
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_MODELS: list,
+  OPENAI_COMPATIBLE_BASE_URL: optionalString.pipe(z.url().optional()),
+  OPENAI_COMPATIBLE_API_KEY: optionalString,
+  OPENAI_COMPATIBLE_MODELS: list,
+  OPENAI_COMPATIBLE_NAME: z.string().default("Local"),
+  AI_GATEWAY_API_KEY: optionalString,
+  AI_GATEWAY_MODELS: list,
+  /** Offer the demo model even when real models are configured. */
+  DEMO_MODEL: bool(false),
+  DEMO_TOKENS_PER_SECOND: int(45, 1),
+  DEFAULT_MODEL: optionalString,
+
+  /** How long a runner's claim on a generation lasts without renewal. */
+  LEASE_MS: int(15_000, 1_000),
+  /** Output is written to the database at most this often... */
+  FLUSH_INTERVAL_MS: int(100, 10),
+  /** ...or as soon as this many characters are waiting. */
+  FLUSH_MAX_CHARS: int(16_384, 1),
+  MAX_ATTEMPTS: int(3, 1),
+  GENERATION_TIMEOUT_MS: int(600_000, 1_000),
+  FIRST_TOKEN_TIMEOUT_MS: int(60_000, 100),
+  STALL_TIMEOUT_MS: int(60_000, 100),
+  /** A queued request not started by its own server within this time is started by a poll. */
+  QUEUED_GRACE_MS: int(5_000, 0),
+  /** Characters of chat history sent to the model (newest kept). */
+  CONTEXT_BUDGET_CHARS: int(48_000, 1_000),
+  MAX_MESSAGE_CHARS: int(32_000, 1),
+  RATE_LIMIT_MESSAGES_PER_HOUR: int(120, 0),
+  RATE_LIMIT_CONCURRENT: int(3, 0),
+  /** Extra origins allowed to POST (comma-separated), besides the app's own. */
+  ALLOWED_ORIGINS: list,
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}

@@ -1,0 +1,52 @@
+import { AppError } from "../errors";
+
+export const DEFAULT_MAX_BODY_BYTES = 512 * 1024;
+
+/** Reads at most `limit` bytes; a larger body is refused without buffering the rest. */
+async function readLimited(req: Request, limit: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    parts.push(value);
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
+function tooLarge(limit: number) {
+  return new AppError("payload_too_large", `The request body is larger than ${Math.round(limit / 1024)} KB.`);
+}
+
+/**
+ * The body as a plain object: JSON, or a form (HTMX and plain HTML forms post
+ * application/x-www-form-urlencoded). An empty body is {}.
+ */
+export async function readBody(req: Request, limit = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const raw = await readLimited(req, limit);
+  if (type === "application/x-www-form-urlencoded") {
+    return Object.fromEntries(new URLSearchParams(raw));
+  }
+  if (raw.trim() === "") return {};
+  if (type === "" || type === "application/json" || type.endsWith("+json") || type === "text/plain") {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      throw new AppError("invalid_json", "The request body is not valid JSON.");
+    }
+  }
+  throw new AppError(
+    "unsupported_media_type",
+    "Send the body as application/json or application/x-www-form-urlencoded.",
+  );
+}

@@ -1,0 +1,110 @@
+/**
+ * The guard every route handler goes through: it authenticates, refuses cross-site POSTs,
+ * validates path params and body with zod (400 before any database work), and turns every
+ * thrown error into the documented JSON error. A handler cannot forget any of it.
+ */
+import { z } from "zod";
+import { AppError } from "../errors";
+import { getSessionUser, type SessionUser } from "../auth/session";
+import { readBody, DEFAULT_MAX_BODY_BYTES } from "./body";
+import { assertSameOrigin } from "./origin";
+import { isDatabaseDown } from "./db-errors";
+
+type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+interface Options<PS extends z.ZodType, BS extends z.ZodType | undefined> {
+  params?: PS;
+  body?: BS;
+  maxBodyBytes?: number;
+}
+
+export interface Args<P, B> {
+  req: Request;
+  params: P;
+  body: B;
+  /** The request came from htmx (`HX-Request: true`): answer an HTML fragment. */
+  htmx: boolean;
+}
+
+type Inferred<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export function validationError(error: z.ZodError, where: string): AppError {
+  const first = error.issues[0];
+  const path = first?.path.length ? first.path.join(".") : where;
+  return new AppError("validation_error", `Invalid ${path}: ${first?.message ?? "malformed"}.`, {
+    details: error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+  });
+}
+
+async function parseArgs<PS extends z.ZodType, BS extends z.ZodType | undefined>(
+  req: Request,
+  ctx: RouteContext | undefined,
+  opts: Options<PS, BS>,
+): Promise<Args<Inferred<PS>, Inferred<BS>>> {
+  const method = req.method.toUpperCase();
+  const unsafe = method !== "GET" && method !== "HEAD" && method !== "OPTIONS";
+  if (unsafe) assertSameOrigin(req);
+  const rawParams = ctx ? await ctx.params : {};
+  let params: unknown = rawParams;
+  if (opts.params) {
+    const parsed = opts.params.safeParse(rawParams);
+    if (!parsed.success) throw validationError(parsed.error, "path");
+    params = parsed.data;
+  }
+  let body: unknown = undefined;
+  if (opts.body) {
+    const raw = await readBody(req, opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    const parsed = opts.body.safeParse(raw);
+    if (!parsed.success) throw validationError(parsed.error, "body");
+    body = parsed.data;
+  }
+  return {
+    req,
+    params: params as Inferred<PS>,
+    body: body as Inferred<BS>,
+    htmx: req.headers.get("hx-request") === "true",
+  };
+}
+
+export function errorResponse(err: unknown, req: Request): Response {
+  if (err instanceof AppError) return err.toResponse();
+  if (isDatabaseDown(err)) {
+    console.error(`[db] ${req.method} ${new URL(req.url).pathname}: database unavailable`, err);
+    return new AppError("service_unavailable", "The database is unavailable right now. Try again in a moment.", {
+      retryAfter: 2,
+    }).toResponse();
+  }
+  console.error(`[error] ${req.method} ${new URL(req.url).pathname}`, err);
+  return new AppError("internal_error", "Something went wrong on our side. Try again.").toResponse();
+}
+
+/** A handler for a signed-in user. No session answers 401 JSON (never a redirect). */
+export function route<PS extends z.ZodType = z.ZodType<Record<string, never>>, BS extends z.ZodType | undefined = undefined>(
+  opts: Options<PS, BS>,
+  fn: (args: Args<Inferred<PS>, Inferred<BS>> & { user: SessionUser }) => Promise<Response>,
+) {
+  return async (req: Request, ctx?: RouteContext): Promise<Response> => {
+    try {
+      const user = await getSessionUser(req);
+      if (!user) throw new AppError("unauthorized", "Sign in to continue.");
+      const args = await parseArgs(req, ctx, opts);
+      return await fn({ ...args, user });
+    } catch (err) {
+      return errorResponse(err, req);
+    }
+  };
+}
+
+/** A handler that needs no session (sign-up, health). */
+export function publicRoute<PS extends z.ZodType = z.ZodType<Record<string, never>>, BS extends z.ZodType | undefined = undefined>(
+  opts: Options<PS, BS>,
+  fn: (args: Args<Inferred<PS>, Inferred<BS>>) => Promise<Response>,
+) {
+  return async (req: Request, ctx?: RouteContext): Promise<Response> => {
+    try {
+      return await fn(await parseArgs(req, ctx, opts));
+    } catch (err) {
+      return errorResponse(err, req);
+    }
+  };
+}

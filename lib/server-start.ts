@@ -1,0 +1,25 @@
+/**
+ * Server start: validate the environment, make sure there is an auth secret, open the
+ * database and apply migrations. Anything wrong stops the process with one clear sentence.
+ * (Throwing from register() would leave `next start` up and answering 500 to everything.)
+ */
+import { env, EnvError } from "./env";
+import { ensureAuthSecret } from "./auth/secret";
+import { DatabaseConfigError, getDatabase, pgliteDir } from "@/db/client";
+
+function die(message: string): never {
+  console.error(`\n[pollchat] Cannot start: ${message}\n`);
+  process.exit(1);
+}
+
+export async function startServer(): Promise<void> {
+  try {
+    env();
+    ensureAuthSecret();
+    const { kind } = await getDatabase();
+    console.log(`[pollchat] database: ${kind === "pglite" ? `embedded PGlite in ${pgliteDir()}` : "PostgreSQL (DATABASE_URL)"}, migrations applied`);
+  } catch (err) {
+    if (err instanceof EnvError || err instanceof DatabaseConfigError) die(err.message);
+    die(`${(err as Error)?.message ?? String(err)}`);
+  }
+}

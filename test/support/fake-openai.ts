@@ -1,0 +1,743 @@
+/**
+ * A fake OpenAI-compatible Chat Completions server for tests and benchmarks.
+ *
+ * Real HTTP (node:http), real SSE. Behaviour is scripted by a directive inside
+ * the LAST user message:
+ *
+ *   [[fake key=value key="value with spaces" ...]]
+ *
+ * Keys (all optional):
+ *   text=STR            exact text to stream (escapes: \n \t \\ \" \uXXXX)
+ *   repeat=N            repeat the text N times (default 1)
+ *   unicode=1           stream UNICODE_TEXT (emoji, ZWJ, flags, CJK, combining, RTL, astral math); wins over text=
+ *   chunk=N             UTF-16 code units per chunk (default 5); surrogate pairs are kept whole...
+ *   split_surrogates=1  ...unless this is set: then chunks cut through surrogate pairs (lone surrogates
+ *                       end up as \udXXX escapes in the JSON)
+ *   delay=MS            delay between chunks (default 5)
+ *   ttft=MS             delay before the first chunk (default 0); headers are sent immediately
+ *   tps=N               chunks per second (delay = 1000/N, drift-free scheduling); overrides delay
+ *   status=CODE         answer with an OpenAI-style JSON error with that HTTP status
+ *   retry_after=S       Retry-After header value (sent with 429/503 with default 1, or whenever given)
+ *   fail_times=N        only the first N requests carrying this exact directive fail (status defaults to 500)
+ *   cut_after=N         after N chunks destroy the socket (no finish chunk, no [DONE])
+ *   stall_after=N       after N chunks send nothing more, until the client aborts or the server closes
+ *   malformed_after=N   after N chunks send `data: {not json` and end the response
+ *   usage_prompt=N      reported prompt_tokens (default ceil(total message chars / 4))
+ *   usage_completion=N  reported completion_tokens (default: number of chunks)
+ *   require_auth=KEY    401 unless `Authorization: Bearer KEY`
+ *
+ * Without a directive, it streams "Hello from the fake model. You said: <first 40 code points
+ * of the message>" in chunks of 5, 5 ms apart. Unknown keys or bad values give a 400.
+ *
+ * Only erasable TypeScript syntax is used so that plain `node` (type stripping) can run it.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+export interface RecordedRequest {
+  model: string;
+  messages: { role: string; content: string }[];
+  stream: boolean;
+  streamOptions?: unknown;
+  headers: Record<string, string | undefined>;
+  receivedAt: number;
+}
+
+export interface FakeOpenAI {
+  /** Base URL including `/v1`, e.g. `http://127.0.0.1:PORT/v1`. */
+  url: string;
+  port: number;
+  /** Every POST /v1/chat/completions request, in arrival order (invalid ones too, best effort). */
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export interface Directive {
+  /** The raw `[[fake ...]]` text, or undefined when the message has none. */
+  source?: string;
+  /** The user message with the directive removed, trimmed (used by the default answer). */
+  message: string;
+  text?: string;
+  repeat: number;
+  unicode: boolean;
+  chunk: number;
+  splitSurrogates: boolean;
+  /** Effective delay between chunks in ms (derived from tps when tps is set). */
+  delay: number;
+  ttft: number;
+  tps?: number;
+  status?: number;
+  retryAfter?: number;
+  failTimes?: number;
+  cutAfter?: number;
+  stallAfter?: number;
+  malformedAfter?: number;
+  usagePrompt?: number;
+  usageCompletion?: number;
+  requireAuth?: string;
+}
+
+export class DirectiveError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DirectiveError";
+  }
+}
+
+export const DEFAULT_MODEL = "fake-model";
+export const DEFAULT_CHUNK = 5;
+export const DEFAULT_DELAY_MS = 5;
+
+/**
+ * Fixed text rich in edge cases. Written with escapes so that no editor or tool can
+ * normalize the combining sequences.
+ */
+export const UNICODE_TEXT: string = [
+  // 😀 👍🏽 (skin tone modifier) 👩‍👩‍👧‍👦 (ZWJ family) 🇫🇷 🇯🇵 (flags) 🏳️‍🌈 (VS16 + ZWJ)
+  "Emoji: \u{1F600} \u{1F44D}\u{1F3FD} \u{1F469}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466} \u{1F1EB}\u{1F1F7}\u{1F1EF}\u{1F1F5} \u{1F3F3}\uFE0F\u200D\u{1F308}",
+  // 漢字かなカナ한국어 plus astral CJK ideographs 𠮟𠀋
+  "CJK: \u6F22\u5B57\u304B\u306A\u30AB\u30CA\uD55C\uAD6D\uC5B4 \u{20B9F}\u{2000B}",
+  // e + COMBINING ACUTE vs precomposed é; Zalgo-ish stacked marks
+  "Combining: e\u0301 vs \u00E9, Z\u0351\u0334\u036Ea\u0308\u0327\u0489l\u0315\u0339g\u0350\u0316\u035Co\u0303\u0324\u0334",
+  // Arabic "مرحبا بالعالم", Hebrew "שלום עולם", RLM
+  "RTL: \u0645\u0631\u062D\u0628\u0627 \u0628\u0627\u0644\u0639\u0627\u0644\u0645 / \u05E9\u05DC\u05D5\u05DD \u05E2\u05D5\u05DC\u05DD\u200F.",
+  // 𝔸𝕓𝒸 𝟘𝟙 ∀x∈ℝ 𝄞 (astral-plane math alphanumerics and a musical symbol)
+  "Math: \u{1D538}\u{1D553}\u{1D4B8} \u{1D7D8}\u{1D7D9} \u2200x\u2208\u211D \u{1D11E}",
+  // Things that break naive SSE/HTML handling: LS/PS separators, CRLF, a fake SSE frame, quotes, tags
+  "Traps: a\u2028b\u2029c \r\n data: [DONE]\n\n \"quoted\" \\back\\slash </script><b>&amp;",
+  "End.",
+].join("\n");
+
+const KNOWN_KEYS = new Set([
+  "text",
+  "repeat",
+  "unicode",
+  "chunk",
+  "split_surrogates",
+  "delay",
+  "ttft",
+  "tps",
+  "status",
+  "retry_after",
+  "fail_times",
+  "cut_after",
+  "stall_after",
+  "malformed_after",
+  "usage_prompt",
+  "usage_completion",
+  "require_auth",
+]);
+
+function unescapeValue(raw: string): string {
+  return raw.replace(/\\(u[0-9a-fA-F]{4}|.)/gs, (_m, esc: string) => {
+    if (esc.length === 5) return String.fromCharCode(parseInt(esc.slice(1), 16));
+    switch (esc) {
+      case "n":
+        return "\n";
+      case "t":
+        return "\t";
+      case "r":
+        return "\r";
+      default:
+        return esc; // \\ -> \, \" -> ", \x -> x
+    }
+  });
+}
+
+const DIRECTIVE_START = /\[\[fake(?=\s|\]\])/;
+
+/** Tokenizes the first `[[fake ...]]` directive in `text`. */
+function scanDirective(text: string): { source: string; pairs: [string, string][] } | undefined {
+  const m = DIRECTIVE_START.exec(text);
+  if (!m) return undefined;
+  const start = m.index;
+  let i = start + "[[fake".length;
+  const pairs: [string, string][] = [];
+  const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
+  for (;;) {
+    while (isSpace(text[i])) i++;
+    if (i >= text.length) throw new DirectiveError("unterminated [[fake ...]] directive (missing ']]')");
+    if (text.startsWith("]]", i)) {
+      i += 2;
+      break;
+    }
+    const keyMatch = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i, i + 64));
+    if (!keyMatch) throw new DirectiveError(`expected key=value at offset ${i - start} in directive`);
+    const key = keyMatch[0];
+    i += key.length;
+    if (text[i] !== "=") throw new DirectiveError(`expected '=' after key '${key}'`);
+    i++;
+    let raw = "";
+    if (text[i] === '"') {
+      i++;
+      for (;;) {
+        const c = text[i];
+        if (c === undefined) throw new DirectiveError(`unterminated quoted value for '${key}'`);
+        if (c === "\\" && i + 1 < text.length) {
+          raw += c + text[i + 1];
+          i += 2;
+          continue;
+        }
+        if (c === '"') {
+          i++;
+          break;
+        }
+        raw += c;
+        i++;
+      }
+    } else {
+      while (i < text.length && !isSpace(text[i]) && !text.startsWith("]]", i)) {
+        raw += text[i];
+        i++;
+      }
+    }
+    pairs.push([key, unescapeValue(raw)]);
+  }
+  return { source: text.slice(start, i), pairs };
+}
+
+function parseNumber(key: string, value: string, opts: { min: number; integer: boolean }): number {
+  const re = opts.integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  if (!re.test(value)) throw new DirectiveError(`invalid value for '${key}': ${JSON.stringify(value)}`);
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < opts.min) {
+    throw new DirectiveError(`value for '${key}' must be >= ${opts.min}, got ${value}`);
+  }
+  return n;
+}
+
+function parseBool(key: string, value: string): boolean {
+  if (value === "1" || value === "true") return true;
+  if (value === "0" || value === "false") return false;
+  throw new DirectiveError(`invalid boolean for '${key}': ${JSON.stringify(value)} (use 1 or 0)`);
+}
+
+/** Parses the directive (if any) out of a user message. Throws DirectiveError on bad input. */
+export function parseDirective(text: string): Directive {
+  const scanned = scanDirective(text);
+  const d: Directive = {
+    message: (scanned ? text.replace(scanned.source, "") : text).trim(),
+    repeat: 1,
+    unicode: false,
+    chunk: DEFAULT_CHUNK,
+    splitSurrogates: false,
+    delay: DEFAULT_DELAY_MS,
+    ttft: 0,
+  };
+  if (!scanned) return d;
+  d.source = scanned.source;
+  const int = (k: string, v: string, min = 0) => parseNumber(k, v, { min, integer: true });
+  const num = (k: string, v: string) => parseNumber(k, v, { min: 0, integer: false });
+  for (const [key, value] of scanned.pairs) {
+    if (!KNOWN_KEYS.has(key)) {
+      throw new DirectiveError(`unknown directive key '${key}' (known: ${[...KNOWN_KEYS].join(", ")})`);
+    }
+    switch (key) {
+      case "text":
+        d.text = value;
+        break;
+      case "repeat":
+        d.repeat = int(key, value);
+        break;
+      case "unicode":
+        d.unicode = parseBool(key, value);
+        break;
+      case "chunk":
+        d.chunk = int(key, value, 1);
+        break;
+      case "split_surrogates":
+        d.splitSurrogates = parseBool(key, value);
+        break;
+      case "delay":
+        d.delay = num(key, value);
+        break;
+      case "ttft":
+        d.ttft = num(key, value);
+        break;
+      case "tps": {
+        const tps = num(key, value);
+        if (tps <= 0) throw new DirectiveError("tps must be > 0");
+        d.tps = tps;
+        break;
+      }
+      case "status": {
+        const status = int(key, value);
+        if (status < 400 || status > 599) throw new DirectiveError(`status must be 400..599, got ${value}`);
+        d.status = status;
+        break;
+      }
+      case "retry_after":
+        d.retryAfter = num(key, value);
+        break;
+      case "fail_times":
+        d.failTimes = int(key, value);
+        break;
+      case "cut_after":
+        d.cutAfter = int(key, value);
+        break;
+      case "stall_after":
+        d.stallAfter = int(key, value);
+        break;
+      case "malformed_after":
+        d.malformedAfter = int(key, value);
+        break;
+      case "usage_prompt":
+        d.usagePrompt = int(key, value);
+        break;
+      case "usage_completion":
+        d.usageCompletion = int(key, value);
+        break;
+      case "require_auth":
+        d.requireAuth = value;
+        break;
+    }
+  }
+  if (d.tps !== undefined) d.delay = 1000 / d.tps;
+  return d;
+}
+
+/** The full text the server streams for a (successful) response to this directive. */
+export function scriptedText(d: Directive): string {
+  let base: string;
+  if (d.unicode) base = UNICODE_TEXT;
+  else if (d.text !== undefined) base = d.text;
+  else base = `Hello from the fake model. You said: ${Array.from(d.message).slice(0, 40).join("")}`;
+  return base.repeat(d.repeat);
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/**
+ * Splits text into chunks of `size` UTF-16 code units. Unless `splitSurrogates`, a chunk
+ * that would end between the two halves of a surrogate pair is extended by one unit.
+ */
+export function splitIntoChunks(text: string, size: number, splitSurrogates: boolean): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let end = Math.min(i + size, text.length);
+    if (
+      !splitSurrogates &&
+      end < text.length &&
+      isHighSurrogate(text.charCodeAt(end - 1)) &&
+      isLowSurrogate(text.charCodeAt(end))
+    ) {
+      end++;
+    }
+    out.push(text.slice(i, end));
+    i = end;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP plumbing
+
+interface ErrorSpec {
+  message: string;
+  type: string;
+  code: string | null;
+}
+
+const ERRORS: Record<number, ErrorSpec> = {
+  400: { message: "Bad request", type: "invalid_request_error", code: null },
+  401: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" },
+  403: { message: "You are not allowed to access this resource", type: "invalid_request_error", code: "forbidden" },
+  404: { message: "The model does not exist or you do not have access to it", type: "invalid_request_error", code: "model_not_found" },
+  408: { message: "Request timed out", type: "timeout", code: null },
+  429: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" },
+  500: { message: "The server had an error", type: "server_error", code: null },
+  502: { message: "Bad gateway", type: "server_error", code: null },
+  503: { message: "The engine is currently overloaded, please try again later", type: "server_error", code: null },
+};
+
+function sendError(
+  res: ServerResponse,
+  status: number,
+  override?: Partial<ErrorSpec>,
+  extraHeaders: Record<string, string> = {},
+): void {
+  const base: ErrorSpec = ERRORS[status] ?? { message: `Fake error with status ${status}`, type: "api_error", code: null };
+  const body = JSON.stringify({ error: { ...base, ...override } });
+  if (res.destroyed || res.headersSent) return;
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+    ...extraHeaders,
+  });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error("request body too large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    out[k] = Array.isArray(v) ? v.join(", ") : v;
+  }
+  return out;
+}
+
+function contentToString(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (content == null) return "";
+  if (Array.isArray(content)) {
+    return content
+      .map((part: unknown) => {
+        if (typeof part === "string") return part;
+        if (part && typeof part === "object" && "text" in part && typeof part.text === "string") return part.text;
+        return "";
+      })
+      .join("");
+  }
+  return JSON.stringify(content);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Per-response cancellation: resolves sleeps early once the client is gone. */
+interface Conn {
+  signal: AbortSignal;
+  res: ServerResponse;
+  /** Resolves once the last write has been handed to the OS (or failed). */
+  lastFlush: Promise<void>;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+function waitForever(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+}
+
+/** Writes and, when the socket buffer is full, waits for drain (or disconnect). */
+async function write(conn: Conn, data: string): Promise<boolean> {
+  const { res, signal } = conn;
+  if (signal.aborted || res.destroyed || res.writableEnded) return false;
+  let ok = false;
+  conn.lastFlush = new Promise<void>((resolve) => {
+    ok = res.write(data, () => resolve());
+  });
+  if (ok) return true;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    res.on("drain", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
+  return !signal.aborted;
+}
+
+
+let idCounter = 0;
+
+interface State {
+  requests: RecordedRequest[];
+  failures: Map<string, number>;
+}
+
+async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, state: State, conn: Conn): Promise<void> {
+  const receivedAt = Date.now();
+  const headers = flattenHeaders(req);
+  let raw: string;
+  try {
+    raw = await readBody(req);
+  } catch (err) {
+    sendError(res, 400, { message: `Could not read request body: ${(err as Error).message}` });
+    return;
+  }
+
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    state.requests.push({ model: "", messages: [], stream: false, headers, receivedAt });
+    sendError(res, 400, {
+      message: "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)",
+      code: "invalid_json",
+    });
+    return;
+  }
+
+  const obj = isRecord(body) ? body : {};
+  const model = typeof obj.model === "string" ? obj.model : "";
+  const stream = obj.stream === true;
+  const rawMessages = Array.isArray(obj.messages) ? obj.messages : undefined;
+  const messages = (rawMessages ?? []).map((m: unknown) => ({
+    role: isRecord(m) && typeof m.role === "string" ? m.role : "",
+    content: isRecord(m) ? contentToString(m.content) : "",
+  }));
+  const recorded: RecordedRequest = { model, messages, stream, headers, receivedAt };
+  if (obj.stream_options !== undefined) recorded.streamOptions = obj.stream_options;
+  state.requests.push(recorded);
+
+  if (!isRecord(body)) {
+    sendError(res, 400, { message: "The request body must be a JSON object.", code: "invalid_body" });
+    return;
+  }
+  if (!rawMessages || rawMessages.length === 0) {
+    sendError(res, 400, {
+      message: rawMessages ? "'messages' must contain at least one message." : "'messages' is a required property",
+      code: rawMessages ? "empty_array" : "missing_required_parameter",
+    });
+    return;
+  }
+
+  const lastUser = messages.findLast((m) => m.role === "user");
+  let d: Directive;
+  try {
+    d = parseDirective(lastUser?.content ?? "");
+  } catch (err) {
+    sendError(res, 400, { message: `Invalid fake directive: ${(err as Error).message}`, code: "invalid_fake_directive" });
+    return;
+  }
+
+  if (d.requireAuth !== undefined && headers.authorization !== `Bearer ${d.requireAuth}`) {
+    sendError(res, 401);
+    return;
+  }
+
+  if (d.status !== undefined || d.failTimes !== undefined) {
+    let fail = true;
+    if (d.failTimes !== undefined) {
+      const key = d.source ?? "";
+      const seen = state.failures.get(key) ?? 0;
+      fail = seen < d.failTimes;
+      if (fail) state.failures.set(key, seen + 1);
+    }
+    if (fail) {
+      const status = d.status ?? 500;
+      const extra: Record<string, string> = {};
+      if (status === 429 || status === 503 || d.retryAfter !== undefined) {
+        extra["Retry-After"] = String(d.retryAfter ?? 1);
+      }
+      sendError(res, status, undefined, extra);
+      return;
+    }
+  }
+
+  const text = scriptedText(d);
+  const chunks = splitIntoChunks(text, d.chunk, d.splitSurrogates);
+  const promptChars = messages.reduce((n, m) => n + m.content.length, 0);
+  const usage = {
+    prompt_tokens: d.usagePrompt ?? Math.ceil(promptChars / 4),
+    completion_tokens: d.usageCompletion ?? chunks.length,
+    total_tokens: 0,
+  };
+  usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+  const id = `chatcmpl-fake-${++idCounter}`;
+  const created = Math.floor(Date.now() / 1000);
+  const responseModel = model || DEFAULT_MODEL;
+
+  if (!stream) {
+    await sleep(d.ttft, conn.signal);
+    if (d.cutAfter !== undefined) {
+      res.socket?.destroy();
+      return;
+    }
+    if (d.stallAfter !== undefined) {
+      res.writeHead(200, { "Content-Type": "application/json; charset=utf-8" });
+      res.flushHeaders();
+      await waitForever(conn.signal);
+      return;
+    }
+    if (d.malformedAfter !== undefined) {
+      res.writeHead(200, { "Content-Type": "application/json; charset=utf-8" });
+      res.end("{not json");
+      return;
+    }
+    if (conn.signal.aborted) return;
+    sendJson(res, 200, {
+      id,
+      object: "chat.completion",
+      created,
+      model: responseModel,
+      system_fingerprint: "fp_fake",
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: text, refusal: null },
+          logprobs: null,
+          finish_reason: "stop",
+        },
+      ],
+      usage,
+    });
+    return;
+  }
+
+  const includeUsage = isRecord(obj.stream_options) && obj.stream_options.include_usage === true;
+  const frame = (choices: unknown[], extra?: Record<string, unknown>) =>
+    `data: ${JSON.stringify({
+      id,
+      object: "chat.completion.chunk",
+      created,
+      model: responseModel,
+      system_fingerprint: "fp_fake",
+      choices,
+      ...(includeUsage ? { usage: null } : {}),
+      ...extra,
+    })}\n\n`;
+
+  res.writeHead(200, {
+    "Content-Type": "text/event-stream; charset=utf-8",
+    "Cache-Control": "no-cache",
+    Connection: "keep-alive",
+    "X-Request-Id": id,
+  });
+  res.flushHeaders();
+
+  await sleep(d.ttft, conn.signal);
+  const start = performance.now();
+  for (let i = 0; i < chunks.length; i++) {
+    if (i > 0 && d.delay > 0) {
+      // drift-free schedule so that tps=N is accurate even for sub-millisecond delays
+      const due = start + i * d.delay;
+      const wait = due - performance.now();
+      if (wait >= 1) await sleep(wait, conn.signal);
+    } else if (i > 0 && i % 256 === 0) {
+      await new Promise((r) => setImmediate(r)); // let 'close' events through on delay=0 floods
+    }
+    if (i === d.cutAfter) return cut(conn);
+    if (i === d.stallAfter) return waitForever(conn.signal);
+    if (i === d.malformedAfter) return malformed(conn);
+    const delta = i === 0 ? { role: "assistant", content: chunks[i] } : { content: chunks[i] };
+    if (!(await write(conn, frame([{ index: 0, delta, logprobs: null, finish_reason: null }])))) return;
+  }
+  const n = chunks.length;
+  if (d.cutAfter !== undefined && d.cutAfter >= n) return cut(conn);
+  if (d.stallAfter !== undefined && d.stallAfter >= n) return waitForever(conn.signal);
+  if (d.malformedAfter !== undefined && d.malformedAfter >= n) return malformed(conn);
+
+  if (!(await write(conn, frame([{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }])))) return;
+  if (includeUsage && !(await write(conn, frame([], { usage })))) return;
+  if (!(await write(conn, "data: [DONE]\n\n"))) return;
+  res.end();
+}
+
+/** Destroys the socket abruptly, after the chunks already written have reached the OS. */
+async function cut(conn: Conn): Promise<void> {
+  await Promise.race([conn.lastFlush, sleep(1000, conn.signal)]);
+  conn.res.socket?.destroy();
+}
+
+async function malformed(conn: Conn): Promise<void> {
+  if (await write(conn, "data: {not json\n\n")) conn.res.end();
+}
+
+function handleModels(res: ServerResponse): void {
+  const created = 1_700_000_000;
+  sendJson(res, 200, {
+    object: "list",
+    data: [
+      { id: DEFAULT_MODEL, object: "model", created, owned_by: "fake-openai" },
+      { id: "fake-model-mini", object: "model", created, owned_by: "fake-openai" },
+    ],
+  });
+}
+
+export function startFakeOpenAI(opts: { port?: number; host?: string } = {}): Promise<FakeOpenAI> {
+  const host = opts.host ?? "127.0.0.1";
+  const state: State = { requests: [], failures: new Map() };
+  const sockets = new Set<Socket>();
+
+  const server = createServer((req, res) => {
+    const ac = new AbortController();
+    res.on("close", () => ac.abort());
+    const conn: Conn = { signal: ac.signal, res, lastFlush: Promise.resolve() };
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const route = path.replace(/\/+$/, "");
+
+    const run = async () => {
+      if (route === "/v1/models" || route === "/models") {
+        if (req.method !== "GET") return sendError(res, 405, { message: `Method ${req.method} not allowed`, type: "invalid_request_error" });
+        return handleModels(res);
+      }
+      if (route === "/v1/chat/completions" || route === "/chat/completions") {
+        if (req.method !== "POST") return sendError(res, 405, { message: `Method ${req.method} not allowed`, type: "invalid_request_error" });
+        return handleChatCompletions(req, res, state, conn);
+      }
+      sendError(res, 404, { message: `Unknown request URL: ${req.method} ${path}`, code: "unknown_url" });
+    };
+    run().catch((err: unknown) => {
+      if (!res.headersSent) sendError(res, 500, { message: `fake-openai crashed: ${String(err)}` });
+      else res.destroy();
+    });
+  });
+
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      const port = (server.address() as AddressInfo).port;
+      const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+      let closing: Promise<void> | undefined;
+      resolve({
+        url: `http://${urlHost}:${port}/v1`,
+        port,
+        requests: state.requests,
+        close() {
+          closing ??= new Promise<void>((res, rej) => {
+            server.close((err) => (err ? rej(err) : res()));
+            server.closeAllConnections();
+            for (const s of sockets) s.destroy();
+          });
+          return closing;
+        },
+      });
+    });
+  });
+}
