@@ -1,0 +1,12 @@
+import { route } from "@/lib/http/route";
+import { chatAfterParams } from "@/lib/http/params";
+import { getMessages } from "@/lib/chat/service";
+import { messagesFragment } from "@/lib/html/fragments";
+
+export const dynamic = "force-dynamic";
+
+/** Messages after last_uuid, oldest first; 404 unknown_last_message when it is not in the chat. */
+export const GET = route({ params: chatAfterParams }, async ({ user, params, htmx }) => {
+  const result = await getMessages({ userId: user.id, chatUuid: params.uuid, lastUuid: params.last_uuid });
+  return htmx ? messagesFragment(result) : Response.json(result);
+});

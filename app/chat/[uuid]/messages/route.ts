@@ -1,0 +1,12 @@
+import { route } from "@/lib/http/route";
+import { chatParams } from "@/lib/http/params";
+import { getMessages } from "@/lib/chat/service";
+import { messagesFragment } from "@/lib/html/fragments";
+
+export const dynamic = "force-dynamic";
+
+/** All messages of the chat, oldest first: {messages, chat}. */
+export const GET = route({ params: chatParams }, async ({ user, params, htmx }) => {
+  const result = await getMessages({ userId: user.id, chatUuid: params.uuid });
+  return htmx ? messagesFragment(result) : Response.json(result);
+});

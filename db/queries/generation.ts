@@ -1,0 +1,362 @@
+/**
+ * The life of a generation in SQL: queued with its prompt message, claimed atomically with an
+ * attempt number as fencing token, output appended in fenced batches, finished in one
+ * transaction. Every runner write names the attempt it claimed: a runner that lost its claim
+ * (lease expired, cancelled, chat deleted) writes nothing.
+ */
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { getDb, type Db } from "../client.ts";
+import { chatMessages, chats, llmOutputChunks, llmRequests, type ChatMessage, type LlmRequest } from "../schema.ts";
+import { execRows, isUniqueViolation } from "./util.ts";
+import { outputFrom } from "./messages.ts";
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export type SendResult =
+  | { kind: "created"; message: ChatMessage; requestUuid: string }
+  | { kind: "replayed"; message: ChatMessage }
+  | { kind: "chat_not_found" }
+  | { kind: "uuid_taken" }
+  | { kind: "in_progress" };
+
+/** The user message (pending) and its llm_request (queued), born together or not at all. */
+export async function insertUserMessageAndRequest(input: {
+  userId: string;
+  chatUuid: string;
+  messageUuid: string;
+  requestUuid: string;
+  content: string;
+  model: string;
+  /** Called inside the transaction, before inserting: throws to refuse (rate limits). */
+  check?: (tx: Tx) => Promise<void>;
+}): Promise<SendResult> {
+  const db = await getDb();
+  const replay = async (): Promise<SendResult> => {
+    const [existing] = await db.select().from(chatMessages).where(eq(chatMessages.uuid, input.messageUuid)).limit(1);
+    if (!existing) return { kind: "in_progress" };
+    return existing.chatUuid === input.chatUuid ? { kind: "replayed", message: existing } : { kind: "uuid_taken" };
+  };
+  try {
+    return await db.transaction(async (tx): Promise<SendResult> => {
+      const [chat] = await tx
+        .select({ uuid: chats.uuid })
+        .from(chats)
+        .where(and(eq(chats.uuid, input.chatUuid), eq(chats.userId, input.userId)))
+        .limit(1);
+      if (!chat) return { kind: "chat_not_found" };
+      const [existing] = await tx.select().from(chatMessages).where(eq(chatMessages.uuid, input.messageUuid)).limit(1);
+      if (existing) return existing.chatUuid === input.chatUuid ? { kind: "replayed", message: existing } : { kind: "uuid_taken" };
+      const [busy] = await tx
+        .select({ uuid: llmRequests.uuid })
+        .from(llmRequests)
+        .where(and(eq(llmRequests.chatUuid, input.chatUuid), inArray(llmRequests.status, ["queued", "running"])))
+        .limit(1);
+      if (busy) return { kind: "in_progress" };
+      await input.check?.(tx);
+      const [message] = await tx
+        .insert(chatMessages)
+        .values({
+          uuid: input.messageUuid,
+          chatUuid: input.chatUuid,
+          role: "user",
+          content: input.content,
+          status: "pending",
+          llmRequestUuid: input.requestUuid,
+        })
+        .returning();
+      await tx.insert(llmRequests).values({
+        uuid: input.requestUuid,
+        chatUuid: input.chatUuid,
+        userId: input.userId,
+        promptMessageUuid: input.messageUuid,
+        model: input.model,
+        status: "queued",
+      });
+      await tx
+        .update(chats)
+        .set({ updatedAt: sql`clock_timestamp()`, params: sql`${chats.params} || ${JSON.stringify({ model: input.model })}::jsonb` })
+        .where(eq(chats.uuid, input.chatUuid));
+      return { kind: "created", message: message!, requestUuid: input.requestUuid };
+    });
+  } catch (err) {
+    // Lost a race: the same message replayed concurrently, or another send in this chat won.
+    if (isUniqueViolation(err, "chat_message_pkey")) return replay();
+    if (isUniqueViolation(err, "llm_request_one_active_per_chat")) return { kind: "in_progress" };
+    throw err;
+  }
+}
+
+/** Counts for the per-user limits: generations in flight, and messages in the last hour. */
+export async function userLoad(tx: Pick<Db, "select">, userId: string) {
+  const [row] = await tx
+    .select({
+      active: sql<number>`count(*) filter (where ${llmRequests.status} in ('queued', 'running'))::int`,
+      lastHour: sql<number>`count(*) filter (where ${llmRequests.createdAt} > now() - interval '1 hour')::int`,
+      oldestInHour: sql<Date | null>`min(${llmRequests.createdAt}) filter (where ${llmRequests.createdAt} > now() - interval '1 hour')`,
+    })
+    .from(llmRequests)
+    .where(and(eq(llmRequests.userId, userId), gt(llmRequests.createdAt, sql`now() - interval '1 hour'`)));
+  return {
+    active: Number(row?.active ?? 0),
+    lastHour: Number(row?.lastHour ?? 0),
+    oldestInHour: row?.oldestInHour ? new Date(row.oldestInHour) : null,
+  };
+}
+
+export interface Claim {
+  request: LlmRequest;
+  assistantMessageUuid: string;
+}
+
+/**
+ * Claims a request for this runner: queued, or running with an expired lease (its runner died).
+ * The attempt number goes up by one and fences off any older runner. Creates the assistant
+ * message (pending) on the first claim and completes the user's message.
+ */
+export async function claimRequest(input: {
+  requestUuid: string;
+  leaseMs: number;
+  maxAttempts: number;
+  newMessageUuid: string;
+}): Promise<Claim | undefined> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const c = llmOutputChunks;
+    const [request] = await tx
+      .update(llmRequests)
+      .set({
+        status: "running",
+        attempt: sql`${llmRequests.attempt} + 1`,
+        leaseUntil: sql`now() + make_interval(secs => ${input.leaseMs / 1000})`,
+        startedAt: sql`coalesce(${llmRequests.startedAt}, now())`,
+        // Positions up to what the dead attempt had written are ambiguous from now on.
+        restartFloor: sql`greatest(${llmRequests.restartFloor}, coalesce((select max(${c.startPos} + char_length(${c.text}))
+          from ${c} where ${c.requestUuid} = ${llmRequests.uuid} and ${c.attempt} = ${llmRequests.attempt}), 0))`,
+        firstTokenAt: null,
+      })
+      .where(
+        and(
+          eq(llmRequests.uuid, input.requestUuid),
+          sql`${llmRequests.attempt} < ${input.maxAttempts}`,
+          eq(llmRequests.cancelRequested, false),
+          sql`(${llmRequests.status} = 'queued' or (${llmRequests.status} = 'running' and ${llmRequests.leaseUntil} < now()))`,
+        ),
+      )
+      .returning();
+    if (!request) return undefined;
+    let assistantMessageUuid = request.responseMessageUuid;
+    if (!assistantMessageUuid) {
+      assistantMessageUuid = input.newMessageUuid;
+      await tx.insert(chatMessages).values({
+        uuid: assistantMessageUuid,
+        chatUuid: request.chatUuid,
+        role: "assistant",
+        content: "",
+        status: "pending",
+        llmRequestUuid: request.uuid,
+      });
+      await tx.update(llmRequests).set({ responseMessageUuid: assistantMessageUuid }).where(eq(llmRequests.uuid, request.uuid));
+      request.responseMessageUuid = assistantMessageUuid;
+    }
+    await tx
+      .update(chatMessages)
+      .set({ status: "completed" })
+      .where(and(eq(chatMessages.uuid, request.promptMessageUuid), eq(chatMessages.status, "pending")));
+    return { request, assistantMessageUuid };
+  });
+}
+
+/**
+ * A request whose runner died too often: ends failed with the partial text it had.
+ * Returns false when it is not in that state (another process dealt with it).
+ */
+export async function failExhaustedRequest(input: { requestUuid: string; maxAttempts: number; error: string }): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [request] = await tx
+      .select()
+      .from(llmRequests)
+      .where(
+        and(
+          eq(llmRequests.uuid, input.requestUuid),
+          sql`${llmRequests.attempt} >= ${input.maxAttempts}`,
+          sql`(${llmRequests.status} = 'queued' or (${llmRequests.status} = 'running' and ${llmRequests.leaseUntil} < now()))`,
+        ),
+      )
+      .for("update")
+      .limit(1);
+    if (!request) return false;
+    const partial = (await outputFrom({ requestUuid: request.uuid, attempt: request.attempt, position: 0 }, tx)).text;
+    await endRequest(tx, request, { status: "failed", text: partial, error: input.error });
+    return true;
+  });
+}
+
+/** Appends a chunk if this runner still owns the request; false means stop (fenced or cancelled). */
+export async function appendChunk(input: { requestUuid: string; attempt: number; startPos: number; text: string; first: boolean }): Promise<boolean> {
+  const db = await getDb();
+  const rows = await execRows<{ start_pos: number }>(
+    db,
+    sql`with owner as (
+          select 1 from llm_request
+          where uuid = ${input.requestUuid} and attempt = ${input.attempt} and status = 'running' and not cancel_requested
+        ), ins as (
+          insert into llm_output_chunk (request_uuid, attempt, start_pos, text)
+          select ${input.requestUuid}, ${input.attempt}, ${input.startPos}, ${input.text} where exists (select 1 from owner)
+          returning start_pos
+        )
+        select start_pos from ins`,
+  );
+  if (rows.length > 0 && input.first) {
+    await db
+      .update(llmRequests)
+      .set({ firstTokenAt: sql`now()` })
+      .where(and(eq(llmRequests.uuid, input.requestUuid), eq(llmRequests.attempt, input.attempt)));
+  }
+  return rows.length > 0;
+}
+
+/** Extends the lease; false means this runner no longer owns the request (stop). */
+export async function renewLease(input: { requestUuid: string; attempt: number; leaseMs: number }): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(llmRequests)
+    .set({ leaseUntil: sql`now() + make_interval(secs => ${input.leaseMs / 1000})` })
+    .where(
+      and(
+        eq(llmRequests.uuid, input.requestUuid),
+        eq(llmRequests.attempt, input.attempt),
+        eq(llmRequests.status, "running"),
+        eq(llmRequests.cancelRequested, false),
+      ),
+    )
+    .returning({ uuid: llmRequests.uuid });
+  return rows.length > 0;
+}
+
+/** Still ours and not cancelled? A read, for quiet moments when no chunk is being written. */
+export async function stillOwned(input: { requestUuid: string; attempt: number }): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .select({ uuid: llmRequests.uuid })
+    .from(llmRequests)
+    .where(
+      and(
+        eq(llmRequests.uuid, input.requestUuid),
+        eq(llmRequests.attempt, input.attempt),
+        eq(llmRequests.status, "running"),
+        eq(llmRequests.cancelRequested, false),
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
+}
+
+interface EndState {
+  status: "completed" | "failed" | "cancelled";
+  text: string;
+  error?: string | null;
+  usage?: { inputTokens?: number; outputTokens?: number; estimated: boolean };
+}
+
+/** The final state of a request and its messages, in the caller's transaction. */
+async function endRequest(tx: Tx, request: Pick<LlmRequest, "uuid" | "chatUuid" | "promptMessageUuid" | "responseMessageUuid">, end: EndState) {
+  await tx
+    .update(llmRequests)
+    .set({
+      status: end.status,
+      output: end.text,
+      error: end.error ?? null,
+      leaseUntil: null,
+      finishedAt: sql`now()`,
+      ...(end.status === "cancelled" ? { cancelRequested: true } : {}),
+      ...(end.usage
+        ? { inputTokens: end.usage.inputTokens ?? null, outputTokens: end.usage.outputTokens ?? null, usageEstimated: end.usage.estimated }
+        : {}),
+    })
+    .where(eq(llmRequests.uuid, request.uuid));
+  if (request.responseMessageUuid) {
+    await tx
+      .update(chatMessages)
+      .set({ status: end.status, content: end.text, error: end.error ?? null })
+      .where(eq(chatMessages.uuid, request.responseMessageUuid));
+  }
+  await tx
+    .update(chatMessages)
+    .set({ status: "completed" })
+    .where(and(eq(chatMessages.uuid, request.promptMessageUuid), eq(chatMessages.status, "pending")));
+  await tx.delete(llmOutputChunks).where(eq(llmOutputChunks.requestUuid, request.uuid));
+  await tx.update(chats).set({ updatedAt: sql`clock_timestamp()` }).where(eq(chats.uuid, request.chatUuid));
+}
+
+/** Ends the runner's attempt (completed or failed) if it still owns it; false when fenced off. */
+export async function finishAttempt(input: { requestUuid: string; attempt: number } & EndState): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [request] = await tx
+      .select()
+      .from(llmRequests)
+      .where(and(eq(llmRequests.uuid, input.requestUuid), eq(llmRequests.attempt, input.attempt), eq(llmRequests.status, "running")))
+      .for("update")
+      .limit(1);
+    if (!request) return false;
+    // A cancel that landed while we were finishing wins: the user asked to stop.
+    const status = request.cancelRequested ? "cancelled" : input.status;
+    await endRequest(tx, request, { ...input, status, error: status === "cancelled" ? null : input.error });
+    return true;
+  });
+}
+
+/**
+ * Cancels the generation of a request (idempotent): the request and its answer end
+ * `cancelled` at once with the text written so far. A runner anywhere notices at its next write.
+ */
+export async function cancelRequest(input: { requestUuid: string }): Promise<void> {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    const [request] = await tx
+      .select()
+      .from(llmRequests)
+      .where(and(eq(llmRequests.uuid, input.requestUuid), inArray(llmRequests.status, ["queued", "running"])))
+      .for("update")
+      .limit(1);
+    if (!request) return;
+    const partial =
+      request.status === "running"
+        ? (await outputFrom({ requestUuid: request.uuid, attempt: request.attempt, position: 0 }, tx)).text
+        : "";
+    await endRequest(tx, request, { status: "cancelled", text: partial });
+  });
+}
+
+/** The chat's messages up to and including the prompt message, for building the model's input. */
+export async function historyUpTo(input: { chatUuid: string; promptMessageUuid: string }): Promise<ChatMessage[]> {
+  const db = await getDb();
+  const anchor = sql`(select ${chatMessages.createdAt}, ${chatMessages.uuid} from ${chatMessages} where ${chatMessages.uuid} = ${input.promptMessageUuid})`;
+  return db
+    .select()
+    .from(chatMessages)
+    .where(and(eq(chatMessages.chatUuid, input.chatUuid), sql`(${chatMessages.createdAt}, ${chatMessages.uuid}) <= ${anchor}`))
+    .orderBy(asc(chatMessages.createdAt), asc(chatMessages.uuid));
+}
+
+export async function findChatByUuid(chatUuid: string) {
+  const db = await getDb();
+  const [chat] = await db.select().from(chats).where(eq(chats.uuid, chatUuid)).limit(1);
+  return chat;
+}
+
+export async function findRequest(requestUuid: string): Promise<LlmRequest | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(llmRequests).where(eq(llmRequests.uuid, requestUuid)).limit(1);
+  return row;
+}
+
+/** Records what was sent to the model (for debugging and audits; not the prompt's text). */
+export async function recordRequestSent(input: { requestUuid: string; attempt: number; request: Record<string, unknown> }) {
+  const db = await getDb();
+  await db
+    .update(llmRequests)
+    .set({ request: input.request })
+    .where(and(eq(llmRequests.uuid, input.requestUuid), eq(llmRequests.attempt, input.attempt)));
+}

@@ -1,0 +1,217 @@
+/**
+ * The chat protocol (DESIGN.md sections 3 and 4): create, list, send, poll messages and
+ * tokens, cancel. Every read is scoped to the signed-in user in the query itself; polls also
+ * act as the supervisor, restarting a generation whose runner died.
+ */
+import { AppError, notFound } from "../errors";
+import { env } from "../env";
+import { uuidv7 } from "../ids";
+import { codePointLength, sliceFromCodePoint, storableText } from "../text";
+import { AGENTS, DEFAULT_AGENT, findAgent } from "../models/agents";
+import { defaultModelId, findModel, listModels } from "../models/registry";
+import { dispatchGeneration } from "../generation/dispatch";
+import { localRuns } from "../generation/local-runs";
+import { GenerationStop } from "../generation/errors";
+import {
+  deleteChatForUser,
+  findChatWithActiveRequest,
+  insertChatIdempotent,
+  listChatsForUser,
+  updateChatForUser,
+} from "@/db/queries/chats";
+import { findMessageForUser, messagesAfter, outputFrom, pendingContents, type MessageWithRequest } from "@/db/queries/messages";
+import { cancelRequest, insertUserMessageAndRequest, userLoad } from "@/db/queries/generation";
+import type { ChatStatus } from "@/db/schema";
+import { toChatDto, toMessageDto, type ChatDto, type MessageDto, type TokensDto } from "./dto";
+
+const GENERATION_IN_PROGRESS = () =>
+  new AppError("generation_in_progress", "An answer is still being generated in this chat. Wait for it or stop it first.");
+
+// ------------------------------------------------------------------ chats
+
+export async function createChat(input: {
+  userId: string;
+  uuid?: string;
+  agent?: string;
+  title?: string;
+  model?: string;
+}): Promise<{ chat: ChatDto; created: boolean }> {
+  const agent = findAgent(input.agent ?? DEFAULT_AGENT);
+  if (!agent) {
+    throw new AppError("validation_error", `Unknown agent "${input.agent}". Choose one of: ${AGENTS.map((a) => a.id).join(", ")}.`);
+  }
+  const model = resolveModel(input.model ?? (agent.model && findModel(agent.model) ? agent.model : undefined));
+  const { chat, created } = await insertChatIdempotent({
+    uuid: input.uuid ?? uuidv7(),
+    userId: input.userId,
+    title: storableText(input.title ?? ""),
+    agent: agent.id,
+    params: { model, systemPrompt: agent.systemPrompt },
+    greeting: agent.greeting ? { uuid: uuidv7(), content: agent.greeting } : undefined,
+  });
+  if (!chat) throw new AppError("conflict", "This chat uuid is already taken. Use another uuid.");
+  return { chat: toChatDto(chat), created };
+}
+
+function resolveModel(model: string | undefined): string {
+  if (model === undefined) return defaultModelId();
+  if (!findModel(model)) {
+    throw new AppError("validation_error", `Unknown model "${model}". Choose one of: ${listModels().map((m) => m.id).join(", ")}.`);
+  }
+  return model;
+}
+
+export async function listChats(input: { userId: string; limit: number; cursor?: string; status?: ChatStatus; query?: string }) {
+  let before: { updatedAt: Date; uuid: string } | undefined;
+  if (input.cursor) {
+    const [ts, uuid] = Buffer.from(input.cursor, "base64url").toString("utf8").split("|");
+    const updatedAt = new Date(ts ?? "");
+    if (!uuid || Number.isNaN(updatedAt.getTime())) throw new AppError("validation_error", "Invalid cursor.");
+    before = { updatedAt, uuid };
+  }
+  const rows = await listChatsForUser({ userId: input.userId, limit: input.limit + 1, before, status: input.status, query: input.query });
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > input.limit && last ? Buffer.from(`${last.updatedAt.toISOString()}|${last.uuid}`).toString("base64url") : null;
+  return { chats: page.map(toChatDto), nextCursor };
+}
+
+export async function updateChat(input: { userId: string; chatUuid: string; title?: string; status?: ChatStatus; model?: string }) {
+  if (input.model !== undefined) resolveModel(input.model);
+  const chat = await updateChatForUser({ ...input, title: input.title === undefined ? undefined : storableText(input.title) });
+  if (!chat) throw notFound("Chat not found.");
+  return toChatDto(chat);
+}
+
+export async function deleteChat(input: { userId: string; chatUuid: string }): Promise<void> {
+  if (!(await deleteChatForUser(input))) throw notFound("Chat not found.");
+}
+
+// ------------------------------------------------------------------ messages
+
+export async function getMessages(input: { userId: string; chatUuid: string; lastUuid?: string }): Promise<{ messages: MessageDto[]; chat: ChatDto }> {
+  const e = env();
+  const found = await findChatWithActiveRequest({ chatUuid: input.chatUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS });
+  if (!found) throw notFound("Chat not found.");
+  if (found.active?.stale) dispatchGeneration(found.active.uuid);
+  const rows = await messagesAfter({ chatUuid: input.chatUuid, lastUuid: input.lastUuid });
+  if (!rows) {
+    throw new AppError("unknown_last_message", "That message is not in this chat. Reload the whole list.");
+  }
+  // A pending answer's text so far lives with its generation, not in the message row.
+  const pending = rows.filter((m) => m.role === "assistant" && m.status === "pending" && m.llmRequestUuid);
+  const contents = await pendingContents(pending.map((m) => ({ requestUuid: m.llmRequestUuid! })));
+  const messages = rows.map((m) =>
+    toMessageDto(m.role === "assistant" && m.status === "pending" && m.llmRequestUuid ? { ...m, content: contents.get(m.llmRequestUuid) ?? "" } : m),
+  );
+  return { messages, chat: toChatDto(found.chat) };
+}
+
+export async function sendMessage(input: {
+  userId: string;
+  chatUuid: string;
+  uuid?: string;
+  content: string;
+  model?: string;
+}): Promise<{ message: MessageDto; created: boolean }> {
+  const e = env();
+  const content = storableText(input.content);
+  const length = codePointLength(content);
+  if (content.trim().length === 0) throw new AppError("validation_error", "The message is empty.");
+  if (length > e.MAX_MESSAGE_CHARS) {
+    throw new AppError("payload_too_large", `The message is ${length} characters long; the limit is ${e.MAX_MESSAGE_CHARS}.`);
+  }
+  const chatModel = input.model === undefined ? undefined : resolveModel(input.model);
+  const found = await findChatWithActiveRequest({ chatUuid: input.chatUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS });
+  if (!found) throw notFound("Chat not found.");
+  const model = chatModel ?? (found.chat.params.model && findModel(found.chat.params.model) ? found.chat.params.model : defaultModelId());
+  const requestUuid = uuidv7();
+  const result = await insertUserMessageAndRequest({
+    userId: input.userId,
+    chatUuid: input.chatUuid,
+    messageUuid: input.uuid ?? uuidv7(),
+    requestUuid,
+    content,
+    model,
+    check: async (tx) => {
+      const load = await userLoad(tx, input.userId);
+      if (e.RATE_LIMIT_CONCURRENT > 0 && load.active >= e.RATE_LIMIT_CONCURRENT) {
+        throw new AppError("rate_limited", `You already have ${load.active} answers generating; the limit is ${e.RATE_LIMIT_CONCURRENT}. Wait for one to finish.`, { retryAfter: 5 });
+      }
+      if (e.RATE_LIMIT_MESSAGES_PER_HOUR > 0 && load.lastHour >= e.RATE_LIMIT_MESSAGES_PER_HOUR) {
+        const resetsIn = load.oldestInHour ? Math.ceil((load.oldestInHour.getTime() + 3_600_000 - Date.now()) / 1000) : 3600;
+        throw new AppError("rate_limited", `You sent ${load.lastHour} messages in the last hour; the limit is ${e.RATE_LIMIT_MESSAGES_PER_HOUR}. Try again in ${Math.ceil(Math.max(1, resetsIn) / 60)} minutes.`, {
+          retryAfter: Math.max(1, resetsIn),
+        });
+      }
+    },
+  });
+  switch (result.kind) {
+    case "chat_not_found":
+      throw notFound("Chat not found.");
+    case "uuid_taken":
+      throw new AppError("conflict", "This message uuid is already used in another chat. Use another uuid.");
+    case "in_progress":
+      throw GENERATION_IN_PROGRESS();
+    case "replayed":
+      return { message: toMessageDto(result.message), created: false };
+    case "created":
+      dispatchGeneration(result.requestUuid);
+      return { message: toMessageDto(result.message), created: true };
+  }
+}
+
+/**
+ * The text of a message from `position` on (DESIGN.md, the tokens endpoint). `append:false`
+ * (the whole text, to replace what the client shows) when the position cannot be continued:
+ * past the end, or inside what an interrupted attempt had written (the restarted text differs).
+ */
+export async function getTokens(input: { userId: string; messageUuid: string; position: number }): Promise<TokensDto> {
+  const e = env();
+  const read = () => findMessageForUser({ messageUuid: input.messageUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS });
+  let found = await read();
+  if (!found) throw notFound("Message not found.");
+  if (found.request?.stale) dispatchGeneration(found.request.uuid);
+  let known = await knownText(found, input.position);
+  if (known.streaming && known.text === "" && input.position > 0) {
+    // The answer may have finished between the two reads (its chunks are then gone).
+    found = (await read()) ?? found;
+    known = await knownText(found, input.position);
+  }
+  const { message, request } = found;
+  const end = known.from + codePointLength(known.text);
+  const ambiguous = message.role === "assistant" && request !== null && input.position > 0 && input.position <= request.restartFloor;
+  const error = message.error ? { error: message.error } : {};
+  if (input.position > end || ambiguous) {
+    const whole = known.from === 0 ? known.text : (await knownText(found, 0)).text;
+    return { tokens: whole, status: message.status, append: false, position: codePointLength(whole), ...error };
+  }
+  return { tokens: sliceFromCodePoint(known.text, input.position - known.from), status: message.status, append: true, position: end, ...error };
+}
+
+/** What is known of a message's text from around `position`: a pending answer's chunks, else its content. */
+async function knownText(found: MessageWithRequest, position: number): Promise<{ text: string; from: number; streaming: boolean }> {
+  const { message, request } = found;
+  if (message.role === "assistant" && message.status === "pending" && request) {
+    const slice = await outputFrom({ requestUuid: request.uuid, attempt: request.attempt, position });
+    return { text: slice.text, from: slice.from, streaming: true };
+  }
+  return { text: message.content, from: 0, streaming: false };
+}
+
+/** Stops the generation a message belongs to (its prompt or its answer); idempotent. */
+export async function cancelMessage(input: { userId: string; messageUuid: string }): Promise<MessageDto> {
+  const e = env();
+  const found = await findMessageForUser({ messageUuid: input.messageUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS });
+  if (!found) throw notFound("Message not found.");
+  if (found.request && (found.request.status === "queued" || found.request.status === "running")) {
+    await cancelRequest({ requestUuid: found.request.uuid });
+    // A runner in this process stops now; one elsewhere at its next write (within a batch interval).
+    localRuns.abort(found.request.uuid, new GenerationStop("cancelled", "The answer was stopped."));
+    const after = await findMessageForUser({ messageUuid: input.messageUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS });
+    if (!after) throw notFound("Message not found.");
+    return toMessageDto(after.message);
+  }
+  return toMessageDto(found.message);
+}

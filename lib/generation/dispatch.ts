@@ -1,0 +1,23 @@
+/**
+ * Starts generations in the background with after(): the response goes out first, the work
+ * goes on after it (on Vercel, within the function's maxDuration; when that runs out the
+ * lease expires and the next poll resumes it).
+ */
+import { after } from "next/server";
+import { runGeneration } from "./runner";
+import { localRuns } from "./local-runs";
+
+const starting = new Set<string>();
+
+export function dispatchGeneration(requestUuid: string): void {
+  // One runner per request per process; the atomic claim settles it across processes.
+  if (localRuns.has(requestUuid) || starting.has(requestUuid)) return;
+  starting.add(requestUuid);
+  after(() =>
+    localRuns.track(
+      runGeneration(requestUuid)
+        .catch((err: unknown) => console.error(`[runner ${requestUuid}] crashed`, err))
+        .finally(() => starting.delete(requestUuid)),
+    ),
+  );
+}

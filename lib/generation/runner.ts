@@ -1,0 +1,197 @@
+/**
+ * Runs one generation, detached from any HTTP connection: claim the request, stream from the
+ * model with the AI SDK, write the output to PostgreSQL in batches, and end it in one
+ * transaction. Every write is fenced by the claimed attempt, so a runner that lost its claim
+ * (cancelled, lease taken over after a stall, chat deleted) stops at its next write.
+ */
+import { streamText, type LanguageModelUsage } from "ai";
+import { env } from "../env";
+import { uuidv7 } from "../ids";
+import { findModel, languageModel } from "../models/registry";
+import {
+  appendChunk,
+  claimRequest,
+  failExhaustedRequest,
+  findChatByUuid,
+  finishAttempt,
+  historyUpTo,
+  recordRequestSent,
+  renewLease,
+  stillOwned,
+} from "@/db/queries/generation";
+import { OutputBatcher } from "./batcher";
+import { GenerationStop, readableModelError } from "./errors";
+import { buildPrompt } from "./prompt";
+import { generateChatTitle } from "./title";
+import { localRuns } from "./local-runs";
+
+/** How often a runner with no new text checks that it was not cancelled elsewhere. */
+const IDLE_CHECK_MS = 1_000;
+
+export async function runGeneration(requestUuid: string): Promise<void> {
+  const e = env();
+  const claim = await claimRequest({
+    requestUuid,
+    leaseMs: e.LEASE_MS,
+    maxAttempts: e.MAX_ATTEMPTS,
+    newMessageUuid: uuidv7(),
+  });
+  if (!claim) {
+    // Not claimable: finished, owned by a live runner, or its runners died too often.
+    await failExhaustedRequest({
+      requestUuid,
+      maxAttempts: e.MAX_ATTEMPTS,
+      error: `The answer was interrupted ${e.MAX_ATTEMPTS} times because the server stopped while generating. Retry.`,
+    });
+    return;
+  }
+  const { request } = claim;
+  const attempt = request.attempt;
+  const controller = new AbortController();
+  let stop: GenerationStop | undefined;
+  const abort = (s: GenerationStop) => {
+    if (stop) return;
+    stop = s;
+    controller.abort(s);
+  };
+  const unregister = localRuns.add(requestUuid, abort);
+
+  const batcher = new OutputBatcher(
+    (b) => appendChunk({ requestUuid, attempt, startPos: b.startPos, text: b.text, first: b.first }),
+    e.FLUSH_MAX_CHARS,
+  );
+  const seconds = (ms: number) => Math.round(ms / 1000);
+  const hardTimer = setTimeout(
+    () => abort(new GenerationStop("timeout", `The answer took longer than ${seconds(e.GENERATION_TIMEOUT_MS)} seconds and was stopped. Retry, or ask for a shorter answer.`)),
+    e.GENERATION_TIMEOUT_MS,
+  );
+  let firstTokenTimer: NodeJS.Timeout | undefined = setTimeout(
+    () => abort(new GenerationStop("first_token", `The model did not start answering within ${seconds(e.FIRST_TOKEN_TIMEOUT_MS)} seconds. Retry in a moment.`)),
+    e.FIRST_TOKEN_TIMEOUT_MS,
+  );
+  let stallTimer: NodeJS.Timeout | undefined;
+  const armStall = () => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(
+      () => abort(new GenerationStop("stall", `The model stopped sending text for ${seconds(e.STALL_TIMEOUT_MS)} seconds, so the answer was stopped. Retry.`)),
+      e.STALL_TIMEOUT_MS,
+    );
+  };
+
+  // The heartbeat: flush output, renew the lease, notice a cancel from another process.
+  let lastCheck = Date.now();
+  let lastRenew = Date.now();
+  let ticking = false;
+  const tick = setInterval(() => {
+    if (ticking || stop) return;
+    ticking = true;
+    void (async () => {
+      try {
+        let owned = true;
+        const now = Date.now();
+        if (batcher.hasPending) {
+          owned = await batcher.flush();
+          lastCheck = now;
+        } else if (now - lastCheck >= IDLE_CHECK_MS) {
+          owned = await stillOwned({ requestUuid, attempt });
+          lastCheck = now;
+        }
+        if (owned && now - lastRenew >= e.LEASE_MS / 3) {
+          owned = await renewLease({ requestUuid, attempt, leaseMs: e.LEASE_MS });
+          lastRenew = now;
+        }
+        if (!owned) abort(new GenerationStop("fenced", "This generation was cancelled or taken over."));
+      } catch (err) {
+        // A database hiccup: keep the output in memory and try again at the next tick.
+        console.error(`[runner ${requestUuid}] heartbeat failed`, err);
+      } finally {
+        ticking = false;
+      }
+    })();
+  }, e.FLUSH_INTERVAL_MS);
+
+  let usage: LanguageModelUsage | undefined;
+  const info = findModel(request.model);
+  try {
+    const chat = await findChatByUuid(request.chatUuid);
+    if (!chat) throw new GenerationStop("fenced", "The chat was deleted.");
+    const model = languageModel(request.model);
+    if (!model) {
+      throw new Error(`model_not_configured`);
+    }
+    const history = await historyUpTo({ chatUuid: request.chatUuid, promptMessageUuid: request.promptMessageUuid });
+    const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS });
+    await recordRequestSent({
+      requestUuid,
+      attempt,
+      request: {
+        model: request.model,
+        system: prompt.system ?? null,
+        messageUuids: prompt.messageUuids,
+        trimmed: prompt.trimmed,
+        temperature: chat.params.temperature ?? null,
+      },
+    });
+    const result = streamText({
+      model,
+      system: prompt.system,
+      messages: prompt.messages,
+      temperature: chat.params.temperature,
+      abortSignal: controller.signal,
+      maxRetries: 2,
+    });
+    for await (const part of result.fullStream) {
+      if (part.type === "text-delta") {
+        if (firstTokenTimer) {
+          clearTimeout(firstTokenTimer);
+          firstTokenTimer = undefined;
+        }
+        armStall();
+        if (!batcher.push(part.text)) throw new GenerationStop("fenced", "This generation was cancelled or taken over.");
+      } else if (part.type === "error") {
+        throw part.error;
+      } else if (part.type === "abort") {
+        throw stop ?? new GenerationStop("cancelled", "The answer was stopped.");
+      } else if (part.type === "finish") {
+        usage = part.totalUsage;
+      }
+    }
+    if (stop) throw stop;
+    clearInterval(tick);
+    while (ticking) await new Promise((r) => setTimeout(r, 5));
+    if (!(await batcher.flush(true))) return;
+    const done = await finishAttempt({
+      requestUuid,
+      attempt,
+      status: "completed",
+      text: batcher.text,
+      usage: { inputTokens: usage?.inputTokens, outputTokens: usage?.outputTokens, estimated: Boolean(info?.demo) },
+    });
+    if (done && chat.title === "") await generateChatTitle({ chatUuid: chat.uuid, modelId: request.model, history, answer: batcher.text });
+  } catch (err) {
+    const reason = stop?.reason ?? (err instanceof GenerationStop ? err.reason : undefined);
+    if (reason === "fenced" || reason === "cancelled" || reason === "shutdown") return;
+    const message =
+      (err as Error)?.message === "model_not_configured"
+        ? `The model ${request.model} is not configured on this server any more. Pick another model and retry.`
+        : readableModelError(stop ?? err, request.model);
+    if (!(stop instanceof GenerationStop)) console.error(`[runner ${requestUuid}] model call failed:`, err);
+    clearInterval(tick);
+    while (ticking) await new Promise((r) => setTimeout(r, 5));
+    await batcher.flush(true).catch(() => false);
+    await finishAttempt({
+      requestUuid,
+      attempt,
+      status: "failed",
+      text: batcher.text,
+      error: message,
+      usage: usage ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, estimated: Boolean(info?.demo) } : undefined,
+    });
+  } finally {
+    clearInterval(tick);
+    clearTimeout(hardTimer);
+    clearTimeout(firstTokenTimer);
+    clearTimeout(stallTimer);
+    unregister();
+  }
+}

@@ -1,0 +1,35 @@
+/** Zod schemas for what arrives in paths and bodies, shared by the route handlers. */
+import { z } from "zod";
+
+const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export const uuidString = z
+  .string()
+  .regex(UUID_RE, { message: "must be a UUID such as 0190f5b8-7c1e-7cc3-9a39-2f1d5a1b2c3d" })
+  .transform((s) => s.toLowerCase());
+
+export const chatParams = z.object({ uuid: uuidString });
+export const chatAfterParams = z.object({ uuid: uuidString, last_uuid: uuidString });
+export const messageParams = z.object({ uuid: uuidString });
+
+/** Positions are non-negative integers; anything beyond PostgreSQL's int range is simply past the end. */
+export const tokensParams = z.object({
+  uuid: uuidString,
+  position: z
+    .string()
+    .regex(/^\d{1,30}$/, { message: "must be a non-negative integer" })
+    .transform((s) => Math.min(Number(s), 2_147_483_647)),
+});
+
+/** Form posts send every field as a string; an empty field means "not given". */
+export const optionalText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .optional()
+    .transform((s) => (s === "" ? undefined : s));
+
+export const optionalUuid = z
+  .union([uuidString, z.literal("")])
+  .optional()
+  .transform((s) => (s ? s : undefined));
