@@ -46,12 +46,7 @@ export async function insertUserMessageAndRequest(input: {
       if (!chat) return { kind: "chat_not_found" };
       const [existing] = await tx.select().from(chatMessages).where(eq(chatMessages.uuid, input.messageUuid)).limit(1);
       if (existing) return existing.chatUuid === input.chatUuid ? { kind: "replayed", message: existing } : { kind: "uuid_taken" };
-      const [busy] = await tx
-        .select({ uuid: llmRequests.uuid })
-        .from(llmRequests)
-        .where(and(eq(llmRequests.chatUuid, input.chatUuid), inArray(llmRequests.status, ["queued", "running"])))
-        .limit(1);
-      if (busy) return { kind: "in_progress" };
+      if (await busy(tx, input.chatUuid)) return { kind: "in_progress" };
       await input.check?.(tx);
       const [message] = await tx
         .insert(chatMessages)
@@ -64,18 +59,7 @@ export async function insertUserMessageAndRequest(input: {
           llmRequestUuid: input.requestUuid,
         })
         .returning();
-      await tx.insert(llmRequests).values({
-        uuid: input.requestUuid,
-        chatUuid: input.chatUuid,
-        userId: input.userId,
-        promptMessageUuid: input.messageUuid,
-        model: input.model,
-        status: "queued",
-      });
-      await tx
-        .update(chats)
-        .set({ updatedAt: sql`clock_timestamp()`, params: sql`${chats.params} || ${JSON.stringify({ model: input.model })}::jsonb` })
-        .where(eq(chats.uuid, input.chatUuid));
+      await insertQueuedRequest(tx, { ...input, promptMessageUuid: input.messageUuid });
       return { kind: "created", message: message!, requestUuid: input.requestUuid };
     });
   } catch (err) {
@@ -359,4 +343,138 @@ export async function recordRequestSent(input: { requestUuid: string; attempt: n
     .update(llmRequests)
     .set({ request: input.request })
     .where(and(eq(llmRequests.uuid, input.requestUuid), eq(llmRequests.attempt, input.attempt)));
+}
+
+export type RequeueResult =
+  | { kind: "created"; message: ChatMessage; requestUuid: string }
+  | { kind: "replayed"; message: ChatMessage }
+  | { kind: "chat_not_found" }
+  | { kind: "message_not_found" }
+  | { kind: "nothing_to_answer" }
+  | { kind: "in_progress" };
+
+/** The chat's generation in flight, if any (inside a transaction). */
+async function busy(tx: Pick<Db, "select">, chatUuid: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ uuid: llmRequests.uuid })
+    .from(llmRequests)
+    .where(and(eq(llmRequests.chatUuid, chatUuid), inArray(llmRequests.status, ["queued", "running"])))
+    .limit(1);
+  return Boolean(row);
+}
+
+/** Removes the messages after `anchor` (exclusive) or from it (inclusive). */
+async function deleteFrom(tx: Tx, chatUuid: string, anchorUuid: string, inclusive: boolean) {
+  const anchor = sql`(select ${chatMessages.createdAt}, ${chatMessages.uuid} from ${chatMessages} where ${chatMessages.uuid} = ${anchorUuid})`;
+  await tx
+    .delete(chatMessages)
+    .where(
+      and(
+        eq(chatMessages.chatUuid, chatUuid),
+        inclusive ? sql`(${chatMessages.createdAt}, ${chatMessages.uuid}) >= ${anchor}` : sql`(${chatMessages.createdAt}, ${chatMessages.uuid}) > ${anchor}`,
+      ),
+    );
+}
+
+async function insertQueuedRequest(tx: Tx, input: { requestUuid: string; chatUuid: string; userId: string; promptMessageUuid: string; model: string }) {
+  await tx.insert(llmRequests).values({
+    uuid: input.requestUuid,
+    chatUuid: input.chatUuid,
+    userId: input.userId,
+    promptMessageUuid: input.promptMessageUuid,
+    model: input.model,
+    status: "queued",
+  });
+  await tx
+    .update(chats)
+    .set({ updatedAt: sql`clock_timestamp()`, params: sql`${chats.params} || ${JSON.stringify({ model: input.model })}::jsonb` })
+    .where(eq(chats.uuid, input.chatUuid));
+}
+
+async function inTransaction(run: (tx: Tx) => Promise<RequeueResult>): Promise<RequeueResult> {
+  const db = await getDb();
+  try {
+    return await db.transaction(run);
+  } catch (err) {
+    if (isUniqueViolation(err, "llm_request_one_active_per_chat")) return { kind: "in_progress" };
+    throw err;
+  }
+}
+
+/**
+ * Answers the chat's last user message again: the answers after it are removed (clients
+ * polling by their uuid reload the list) and a new request is queued for it.
+ */
+export async function requeueLastUserMessage(input: {
+  userId: string;
+  chatUuid: string;
+  requestUuid: string;
+  model: string;
+  check?: (tx: Tx) => Promise<void>;
+}): Promise<RequeueResult> {
+  return inTransaction(async (tx) => {
+    const [chat] = await tx.select({ uuid: chats.uuid }).from(chats).where(and(eq(chats.uuid, input.chatUuid), eq(chats.userId, input.userId))).limit(1);
+    if (!chat) return { kind: "chat_not_found" };
+    if (await busy(tx, input.chatUuid)) return { kind: "in_progress" };
+    const [last] = await tx
+      .select()
+      .from(chatMessages)
+      .where(and(eq(chatMessages.chatUuid, input.chatUuid), eq(chatMessages.role, "user")))
+      .orderBy(sql`${chatMessages.createdAt} desc, ${chatMessages.uuid} desc`)
+      .limit(1);
+    if (!last) return { kind: "nothing_to_answer" };
+    await input.check?.(tx);
+    await deleteFrom(tx, input.chatUuid, last.uuid, false);
+    await insertQueuedRequest(tx, { ...input, promptMessageUuid: last.uuid });
+    const [message] = await tx
+      .update(chatMessages)
+      .set({ status: "pending", llmRequestUuid: input.requestUuid, error: null })
+      .where(eq(chatMessages.uuid, last.uuid))
+      .returning();
+    return { kind: "created", message: message!, requestUuid: input.requestUuid };
+  });
+}
+
+/**
+ * Replaces a user message with an edited one: it and everything after it are removed, the new
+ * message is stored (pending) and answered. Replaying the same new uuid answers the stored one.
+ */
+export async function replaceUserMessage(input: {
+  userId: string;
+  chatUuid: string;
+  messageUuid: string;
+  newMessageUuid: string;
+  content: string;
+  requestUuid: string;
+  model: string;
+  check?: (tx: Tx) => Promise<void>;
+}): Promise<RequeueResult> {
+  return inTransaction(async (tx) => {
+    const [chat] = await tx.select({ uuid: chats.uuid }).from(chats).where(and(eq(chats.uuid, input.chatUuid), eq(chats.userId, input.userId))).limit(1);
+    if (!chat) return { kind: "chat_not_found" };
+    const [existing] = await tx.select().from(chatMessages).where(eq(chatMessages.uuid, input.newMessageUuid)).limit(1);
+    if (existing) return existing.chatUuid === input.chatUuid ? { kind: "replayed", message: existing } : { kind: "message_not_found" };
+    if (await busy(tx, input.chatUuid)) return { kind: "in_progress" };
+    const [target] = await tx
+      .select()
+      .from(chatMessages)
+      .where(and(eq(chatMessages.uuid, input.messageUuid), eq(chatMessages.chatUuid, input.chatUuid), eq(chatMessages.role, "user")))
+      .limit(1);
+    if (!target) return { kind: "message_not_found" };
+    await input.check?.(tx);
+    await deleteFrom(tx, input.chatUuid, target.uuid, true);
+    const [message] = await tx
+      .insert(chatMessages)
+      .values({
+        uuid: input.newMessageUuid,
+        chatUuid: input.chatUuid,
+        role: "user",
+        content: input.content,
+        status: "pending",
+        llmRequestUuid: input.requestUuid,
+      })
+      .returning();
+    await insertQueuedRequest(tx, { ...input, promptMessageUuid: input.newMessageUuid });
+    return { kind: "created", message: message!, requestUuid: input.requestUuid };
+  });
 }

@@ -20,7 +20,7 @@ import {
   updateChatForUser,
 } from "@/db/queries/chats";
 import { findMessageForUser, messagesAfter, outputFrom, pendingContents, type MessageWithRequest } from "@/db/queries/messages";
-import { cancelRequest, insertUserMessageAndRequest, userLoad } from "@/db/queries/generation";
+import { cancelRequest, insertUserMessageAndRequest, replaceUserMessage, requeueLastUserMessage, userLoad } from "@/db/queries/generation";
 import type { ChatStatus } from "@/db/schema";
 import { toChatDto, toMessageDto, type ChatDto, type MessageDto, type TokensDto } from "./dto";
 
@@ -108,50 +108,55 @@ export async function getMessages(input: { userId: string; chatUuid: string; las
   return { messages, chat: toChatDto(found.chat) };
 }
 
-export async function sendMessage(input: {
-  userId: string;
-  chatUuid: string;
-  uuid?: string;
-  content: string;
-  model?: string;
-}): Promise<{ message: MessageDto; created: boolean }> {
-  const e = env();
-  const content = storableText(input.content);
+/** Message text as stored: well-formed, 1 to MAX_MESSAGE_CHARS code points (413 above). */
+function validContent(raw: string): string {
+  const max = env().MAX_MESSAGE_CHARS;
+  const content = storableText(raw);
   const length = codePointLength(content);
   if (content.trim().length === 0) throw new AppError("validation_error", "The message is empty.");
-  if (length > e.MAX_MESSAGE_CHARS) {
-    throw new AppError("payload_too_large", `The message is ${length} characters long; the limit is ${e.MAX_MESSAGE_CHARS}.`);
+  if (length > max) throw new AppError("payload_too_large", `The message is ${length} characters long; the limit is ${max}.`);
+  return content;
+}
+
+/** Per-user limits, checked in the transaction that queues a generation. */
+async function checkUserLimits(tx: Parameters<typeof userLoad>[0], userId: string): Promise<void> {
+  const e = env();
+  const load = await userLoad(tx, userId);
+  if (e.RATE_LIMIT_CONCURRENT > 0 && load.active >= e.RATE_LIMIT_CONCURRENT) {
+    throw new AppError("rate_limited", `You already have ${load.active} answers generating; the limit is ${e.RATE_LIMIT_CONCURRENT}. Wait for one to finish.`, {
+      retryAfter: 5,
+    });
   }
-  const chatModel = input.model === undefined ? undefined : resolveModel(input.model);
-  const found = await findChatWithActiveRequest({ chatUuid: input.chatUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS });
+  if (e.RATE_LIMIT_MESSAGES_PER_HOUR > 0 && load.lastHour >= e.RATE_LIMIT_MESSAGES_PER_HOUR) {
+    const resetsIn = Math.max(1, load.oldestInHour ? Math.ceil((load.oldestInHour.getTime() + 3_600_000 - Date.now()) / 1000) : 3600);
+    throw new AppError(
+      "rate_limited",
+      `You sent ${load.lastHour} messages in the last hour; the limit is ${e.RATE_LIMIT_MESSAGES_PER_HOUR}. Try again in ${Math.ceil(resetsIn / 60)} minutes.`,
+      { retryAfter: resetsIn },
+    );
+  }
+}
+
+/** The model a new generation in this chat uses: the one asked for, else the chat's, else the default. */
+async function modelFor(input: { userId: string; chatUuid: string; model?: string }): Promise<string> {
+  if (input.model !== undefined) return resolveModel(input.model);
+  const found = await findChatWithActiveRequest({ chatUuid: input.chatUuid, userId: input.userId, queuedGraceMs: env().QUEUED_GRACE_MS });
   if (!found) throw notFound("Chat not found.");
-  const model = chatModel ?? (found.chat.params.model && findModel(found.chat.params.model) ? found.chat.params.model : defaultModelId());
-  const requestUuid = uuidv7();
-  const result = await insertUserMessageAndRequest({
-    userId: input.userId,
-    chatUuid: input.chatUuid,
-    messageUuid: input.uuid ?? uuidv7(),
-    requestUuid,
-    content,
-    model,
-    check: async (tx) => {
-      const load = await userLoad(tx, input.userId);
-      if (e.RATE_LIMIT_CONCURRENT > 0 && load.active >= e.RATE_LIMIT_CONCURRENT) {
-        throw new AppError("rate_limited", `You already have ${load.active} answers generating; the limit is ${e.RATE_LIMIT_CONCURRENT}. Wait for one to finish.`, { retryAfter: 5 });
-      }
-      if (e.RATE_LIMIT_MESSAGES_PER_HOUR > 0 && load.lastHour >= e.RATE_LIMIT_MESSAGES_PER_HOUR) {
-        const resetsIn = load.oldestInHour ? Math.ceil((load.oldestInHour.getTime() + 3_600_000 - Date.now()) / 1000) : 3600;
-        throw new AppError("rate_limited", `You sent ${load.lastHour} messages in the last hour; the limit is ${e.RATE_LIMIT_MESSAGES_PER_HOUR}. Try again in ${Math.ceil(Math.max(1, resetsIn) / 60)} minutes.`, {
-          retryAfter: Math.max(1, resetsIn),
-        });
-      }
-    },
-  });
+  const current = found.chat.params.model;
+  return current && findModel(current) ? current : defaultModelId();
+}
+
+type Queued = Awaited<ReturnType<typeof requeueLastUserMessage>>;
+
+/** Turns the outcome of queueing a generation into the answer, starting the runner when one was queued. */
+function queued(result: Queued): { message: MessageDto; created: boolean } {
   switch (result.kind) {
     case "chat_not_found":
       throw notFound("Chat not found.");
-    case "uuid_taken":
-      throw new AppError("conflict", "This message uuid is already used in another chat. Use another uuid.");
+    case "message_not_found":
+      throw notFound("Message not found in this chat.");
+    case "nothing_to_answer":
+      throw new AppError("validation_error", "There is no message to answer in this chat yet.");
     case "in_progress":
       throw GENERATION_IN_PROGRESS();
     case "replayed":
@@ -160,6 +165,60 @@ export async function sendMessage(input: {
       dispatchGeneration(result.requestUuid);
       return { message: toMessageDto(result.message), created: true };
   }
+}
+
+export async function sendMessage(input: {
+  userId: string;
+  chatUuid: string;
+  uuid?: string;
+  content: string;
+  model?: string;
+}): Promise<{ message: MessageDto; created: boolean }> {
+  const content = validContent(input.content);
+  const model = await modelFor(input);
+  const result = await insertUserMessageAndRequest({
+    userId: input.userId,
+    chatUuid: input.chatUuid,
+    messageUuid: input.uuid ?? uuidv7(),
+    requestUuid: uuidv7(),
+    content,
+    model,
+    check: (tx) => checkUserLimits(tx, input.userId),
+  });
+  if (result.kind === "uuid_taken") throw new AppError("conflict", "This message uuid is already used in another chat. Use another uuid.");
+  return queued(result);
+}
+
+/** Answers the last user message again (the previous answer is removed). */
+export async function regenerate(input: { userId: string; chatUuid: string; model?: string }) {
+  const model = await modelFor(input);
+  return queued(
+    await requeueLastUserMessage({
+      userId: input.userId,
+      chatUuid: input.chatUuid,
+      requestUuid: uuidv7(),
+      model,
+      check: (tx) => checkUserLimits(tx, input.userId),
+    }),
+  );
+}
+
+/** Replaces a user message (and what followed it) with an edited one, and answers it. */
+export async function editMessage(input: { userId: string; chatUuid: string; messageUuid: string; content: string; uuid?: string; model?: string }) {
+  const content = validContent(input.content);
+  const model = await modelFor(input);
+  return queued(
+    await replaceUserMessage({
+      userId: input.userId,
+      chatUuid: input.chatUuid,
+      messageUuid: input.messageUuid,
+      newMessageUuid: input.uuid ?? uuidv7(),
+      content,
+      requestUuid: uuidv7(),
+      model,
+      check: (tx) => checkUserLimits(tx, input.userId),
+    }),
+  );
 }
 
 /**

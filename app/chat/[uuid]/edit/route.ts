@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { route } from "@/lib/http/route";
+import { chatParams, optionalText, optionalUuid, uuidString } from "@/lib/http/params";
+import { editMessage } from "@/lib/chat/service";
+import { messageFragment } from "@/lib/html/fragments";
+
+export const dynamic = "force-dynamic";
+export const maxDuration = 300;
+
+const body = z.object({
+  messageUuid: uuidString,
+  content: z.string({ message: "is required" }),
+  uuid: optionalUuid,
+  model: optionalText(200),
+});
+
+/**
+ * Edits a user message and answers it again: the message and everything after it are replaced
+ * by a new message (201 {message}; a replayed `uuid` answers 200 with the stored one).
+ */
+export const POST = route({ params: chatParams, body }, async ({ user, params, body, htmx }) => {
+  const { message, created } = await editMessage({ userId: user.id, chatUuid: params.uuid, ...body });
+  const status = created ? 201 : 200;
+  return htmx ? messageFragment(message, status) : Response.json({ message }, { status });
+});

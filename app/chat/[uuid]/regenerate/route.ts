@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { route } from "@/lib/http/route";
+import { chatParams, optionalText } from "@/lib/http/params";
+import { regenerate } from "@/lib/chat/service";
+import { messageFragment } from "@/lib/html/fragments";
+
+export const dynamic = "force-dynamic";
+export const maxDuration = 300;
+
+const body = z.object({ model: optionalText(200) });
+
+/** Answers the chat's last user message again: 201 {message} (that user message); the previous answer is removed. */
+export const POST = route({ params: chatParams, body }, async ({ user, params, body, htmx }) => {
+  const { message } = await regenerate({ userId: user.id, chatUuid: params.uuid, model: body.model });
+  return htmx ? messageFragment(message, 201) : Response.json({ message }, { status: 201 });
+});
