@@ -26,8 +26,12 @@ export function AuthForm({ mode, oauth, callbackUrl, initialError }: Props) {
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    const email = String(form.get("email") ?? "");
-    const password = String(form.get("password") ?? "");
+    const field = (name: string) => {
+      const v = form.get(name);
+      return typeof v === "string" ? v : "";
+    };
+    const email = field("email");
+    const password = field("password");
     setBusy(true);
     setError("");
     try {
@@ -35,7 +39,7 @@ export function AuthForm({ mode, oauth, callbackUrl, initialError }: Props) {
         const res = await fetch("/api/register", {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ email, password, name: String(form.get("name") ?? "") }),
+          body: JSON.stringify({ email, password, name: field("name") }),
         });
         if (!res.ok) {
           const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
@@ -64,7 +68,7 @@ export function AuthForm({ mode, oauth, callbackUrl, initialError }: Props) {
           {error}
         </div>
       )}
-      <form onSubmit={onSubmit} noValidate={false}>
+      <form onSubmit={(e) => void onSubmit(e)}>
         {mode === "signup" && (
           <div className="field">
             <label htmlFor="name">Name</label>

@@ -54,6 +54,8 @@ const schema = z.object({
   GENERATION_TIMEOUT_MS: int(600_000, 1_000),
   FIRST_TOKEN_TIMEOUT_MS: int(60_000, 100),
   STALL_TIMEOUT_MS: int(60_000, 100),
+  /** On SIGTERM, answers in progress get this long to finish before they are handed over. */
+  SHUTDOWN_GRACE_MS: int(25_000, 0),
   /** A queued request not started by its own server within this time is started by a poll. */
   QUEUED_GRACE_MS: int(5_000, 0),
   /** Characters of chat history sent to the model (newest kept). */

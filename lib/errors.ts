@@ -51,7 +51,11 @@ export class AppError extends Error {
   }
 
   headers(): Record<string, string> {
-    return this.retryAfter === undefined ? {} : { "Retry-After": String(Math.max(1, Math.ceil(this.retryAfter))) };
+    const h: Record<string, string> = {};
+    if (this.retryAfter !== undefined) h["Retry-After"] = String(Math.max(1, Math.ceil(this.retryAfter)));
+    // The rest of an oversized body is never read: close rather than leave it on a kept-alive connection.
+    if (this.code === "payload_too_large") h.Connection = "close";
+    return h;
   }
 
   toResponse(): Response {

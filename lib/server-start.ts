@@ -6,6 +6,7 @@
 import { env, EnvError } from "./env";
 import { ensureAuthSecret } from "./auth/secret";
 import { DatabaseConfigError, getDatabase, pgliteDir } from "@/db/client";
+import { installShutdownHandler } from "./generation/shutdown";
 
 function die(message: string): never {
   console.error(`\n[pollchat] Cannot start: ${message}\n`);
@@ -14,8 +15,9 @@ function die(message: string): never {
 
 export async function startServer(): Promise<void> {
   try {
-    env();
+    const e = env();
     ensureAuthSecret();
+    installShutdownHandler(e.SHUTDOWN_GRACE_MS);
     const { kind } = await getDatabase();
     console.log(`[pollchat] database: ${kind === "pglite" ? `embedded PGlite in ${pgliteDir()}` : "PostgreSQL (DATABASE_URL)"}, migrations applied`);
   } catch (err) {

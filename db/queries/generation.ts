@@ -478,3 +478,12 @@ export async function replaceUserMessage(input: {
     return { kind: "created", message: message!, requestUuid: input.requestUuid };
   });
 }
+
+/** Hands a request over at shutdown: its lease ends now, so the next poll on any server resumes it. */
+export async function releaseLease(input: { requestUuid: string; attempt: number }): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(llmRequests)
+    .set({ leaseUntil: sql`now() - interval '1 millisecond'` })
+    .where(and(eq(llmRequests.uuid, input.requestUuid), eq(llmRequests.attempt, input.attempt), eq(llmRequests.status, "running")));
+}

@@ -3,7 +3,7 @@ import type { Db } from "../client.ts";
 
 /** Rows of a raw statement: postgres.js returns an array, PGlite an object with `rows`. */
 export async function execRows<T>(db: Pick<Db, "execute">, query: SQL): Promise<T[]> {
-  const res = (await db.execute(query)) as unknown;
+  const res: unknown = await db.execute(query);
   return (Array.isArray(res) ? res : ((res as { rows?: unknown[] }).rows ?? [])) as T[];
 }
 

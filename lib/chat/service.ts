@@ -242,6 +242,11 @@ export async function getTokens(input: { userId: string; messageUuid: string; po
   const end = known.from + codePointLength(known.text);
   const ambiguous = message.role === "assistant" && request !== null && input.position > 0 && input.position <= request.restartFloor;
   const error = message.error ? { error: message.error } : {};
+  if (ambiguous && known.streaming && end <= request.restartFloor) {
+    // The restarted attempt has not yet passed what the dead one had written: this client may
+    // hold either text. "Nothing new" until it has, then one replacement beyond the ambiguity.
+    return { tokens: "", status: message.status, append: true, position: input.position };
+  }
   if (input.position > end || ambiguous) {
     const whole = known.from === 0 ? known.text : (await knownText(found, 0)).text;
     return { tokens: whole, status: message.status, append: false, position: codePointLength(whole), ...error };

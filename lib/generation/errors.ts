@@ -17,14 +17,14 @@ interface ApiErrorLike {
   statusCode?: number;
   responseHeaders?: Record<string, string>;
   cause?: unknown;
-  lastError?: unknown;
+  lastError?: ApiErrorLike;
   errors?: unknown[];
 }
 
 function innermost(err: unknown): ApiErrorLike {
   let e = err as ApiErrorLike;
   // RetryError wraps the last attempt's error.
-  if (e?.name === "AI_RetryError" && e.lastError) e = e.lastError as ApiErrorLike;
+  if (e?.name === "AI_RetryError" && e.lastError) e = e.lastError;
   return e ?? {};
 }
 

@@ -27,6 +27,12 @@ export const localRuns = {
   abort(requestUuid: string, reason: GenerationStop): void {
     registry.runs.get(requestUuid)?.(reason);
   },
+  /** Stops every generation of this process (at shutdown). */
+  abortAll(reason: GenerationStop): number {
+    const aborts = [...registry.runs.values()];
+    for (const abort of aborts) abort(reason);
+    return aborts.length;
+  },
   /** Tracks a background task until it settles. */
   track(task: Promise<void>): Promise<void> {
     registry.tasks.add(task);

@@ -16,6 +16,7 @@ import {
   finishAttempt,
   historyUpTo,
   recordRequestSent,
+  releaseLease,
   renewLease,
   stillOwned,
 } from "@/db/queries/generation";
@@ -170,7 +171,15 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     if (done && chat.title === "") await generateChatTitle({ chatUuid: chat.uuid, modelId: request.model, history, answer: batcher.text });
   } catch (err) {
     const reason = stop?.reason ?? (err instanceof GenerationStop ? err.reason : undefined);
-    if (reason === "fenced" || reason === "cancelled" || reason === "shutdown") return;
+    if (reason === "fenced" || reason === "cancelled") return;
+    if (reason === "shutdown") {
+      // Hand over: keep what was generated for the record, and let another server resume now.
+      clearInterval(tick);
+      while (ticking) await new Promise((r) => setTimeout(r, 5));
+      await batcher.flush(true).catch(() => false);
+      await releaseLease({ requestUuid, attempt }).catch((e: unknown) => console.error(`[runner ${requestUuid}] could not hand over`, e));
+      return;
+    }
     const message =
       (err as Error)?.message === "model_not_configured"
         ? `The model ${request.model} is not configured on this server any more. Pick another model and retry.`

@@ -3,7 +3,7 @@
  * validates path params and body with zod (400 before any database work), and turns every
  * thrown error into the documented JSON error. A handler cannot forget any of it.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { AppError } from "../errors";
 import { getSessionUser, type SessionUser } from "../auth/session";
 import { readBody, DEFAULT_MAX_BODY_BYTES } from "./body";

@@ -1,5 +1,4 @@
 import { generateText, streamText, type ModelMessage } from "ai";
-import type { LanguageModelV4StreamPart } from "@ai-sdk/provider";
 import { describe, expect, it } from "vitest";
 import { createDemoModel, DEMO_DISCLAIMER } from "./demo";
 
@@ -99,7 +98,7 @@ describe("demo model", () => {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      types.push((value as LanguageModelV4StreamPart).type);
+      types.push(value.type);
     }
     const compact = types.filter((t, i) => t !== "text-delta" || types[i - 1] !== "text-delta");
     expect(compact).toEqual(["stream-start", "response-metadata", "text-start", "text-delta", "text-end", "finish"]);

@@ -701,6 +701,12 @@ export function startFakeOpenAI(opts: { port?: number; host?: string } = {}): Pr
         if (req.method !== "GET") return sendError(res, 405, { message: `Method ${req.method} not allowed`, type: "invalid_request_error" });
         return handleModels(res);
       }
+      // For tests in another process than the server: what the model was sent.
+      if (route === "/_test/requests" && req.method === "GET") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(state.requests));
+        return;
+      }
       if (route === "/v1/chat/completions" || route === "/chat/completions") {
         if (req.method !== "POST") return sendError(res, 405, { message: `Method ${req.method} not allowed`, type: "invalid_request_error" });
         return handleChatCompletions(req, res, state, conn);

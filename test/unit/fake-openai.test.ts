@@ -345,7 +345,7 @@ describe("fake OpenAI server over raw HTTP", () => {
       const res = await fetch(`${url}/models`);
       expect(res.status).toBe(200);
       child.kill("SIGTERM");
-      const [code] = await once(child, "exit");
+      const [code] = (await once(child, "exit")) as [number | null];
       expect(code).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");

@@ -1,0 +1,47 @@
+/**
+ * The web server Playwright starts (webServer.command in playwright.config.ts): a fake
+ * OpenAI server, a fresh database (a new PostgreSQL database when DATABASE_URL is set, a
+ * temp PGlite dir otherwise) and the BUILT app (`next start`) on E2E_PORT. On SIGTERM or
+ * SIGINT it stops the app and drops the database.
+ *
+ *   E2E_PORT=3210 node e2e/serve.mjs
+ */
+import { startFakeOpenAI } from "../test/support/fake-openai.ts";
+import { createTestDatabase, removeDataDir, startAppServer, testAppEnv } from "../test/support/app-server.ts";
+
+const port = Number(process.env.E2E_PORT ?? 3210);
+
+const fake = await startFakeOpenAI();
+const db = await createTestDatabase();
+const env = testAppEnv(db, fake.url);
+
+let app;
+let stopping;
+async function shutdown(code) {
+  stopping ??= (async () => {
+    try {
+      await app?.stop();
+    } finally {
+      await fake.close().catch(() => {});
+      await db.drop().catch((err) => console.error("[e2e] could not drop the test database:", err));
+      removeDataDir(env);
+    }
+  })();
+  await stopping;
+  process.exit(code);
+}
+process.on("SIGTERM", () => void shutdown(0));
+process.on("SIGINT", () => void shutdown(0));
+
+try {
+  app = await startAppServer({ env, port, echo: true });
+} catch (err) {
+  console.error(`[e2e] ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown(1);
+}
+console.log(`[e2e] app ready on ${app.url} (${"url" in db ? "PostgreSQL" : "PGlite"}, fake OpenAI at ${fake.url})`);
+app.child.once("exit", (code, signal) => {
+  if (stopping) return;
+  console.error(`[e2e] the app server exited unexpectedly (code ${code}, signal ${signal})`);
+  void shutdown(1);
+});
