@@ -10,28 +10,29 @@ import { createChat, exchange, json, type TokensJson } from "../support/chat.ts"
 const baseUrl = inject("baseUrl");
 
 interface Endpoint {
+  name: string;
   method: "GET" | "POST" | "PATCH" | "DELETE";
   path: (ids: { chat: string; message: string }) => string;
   body?: (ids: { chat: string; message: string }) => Record<string, unknown>;
 }
 
 const ENDPOINTS: Endpoint[] = [
-  { method: "GET", path: ({ chat }) => `/chat/${chat}/messages` },
-  { method: "GET", path: ({ chat, message }) => `/chat/${chat}/messages/${message}` },
-  { method: "POST", path: ({ chat }) => `/chat/${chat}/send`, body: () => ({ content: "hello" }) },
-  { method: "POST", path: ({ chat }) => `/chat/${chat}/regenerate`, body: () => ({}) },
-  { method: "POST", path: ({ chat }) => `/chat/${chat}/edit`, body: ({ message }) => ({ messageUuid: message, content: "x" }) },
-  { method: "GET", path: ({ message }) => `/chat/message/${message}/tokens/0` },
-  { method: "POST", path: ({ message }) => `/chat/message/${message}/cancel` },
-  { method: "PATCH", path: ({ chat }) => `/api/chats/${chat}`, body: () => ({ title: "mine now" }) },
-  { method: "DELETE", path: ({ chat }) => `/api/chats/${chat}` },
+  { name: "GET /chat/{chat}/messages", method: "GET", path: ({ chat }) => `/chat/${chat}/messages` },
+  { name: "GET /chat/{chat}/messages/{message}", method: "GET", path: ({ chat, message }) => `/chat/${chat}/messages/${message}` },
+  { name: "POST /chat/{chat}/send", method: "POST", path: ({ chat }) => `/chat/${chat}/send`, body: () => ({ content: "hello" }) },
+  { name: "POST /chat/{chat}/regenerate", method: "POST", path: ({ chat }) => `/chat/${chat}/regenerate`, body: () => ({}) },
+  { name: "POST /chat/{chat}/edit", method: "POST", path: ({ chat }) => `/chat/${chat}/edit`, body: ({ message }) => ({ messageUuid: message, content: "x" }) },
+  { name: "GET /chat/message/{message}/tokens/0", method: "GET", path: ({ message }) => `/chat/message/${message}/tokens/0` },
+  { name: "POST /chat/message/{message}/cancel", method: "POST", path: ({ message }) => `/chat/message/${message}/cancel` },
+  { name: "PATCH /api/chats/{chat}", method: "PATCH", path: ({ chat }) => `/api/chats/${chat}`, body: () => ({ title: "mine now" }) },
+  { name: "DELETE /api/chats/{chat}", method: "DELETE", path: ({ chat }) => `/api/chats/${chat}` },
 ];
 
 const COLLECTION: Endpoint[] = [
-  { method: "POST", path: () => "/chat/create", body: () => ({}) },
-  { method: "GET", path: () => "/chat/list" },
-  { method: "GET", path: () => "/api/models" },
-  { method: "GET", path: () => "/api/agents" },
+  { name: "POST /chat/create", method: "POST", path: () => "/chat/create", body: () => ({}) },
+  { name: "GET /chat/list", method: "GET", path: () => "/chat/list" },
+  { name: "GET /api/models", method: "GET", path: () => "/api/models" },
+  { name: "GET /api/agents", method: "GET", path: () => "/api/agents" },
 ];
 
 function call(client: TestClient, e: Endpoint, ids: { chat: string; message: string }) {
@@ -59,11 +60,11 @@ beforeAll(async () => {
 });
 
 describe("access control", () => {
-  it.each([...ENDPOINTS, ...COLLECTION])("$method $path without a session answers 401 JSON", async (e) => {
+  it.each([...ENDPOINTS, ...COLLECTION])("$name without a session answers 401 JSON", async (e) => {
     await expectError(await call(anonymous(baseUrl), e, ids), 401, "unauthorized");
   });
 
-  it.each(ENDPOINTS)("$method $path on another user's chat answers 404 like a missing one", async (e) => {
+  it.each(ENDPOINTS)("$name on another user's chat answers 404 like a missing one", async (e) => {
     const intruder = await signUp(baseUrl);
     const theirs = await call(intruder, e, ids);
     const missing = await call(intruder, e, { chat: randomUUID(), message: randomUUID() });
@@ -76,7 +77,7 @@ describe("access control", () => {
     expect(t).toMatchObject({ tokens: "secret-answer", status: "completed" });
   });
 
-  it.each(ENDPOINTS)("$method $path with a malformed uuid answers 400", async (e) => {
+  it.each(ENDPOINTS)("$name with a malformed uuid answers 400", async (e) => {
     for (const bad of ["not-a-uuid", "1234", "..%2F..%2Fetc%2Fpasswd", "' or 1=1 --"]) {
       await expectError(await call(owner, e, { chat: bad, message: bad }), 400, "validation_error");
     }
