@@ -2,69 +2,191 @@
  * HTML fragments for htmx clients (DESIGN.md section 5): the same endpoints answer these
  * instead of JSON when the request carries `HX-Request: true`. Every model or user text is
  * escaped: model output is untrusted.
+ *
+ * Written for htmx 4 (htmx.org 4.x); the /lite page (app/lite) is the client. The mechanics:
+ *
+ * - Pollers replace THEMSELVES (`hx-target` is the poller, `hx-swap="outerHTML"`): an answer
+ *   is the new content followed by the next poller, which carries the advanced `last_uuid` or
+ *   `position` in its URL. A poller that was replaced or removed meanwhile cannot apply a late
+ *   answer (htmx drops a swap whose target left the document), and `hx-sync="drop"` keeps one
+ *   request per poller in flight, so nothing is appended twice.
+ * - "Nothing new" answers 204, which htmx never swaps: the poller stays as it is.
+ * - The messages poller lives at the end of the message list, so the items it brings land
+ *   before it, in order. The tokens poller lives at the end of the message's text, so the
+ *   tokens it brings are appended to the text; `append:false` retargets the whole text
+ *   (`HX-Retarget` + `HX-Reswap: innerHTML`) and replaces it. A final status ends with no
+ *   poller (polling stops) and out-of-band updates of the status, error and Stop button.
+ * - htmx 4 swaps 4xx/5xx answers by default; errors stay the JSON of DESIGN.md section 3, and
+ *   an htmx page sets `noSwap: [204, 304, "4xx", "5xx"]` and shows `error.message` itself
+ *   (app/lite does).
  */
 import type { ChatDto, MessageDto, TokensDto } from "../chat/dto";
+import { uuidv7 } from "../ids";
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
 function html(body: string, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { "content-type": "text/html; charset=utf-8", ...headers } });
+  return new Response(body, {
+    status,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
 }
 
-const FINAL = new Set(["completed", "failed", "cancelled"]);
-
-/** Polls the chat for messages after the last one it has; replaced (out of band) as the list grows. */
-function messagesPoller(chatUuid: string, lastUuid: string | undefined, oob: boolean): string {
-  const url = lastUuid ? `/chat/${chatUuid}/messages/${lastUuid}` : `/chat/${chatUuid}/messages`;
-  return `<div id="poller-${chatUuid}" class="poller"${oob ? ' hx-swap-oob="true"' : ""} hx-get="${url}" hx-trigger="every 300ms" hx-target="#messages-${chatUuid}" hx-swap="beforeend"></div>`;
+/** No news: htmx does not swap a 204, so the poller keeps its URL and polls again. */
+function noContent(): Response {
+  return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
 }
 
-function tokensPoller(m: { uuid: string; status: string }, position: number, oob: boolean): string {
-  if (FINAL.has(m.status)) return oob ? `<span id="tokens-poller-${m.uuid}" hx-swap-oob="true"></span>` : "";
-  return `<span id="tokens-poller-${m.uuid}"${oob ? ' hx-swap-oob="true"' : ""} hx-get="/chat/message/${m.uuid}/tokens/${position}" hx-trigger="every 300ms" hx-target="#content-${m.uuid}" hx-swap="beforeend"></span>`;
+/** How often pollers ask (DESIGN.md section 1). */
+export const POLL_INTERVAL = "300ms";
+
+const FINAL = new Set<string>(["completed", "failed", "cancelled"]);
+
+const ROLE_LABEL: Record<MessageDto["role"], string> = { user: "You", assistant: "Assistant", system: "System" };
+
+function statusLabel(role: string, status: string): string {
+  switch (status) {
+    case "pending":
+      return role === "assistant" ? "writing…" : "sending…";
+    case "failed":
+      return "failed";
+    case "cancelled":
+      return "stopped";
+    default:
+      return "";
+  }
 }
 
+// ------------------------------------------------------------------ pieces
+
+function messagesUrl(chatUuid: string, lastUuid: string | undefined): string {
+  return lastUuid ? `/chat/${chatUuid}/messages/${lastUuid}` : `/chat/${chatUuid}/messages`;
+}
+
+/** Asks for the messages after the last one shown; sits at the end of the list and replaces itself. */
+export function messagesPoller(chatUuid: string, lastUuid: string | undefined): string {
+  return `<div class="poller" id="poller-${chatUuid}" data-last-uuid="${lastUuid ?? ""}" hx-get="${messagesUrl(chatUuid, lastUuid)}" hx-trigger="every ${POLL_INTERVAL}" hx-sync="drop" hx-target="this" hx-swap="outerHTML" aria-hidden="true"></div>`;
+}
+
+/** Asks for a pending message's text from `position`; sits at the end of the text and replaces itself. */
+function tokensPoller(uuid: string, position: number): string {
+  return `<span class="tokens-poller" id="tokens-poller-${uuid}" data-position="${position}" hx-get="/chat/message/${uuid}/tokens/${position}" hx-trigger="every ${POLL_INTERVAL}" hx-sync="drop" hx-target="this" hx-swap="outerHTML swapEmpty:true" aria-hidden="true"></span>`;
+}
+
+function statusBadge(uuid: string, role: string, status: string, oob: boolean): string {
+  return `<span class="msg-status" id="status-${uuid}" data-status="${escapeHtml(status)}"${oob ? ' hx-swap-oob="true"' : ""}>${escapeHtml(statusLabel(role, status))}</span>`;
+}
+
+function actions(uuid: string, role: string, status: string, oob: boolean): string {
+  const stop =
+    status === "pending" && role === "assistant"
+      ? `<button type="button" class="btn btn-small stop" hx-post="/chat/message/${uuid}/cancel" hx-target="#msg-${uuid}" hx-swap="outerHTML">Stop</button>`
+      : "";
+  return `<span class="msg-actions" id="actions-${uuid}"${oob ? ' hx-swap-oob="true"' : ""}>${stop}</span>`;
+}
+
+function errorLine(uuid: string, error: string | undefined, oob: boolean): string {
+  return `<div class="msg-error" id="error-${uuid}" role="status"${error ? "" : " hidden"}${oob ? ' hx-swap-oob="true"' : ""}>${error ? escapeHtml(error) : ""}</div>`;
+}
+
+/** One message; a pending one carries its tokens poller (from `position`) and a Stop button. */
 export function messageItem(m: MessageDto): string {
-  return `<article class="msg msg-${m.role}" id="msg-${m.uuid}" data-uuid="${m.uuid}" data-status="${m.status}">
-  <div class="msg-content" id="content-${m.uuid}">${escapeHtml(m.content)}</div>
-  <div class="msg-error" id="error-${m.uuid}">${m.error ? escapeHtml(m.error) : ""}</div>
-  ${tokensPoller(m, m.position, false)}
+  const pending = !FINAL.has(m.status);
+  return `<article class="msg msg-${m.role}" id="msg-${m.uuid}" data-uuid="${m.uuid}" data-role="${m.role}">
+<div class="msg-meta"><span class="msg-role">${ROLE_LABEL[m.role] ?? escapeHtml(m.role)}</span>${statusBadge(m.uuid, m.role, m.status, false)}${actions(m.uuid, m.role, m.status, false)}</div>
+<div class="msg-content" id="content-${m.uuid}">${escapeHtml(m.content)}${pending ? tokensPoller(m.uuid, m.position) : ""}</div>
+${errorLine(m.uuid, m.error, false)}
 </article>`;
 }
 
+function titleText(chat: ChatDto): string {
+  return escapeHtml(chat.title.trim() || "New chat");
+}
+
+/**
+ * The composer's fields: the text, and the uuid the message will be stored under, so that
+ * sending the same form again (a retry after a network error) stores it once.
+ */
+function composerFields(chatUuid: string, oob: boolean): string {
+  return `<div class="composer-fields" id="composer-fields-${chatUuid}"${oob ? ' hx-swap-oob="true"' : ""}><input type="hidden" name="uuid" value="${uuidv7()}"><textarea id="input-${chatUuid}" name="content" rows="2" required placeholder="Message… (Enter to send, Shift+Enter for a new line)" aria-label="Message" autofocus></textarea></div>`;
+}
+
+/**
+ * The chat block: title, message list (with `messages` already shown, if any), the messages
+ * poller after them, and the composer. The composer's form swaps nothing (`hx-swap="none"`):
+ * the sent message arrives through the poller like any other, so it is shown once.
+ */
+export function chatBlock(chat: ChatDto, messages: MessageDto[] = []): string {
+  return `<section class="chat" id="chat-${chat.uuid}" data-chat-uuid="${chat.uuid}">
+<header class="chat-head"><h2 class="chat-title" id="title-${chat.uuid}">${titleText(chat)}</h2></header>
+<div class="messages" id="messages-${chat.uuid}" role="log">
+${messages.map(messageItem).join("\n")}
+${messagesPoller(chat.uuid, messages.at(-1)?.uuid)}
+</div>
+<div class="alert" id="alert-${chat.uuid}" role="alert" hidden></div>
+<form class="composer" id="composer-${chat.uuid}" hx-post="/chat/${chat.uuid}/send" hx-swap="none" hx-sync="drop">
+${composerFields(chat.uuid, false)}
+<button type="submit" class="btn btn-primary">Send</button>
+</form>
+</section>`;
+}
+
+// ------------------------------------------------------------------ answers
+
+/** POST /chat/create: the new chat block. */
 export function chatFragment(chat: ChatDto, status: number): Response {
+  return html(chatBlock(chat), status);
+}
+
+/**
+ * GET /chat/{uuid}/messages[/{last_uuid}]: the new messages, then the next poller (which
+ * replaces the one that asked), and the chat's title out of band (it is named after the first
+ * exchange). Nothing new: 204.
+ */
+export function messagesFragment({ messages, chat }: { messages: MessageDto[]; chat: ChatDto }): Response {
+  const last = messages.at(-1);
+  if (!last) return noContent();
   return html(
-    `<section class="chat" id="chat-${chat.uuid}" data-chat-uuid="${chat.uuid}">
-  <h2 class="chat-title">${escapeHtml(chat.title || "New chat")}</h2>
-  <div class="messages" id="messages-${chat.uuid}" aria-live="polite"></div>
-  ${messagesPoller(chat.uuid, undefined, false)}
-  <form class="composer" hx-post="/chat/${chat.uuid}/send" hx-target="#messages-${chat.uuid}" hx-swap="none">
-    <textarea name="content" required maxlength="32000" placeholder="Message" aria-label="Message"></textarea>
-    <button type="submit">Send</button>
-  </form>
-</section>`,
-    status,
+    messages.map(messageItem).join("\n") +
+      "\n" +
+      messagesPoller(chat.uuid, last.uuid) +
+      `<h2 class="chat-title" id="title-${chat.uuid}" hx-swap-oob="true">${titleText(chat)}</h2>`,
+    200,
+    // The poller's own attributes say this too; the server says it so no page can get it wrong.
+    { "HX-Reswap": "outerHTML" },
   );
 }
 
-export function messagesFragment({ messages, chat }: { messages: MessageDto[]; chat: ChatDto }): Response {
-  const last = messages.at(-1);
-  // No news: an empty answer swaps nothing, and the poller keeps its URL.
-  if (!last) return html("", 200);
-  return html(messages.map(messageItem).join("\n") + "\n" + messagesPoller(chat.uuid, last.uuid, true));
-}
-
+/**
+ * POST /chat/{uuid}/send and POST /chat/message/{uuid}/cancel: the message. The Stop button
+ * (on assistant messages) swaps it over the shown one: the final status, the partial text, no
+ * poller. The send form swaps nothing (the message comes with the messages poller, so it is
+ * shown once); for a user's message, that is a send (201, or 200 for a replayed uuid), fresh
+ * composer fields (empty text, a new uuid) come out of band: the composer is cleared only
+ * once the message is stored, and a refused send (409, 429...) leaves the draft in place.
+ */
 export function messageFragment(m: MessageDto, status: number): Response {
-  return html(`<span class="sent" data-uuid="${m.uuid}" data-status="${m.status}"></span>`, status);
+  return html(messageItem(m) + (m.role === "user" ? composerFields(m.chatUuid, true) : ""), status);
 }
 
+/**
+ * GET /chat/message/{uuid}/tokens/{position}: the new text (escaped) and the next poller,
+ * replacing the poller that asked, so the text is appended and the position advances.
+ * `append:false` replaces the whole text instead. A final status ends without a poller and
+ * updates the status, the error and the Stop button out of band. Nothing new: 204.
+ */
 export function tokensFragment(uuid: string, t: TokensDto): Response {
-  const body =
-    escapeHtml(t.tokens) +
-    tokensPoller({ uuid, status: t.status }, t.position, true) +
-    `<span id="error-${uuid}" class="msg-error" hx-swap-oob="true">${t.error ? escapeHtml(t.error) : ""}</span>`;
-  // append:false replaces what the client shows.
-  return html(body, 200, t.append ? {} : { "HX-Reswap": "innerHTML" });
+  const final = FINAL.has(t.status);
+  if (t.append && t.tokens === "" && !final) return noContent();
+  let body = escapeHtml(t.tokens) + (final ? "" : tokensPoller(uuid, t.position));
+  if (final) {
+    // The role is not known here; a final status has the same label for every role.
+    body += statusBadge(uuid, "", t.status, true) + actions(uuid, "", t.status, true) + errorLine(uuid, t.error, true);
+  }
+  const headers: Record<string, string> = t.append
+    ? { "HX-Reswap": "outerHTML swapEmpty:true" }
+    : { "HX-Retarget": `#content-${uuid}`, "HX-Reswap": "innerHTML swapEmpty:true" };
+  return html(body, 200, headers);
 }
