@@ -2,6 +2,7 @@
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { chatMessages, chats, llmRequests, type Chat, type ChatParams, type ChatStatus } from "../schema.ts";
+import { staleRequest } from "./util.ts";
 
 export async function findChatForUser(input: { chatUuid: string; userId: string }): Promise<Chat | undefined> {
   const db = await getDb();
@@ -35,8 +36,7 @@ export async function findChatWithActiveRequest(input: {
       chat: chats,
       activeUuid: llmRequests.uuid,
       activeStatus: llmRequests.status,
-      stale: sql<boolean>`(${llmRequests.status} = 'running' and ${llmRequests.leaseUntil} < now())
-        or (${llmRequests.status} = 'queued' and ${llmRequests.createdAt} < now() - make_interval(secs => ${input.queuedGraceMs / 1000}))`,
+      stale: staleRequest(input.queuedGraceMs),
     })
     .from(chats)
     .leftJoin(

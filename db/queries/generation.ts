@@ -48,19 +48,8 @@ export async function insertUserMessageAndRequest(input: {
       if (existing) return existing.chatUuid === input.chatUuid ? { kind: "replayed", message: existing } : { kind: "uuid_taken" };
       if (await busy(tx, input.chatUuid)) return { kind: "in_progress" };
       await input.check?.(tx);
-      const [message] = await tx
-        .insert(chatMessages)
-        .values({
-          uuid: input.messageUuid,
-          chatUuid: input.chatUuid,
-          role: "user",
-          content: input.content,
-          status: "pending",
-          llmRequestUuid: input.requestUuid,
-        })
-        .returning();
-      await insertQueuedRequest(tx, { ...input, promptMessageUuid: input.messageUuid });
-      return { kind: "created", message: message!, requestUuid: input.requestUuid };
+      const message = await insertPromptAndRequest(tx, { ...input, messageUuid: input.messageUuid });
+      return { kind: "created", message, requestUuid: input.requestUuid };
     });
   } catch (err) {
     // Lost a race: the same message replayed concurrently, or another send in this chat won.
@@ -391,6 +380,26 @@ async function insertQueuedRequest(tx: Tx, input: { requestUuid: string; chatUui
     .where(eq(chats.uuid, input.chatUuid));
 }
 
+/** A user message (pending) and the request that will answer it. */
+async function insertPromptAndRequest(
+  tx: Tx,
+  input: { messageUuid: string; requestUuid: string; chatUuid: string; userId: string; content: string; model: string },
+): Promise<ChatMessage> {
+  const [message] = await tx
+    .insert(chatMessages)
+    .values({
+      uuid: input.messageUuid,
+      chatUuid: input.chatUuid,
+      role: "user",
+      content: input.content,
+      status: "pending",
+      llmRequestUuid: input.requestUuid,
+    })
+    .returning();
+  await insertQueuedRequest(tx, { ...input, promptMessageUuid: input.messageUuid });
+  return message!;
+}
+
 async function inTransaction(run: (tx: Tx) => Promise<RequeueResult>): Promise<RequeueResult> {
   const db = await getDb();
   try {
@@ -463,19 +472,8 @@ export async function replaceUserMessage(input: {
     if (!target) return { kind: "message_not_found" };
     await input.check?.(tx);
     await deleteFrom(tx, input.chatUuid, target.uuid, true);
-    const [message] = await tx
-      .insert(chatMessages)
-      .values({
-        uuid: input.newMessageUuid,
-        chatUuid: input.chatUuid,
-        role: "user",
-        content: input.content,
-        status: "pending",
-        llmRequestUuid: input.requestUuid,
-      })
-      .returning();
-    await insertQueuedRequest(tx, { ...input, promptMessageUuid: input.newMessageUuid });
-    return { kind: "created", message: message!, requestUuid: input.requestUuid };
+    const message = await insertPromptAndRequest(tx, { ...input, messageUuid: input.newMessageUuid });
+    return { kind: "created", message, requestUuid: input.requestUuid };
   });
 }
 

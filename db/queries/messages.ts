@@ -2,6 +2,7 @@
 import { and, asc, eq, gte, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client.ts";
 import { chatMessages, chats, llmOutputChunks, llmRequests, type ChatMessage, type LlmStatus } from "../schema.ts";
+import { staleRequest } from "./util.ts";
 
 /**
  * Messages of a chat after `lastUuid` (all when absent), oldest first. Returns undefined when
@@ -62,8 +63,7 @@ export async function findMessageForUser(input: {
       reqStatus: llmRequests.status,
       attempt: llmRequests.attempt,
       restartFloor: llmRequests.restartFloor,
-      stale: sql<boolean>`coalesce((${llmRequests.status} = 'running' and ${llmRequests.leaseUntil} < now())
-        or (${llmRequests.status} = 'queued' and ${llmRequests.createdAt} < now() - make_interval(secs => ${input.queuedGraceMs / 1000})), false)`,
+      stale: staleRequest(input.queuedGraceMs),
     })
     .from(chatMessages)
     .innerJoin(chats, and(eq(chats.uuid, chatMessages.chatUuid), eq(chats.userId, input.userId)))

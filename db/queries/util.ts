@@ -1,4 +1,5 @@
-import type { SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
+import { llmRequests } from "../schema.ts";
 import type { Db } from "../client.ts";
 
 /** Rows of a raw statement: postgres.js returns an array, PGlite an object with `rows`. */
@@ -22,4 +23,13 @@ export function pgErrorInfo(err: unknown): { code?: string; constraint?: string 
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const info = pgErrorInfo(err);
   return info.code === "23505" && (!constraint || info.constraint === constraint);
+}
+
+/**
+ * True for a generation whose runner is gone: running with an expired lease, or queued and not
+ * started by its own server within the grace period. Computed by the database's clock.
+ */
+export function staleRequest(queuedGraceMs: number): SQL<boolean> {
+  return sql<boolean>`coalesce((${llmRequests.status} = 'running' and ${llmRequests.leaseUntil} < now())
+    or (${llmRequests.status} = 'queued' and ${llmRequests.createdAt} < now() - make_interval(secs => ${queuedGraceMs / 1000})), false)`;
 }
