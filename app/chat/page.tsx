@@ -1,27 +1,14 @@
 import { redirect } from "next/navigation";
 import { auth } from "@/lib/auth/config";
-import { SignOutButton } from "@/components/sign-out-button";
+import { AGENTS } from "@/lib/models/agents";
+import { NewChat } from "@/components/chat/new-chat";
 
-export const metadata = { title: "Chats" };
+export const metadata = { title: "New chat" };
 
-export default async function ChatHome() {
+/** A new chat: agent cards, then the composer; the first send creates the chat. */
+export default async function NewChatPage() {
   const session = await auth();
   if (!session?.user) redirect("/signin?callbackUrl=/chat");
-  return (
-    <main className="auth-page">
-      <div className="auth-card">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden>
-            ◆
-          </span>
-          PollChat
-        </div>
-        <h1>Hello, {session.user.name || session.user.email}</h1>
-        <p className="lead" data-testid="signed-in-as">
-          Signed in as {session.user.email}
-        </p>
-        <SignOutButton />
-      </div>
-    </main>
-  );
+  const agents = AGENTS.map(({ id, name, description, greeting }) => ({ id, name, description, ...(greeting ? { greeting } : {}) }));
+  return <NewChat key="new" agents={agents} userName={session.user.name ?? null} />;
 }

@@ -1,0 +1,178 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+import { useQueryClient } from "@tanstack/react-query";
+import { deleteChat, updateChat } from "@/lib/client/actions";
+import { ApiError } from "@/lib/client/api";
+import type { ChatDto } from "@/lib/client/keys";
+import { ConfirmDialog } from "./confirm-dialog";
+import { IconDots, IconEdit, IconTrash } from "./icons";
+
+export function chatTitle(chat: Pick<ChatDto, "title">): string {
+  return chat.title.trim() || "New chat";
+}
+
+export function ChatListItem({ chat }: { chat: ChatDto }) {
+  const qc = useQueryClient();
+  const router = useRouter();
+  const pathname = usePathname();
+  const active = pathname === `/chat/${chat.uuid}`;
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [renaming, setRenaming] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const menuRef = useRef<HTMLDivElement>(null);
+  const optionsRef = useRef<HTMLButtonElement>(null);
+  // Escape closes the title field without saving, even if the browser then reports a blur.
+  const renameCancelled = useRef(false);
+  const title = chatTitle(chat);
+
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onDown = (e: PointerEvent) => {
+      if (!menuRef.current?.contains(e.target as Node) && !optionsRef.current?.contains(e.target as Node)) setMenuOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") {
+        setMenuOpen(false);
+        optionsRef.current?.focus();
+      }
+    };
+    document.addEventListener("pointerdown", onDown);
+    document.addEventListener("keydown", onKey);
+    menuRef.current?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
+    return () => {
+      document.removeEventListener("pointerdown", onDown);
+      document.removeEventListener("keydown", onKey);
+    };
+  }, [menuOpen]);
+
+  async function rename(value: string) {
+    setRenaming(false);
+    if (renameCancelled.current) return;
+    const next = value.trim();
+    if (!next || next === chat.title) return;
+    try {
+      await updateChat(qc, chat.uuid, { title: next });
+      setError("");
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : "Could not rename the chat.");
+    }
+  }
+
+  async function remove() {
+    setBusy(true);
+    try {
+      await deleteChat(qc, chat.uuid);
+      setConfirming(false);
+      if (active) router.replace("/chat");
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : "Could not delete the chat.");
+      setConfirming(false);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function onMenuKey(e: React.KeyboardEvent) {
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    e.preventDefault();
+    const items = [...(menuRef.current?.querySelectorAll<HTMLElement>("[role=menuitem]") ?? [])];
+    const i = items.indexOf(document.activeElement as HTMLElement);
+    items[(i + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length]?.focus();
+  }
+
+  return (
+    <li className={`chat-item${active ? " active" : ""}${menuOpen ? " menu-open" : ""}`}>
+      {renaming ? (
+        <input
+          className="rename-input"
+          aria-label="Chat title"
+          defaultValue={chat.title}
+          maxLength={200}
+          autoFocus
+          onFocus={(e) => e.currentTarget.select()}
+          onBlur={(e) => void rename(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") {
+              e.preventDefault();
+              e.currentTarget.blur();
+            } else if (e.key === "Escape") {
+              e.preventDefault();
+              e.stopPropagation();
+              renameCancelled.current = true;
+              setRenaming(false);
+            }
+          }}
+        />
+      ) : (
+        <Link href={`/chat/${chat.uuid}`} className="chat-link" aria-current={active ? "page" : undefined} title={title} prefetch={false}>
+          {title}
+        </Link>
+      )}
+      {!renaming && (
+        <button
+          ref={optionsRef}
+          type="button"
+          className="chat-options"
+          aria-label={`Options for ${title}`}
+          aria-haspopup="menu"
+          aria-expanded={menuOpen}
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          <IconDots size={16} />
+        </button>
+      )}
+      {menuOpen && (
+        <div className="menu" role="menu" aria-label={`Options for ${title}`} ref={menuRef} onKeyDown={onMenuKey}>
+          <button
+            type="button"
+            role="menuitem"
+            onClick={() => {
+              setMenuOpen(false);
+              renameCancelled.current = false;
+              setRenaming(true);
+            }}
+          >
+            <IconEdit size={15} /> Rename
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            className="danger"
+            onClick={() => {
+              setMenuOpen(false);
+              setConfirming(true);
+            }}
+          >
+            <IconTrash size={15} /> Delete
+          </button>
+        </div>
+      )}
+      {error && (
+        <p className="chat-item-error" role="alert">
+          {error}
+        </p>
+      )}
+      {confirming && (
+      <ConfirmDialog
+        open
+        title="Delete chat?"
+        body={
+          <p>
+            This deletes <strong>{title}</strong> and all its messages, on every device. It cannot be undone.
+          </p>
+        }
+        confirmLabel="Delete"
+        danger
+        busy={busy}
+        onConfirm={() => void remove()}
+        onCancel={() => setConfirming(false)}
+      />
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,161 @@
+"use client";
+
+/** One conversation: its header (title, model), messages streaming in, and the composer. */
+import { useCallback, useEffect, useState } from "react";
+import Link from "next/link";
+import { useQueryClient } from "@tanstack/react-query";
+import { useChatMessages } from "@/lib/client/messages";
+import { cancelMessage, editMessage, regenerate, updateChat } from "@/lib/client/actions";
+import { ApiError } from "@/lib/client/api";
+import { noticeFor, notices } from "@/lib/client/notices";
+import { sendAndReport } from "@/lib/client/send";
+import type { ChatState, ClientMessage } from "@/lib/client/keys";
+import { MessageList } from "./message-list";
+import { Composer } from "./composer";
+import { ModelPicker } from "./model-picker";
+import { TopBar } from "./top-bar";
+import { chatTitle } from "./chat-list-item";
+
+/** What is generating now, if anything: the message to cancel to stop it. */
+function generationState(messages: ClientMessage[]): { generating: boolean; awaitingAnswer: boolean; stopTarget?: string } {
+  const pending = messages.findLast((m) => m.status === "pending" && !m.local);
+  const last = messages.at(-1);
+  // Between the question completing and its answer appearing in our list (one poll at most).
+  const awaitingAnswer = last?.role === "user" && last.status !== "failed" && last.status !== "cancelled";
+  if (pending) return { generating: true, awaitingAnswer: Boolean(awaitingAnswer), stopTarget: pending.uuid };
+  if (awaitingAnswer) return { generating: !last.local, awaitingAnswer: true, stopTarget: last.local ? undefined : last.uuid };
+  return { generating: false, awaitingAnswer: false };
+}
+
+export function ChatView({ chatUuid }: { chatUuid: string }) {
+  const qc = useQueryClient();
+  const { data, error } = useChatMessages(chatUuid, qc);
+  const [actionBusy, setActionBusy] = useState(false);
+
+  const messages = data?.messages ?? [];
+  const { generating, awaitingAnswer, stopTarget } = generationState(messages);
+
+  const report = useCallback((err: ApiError | null) => {
+    if (err) notices.set(chatUuid, noticeFor(err));
+  }, [chatUuid]);
+
+  const stop = useCallback(() => {
+    if (stopTarget) void cancelMessage(qc, chatUuid, stopTarget).then(report);
+  }, [qc, chatUuid, stopTarget, report]);
+
+  const onRegenerate = useCallback(() => {
+    setActionBusy(true);
+    notices.set(chatUuid, null);
+    void regenerate(qc, chatUuid)
+      .then(report)
+      .finally(() => setActionBusy(false));
+  }, [qc, chatUuid, report]);
+
+  const onEdit = useCallback(
+    (messageUuid: string, content: string) => {
+      setActionBusy(true);
+      notices.set(chatUuid, null);
+      void editMessage(qc, chatUuid, messageUuid, content)
+        .then(report)
+        .finally(() => setActionBusy(false));
+    },
+    [qc, chatUuid, report],
+  );
+
+  // Escape stops the answer from anywhere but a field that uses Escape itself.
+  useEffect(() => {
+    if (!generating) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || e.defaultPrevented || document.querySelector("dialog[open]")) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === "INPUT" || (t.tagName === "TEXTAREA" && !t.closest(".composer")))) return;
+      stop();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [generating, stop]);
+
+  if (!data) {
+    const gone = error instanceof ApiError && error.status === 404;
+    return (
+      <>
+        <TopBar title={<span className="muted">{gone ? "Chat not found" : "Loading…"}</span>} />
+        <div className="chat-missing">
+          {gone ? (
+            <>
+              <p>This chat does not exist anymore. It may have been deleted on another device.</p>
+              <Link href="/chat" className="btn btn-primary">
+                Start a new chat
+              </Link>
+            </>
+          ) : (
+            <p className="muted">Loading the conversation…</p>
+          )}
+        </div>
+      </>
+    );
+  }
+
+  const deleted = error instanceof ApiError && error.status === 404;
+  return <ChatScreen data={data} deleted={deleted} generating={generating} awaitingAnswer={awaitingAnswer} actionBusy={actionBusy}
+    onStop={stopTarget ? stop : undefined} onRegenerate={onRegenerate} onEdit={onEdit} />;
+}
+
+function ChatScreen(props: {
+  data: ChatState;
+  deleted: boolean;
+  generating: boolean;
+  awaitingAnswer: boolean;
+  actionBusy: boolean;
+  onStop?: () => void;
+  onRegenerate: () => void;
+  onEdit: (messageUuid: string, content: string) => void;
+}) {
+  const qc = useQueryClient();
+  const { chat, messages } = props.data;
+  const [modelError, setModelError] = useState("");
+  const busy = props.generating || props.actionBusy;
+
+  const changeModel = (model: string) => {
+    setModelError("");
+    updateChat(qc, chat.uuid, { model }).catch((err: unknown) => setModelError(err instanceof ApiError ? err.message : "Could not change the model."));
+  };
+
+  return (
+    <div className="chat-screen">
+      <TopBar title={<h1 className="chat-title" title={chatTitle(chat)}>{chatTitle(chat)}</h1>} />
+      {props.deleted && (
+        <div className="banner" role="alert">
+          This chat was deleted on another device. <Link href="/chat">Start a new chat</Link>
+        </div>
+      )}
+      <MessageList
+        chatUuid={chat.uuid}
+        messages={messages}
+        awaitingAnswer={props.awaitingAnswer}
+        busy={busy}
+        onRegenerate={props.onRegenerate}
+        onEdit={props.onEdit}
+      />
+      <Composer
+        draftKey={chat.uuid}
+        noticeKey={chat.uuid}
+        placeholder="Message PollChat"
+        generating={props.generating}
+        onStop={props.onStop}
+        onSend={(text) => sendAndReport(qc, chat.uuid, text)}
+        autoFocus
+        tools={
+          <>
+            <ModelPicker value={chat.model} onChange={changeModel} />
+            {modelError && (
+              <span className="tool-error" role="alert">
+                {modelError}
+              </span>
+            )}
+          </>
+        }
+      />
+    </div>
+  );
+}

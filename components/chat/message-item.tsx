@@ -1,0 +1,189 @@
+"use client";
+
+import { memo, useEffect, useRef, useState } from "react";
+import { useMessageStream } from "@/lib/client/stream";
+import { useSmoothText } from "@/lib/client/smooth-text";
+import type { ClientMessage } from "@/lib/client/keys";
+import { Markdown } from "./markdown";
+import { CopyButton } from "./copy-button";
+import { IconAlert, IconEdit, IconRefresh, IconSparkle } from "./icons";
+
+interface Props {
+  chatUuid: string;
+  message: ClientMessage;
+  /** The last answer of the chat: it can be regenerated. */
+  isLastAnswer: boolean;
+  /** Edit, regenerate and retry wait while an answer is generating. */
+  busy: boolean;
+  onRegenerate: () => void;
+  onEdit: (messageUuid: string, content: string) => void;
+  /** Called once when an answer finishes in front of the person (for the aria-live region). */
+  onFinished: (text: string) => void;
+}
+
+export function TypingIndicator() {
+  return (
+    <span className="typing" role="status" aria-label="Assistant is typing">
+      <span />
+      <span />
+      <span />
+    </span>
+  );
+}
+
+function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate, onFinished }: Props) {
+  const stream = useMessageStream(chatUuid, message);
+  const text = useSmoothText(stream.text);
+  const pending = stream.status === "pending";
+  const wasPending = useRef(pending);
+  useEffect(() => {
+    if (wasPending.current && !pending) onFinished(stream.text);
+    wasPending.current = pending;
+  }, [pending, stream.text, onFinished]);
+
+  const revealing = pending || text.length < stream.text.length;
+  return (
+    <article className="msg msg-assistant" data-status={stream.status} data-message-uuid={message.uuid} aria-label="Assistant message">
+      <div className="msg-avatar" aria-hidden="true">
+        <IconSparkle size={16} />
+      </div>
+      <div className="msg-body">
+        {text === "" && pending ? (
+          <TypingIndicator />
+        ) : (
+          <div className={`msg-content${revealing ? " streaming" : ""}`} data-testid="message-content">
+            <Markdown text={text} />
+          </div>
+        )}
+        {stream.status === "failed" && (
+          <div className="msg-error" role="alert">
+            <IconAlert size={16} />
+            <span>{stream.error ?? "The answer failed. Try again."}</span>
+            {isLastAnswer && (
+              <button type="button" className="btn btn-small" onClick={onRegenerate} disabled={busy}>
+                <IconRefresh size={14} /> Retry
+              </button>
+            )}
+          </div>
+        )}
+        {stream.status === "cancelled" && <p className="msg-note">Stopped</p>}
+        {!pending && (
+          <div className={`msg-actions${isLastAnswer ? " pinned" : ""}`}>
+            <CopyButton label="Copy message" getText={() => stream.text} />
+            {isLastAnswer && stream.status !== "failed" && (
+              <button type="button" className="icon-btn" aria-label="Regenerate answer" title="Regenerate answer" onClick={onRegenerate} disabled={busy}>
+                <IconRefresh size={16} />
+              </button>
+            )}
+          </div>
+        )}
+      </div>
+    </article>
+  );
+}
+
+function UserMessage({ chatUuid, message, busy, onEdit }: Props) {
+  const [editing, setEditing] = useState(false);
+  const [value, setValue] = useState(message.content);
+  const stream = useMessageStream(chatUuid, message);
+  const failed = stream.status === "failed";
+
+  if (editing) {
+    return (
+      <article className="msg msg-user editing" aria-label="Edit your message">
+        <form
+          className="edit-box"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!value.trim()) return;
+            setEditing(false);
+            onEdit(message.uuid, value);
+          }}
+        >
+          <label className="sr-only" htmlFor={`edit-${message.uuid}`}>
+            Edit message
+          </label>
+          <textarea
+            id={`edit-${message.uuid}`}
+            value={value}
+            autoFocus
+            rows={Math.min(12, Math.max(2, value.split("\n").length))}
+            onChange={(e) => setValue(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Escape") {
+                e.preventDefault();
+                e.stopPropagation();
+                setEditing(false);
+              } else if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+                e.preventDefault();
+                e.currentTarget.form?.requestSubmit();
+              }
+            }}
+          />
+          <div className="edit-actions">
+            <button type="button" className="btn btn-small" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+            <button type="submit" className="btn btn-small btn-primary" disabled={!value.trim() || busy}>
+              Send
+            </button>
+          </div>
+        </form>
+      </article>
+    );
+  }
+
+  return (
+    <article className="msg msg-user" data-status={message.local ? "sending" : stream.status} data-message-uuid={message.uuid} aria-label="Your message">
+      <div className="msg-body">
+        <div className="bubble" data-testid="message-content">
+          {message.content}
+        </div>
+        {message.local && <p className="msg-note">Sending…</p>}
+        {failed && (
+          <div className="msg-error" role="alert">
+            <IconAlert size={16} />
+            <span>{stream.error ?? "This message could not be answered."}</span>
+          </div>
+        )}
+        {!message.local && (
+          <div className="msg-actions">
+            <CopyButton label="Copy message" getText={() => message.content} />
+            <button
+              type="button"
+              className="icon-btn"
+              aria-label="Edit message"
+              title="Edit message"
+              disabled={busy}
+              onClick={() => {
+                setValue(message.content);
+                setEditing(true);
+              }}
+            >
+              <IconEdit size={16} />
+            </button>
+          </div>
+        )}
+      </div>
+    </article>
+  );
+}
+
+function SystemMessage({ message }: Props) {
+  return (
+    <div className="msg msg-system" role="note">
+      {message.content}
+    </div>
+  );
+}
+
+export const MessageItem = memo(function MessageItem(props: Props) {
+  switch (props.message.role) {
+    case "assistant":
+      return <AssistantMessage {...props} />;
+    case "user":
+      return <UserMessage {...props} />;
+    default:
+      return <SystemMessage {...props} />;
+  }
+});

@@ -1,0 +1,20 @@
+"use client";
+
+import { setTheme, useTheme } from "@/lib/client/theme";
+import { IconMoon, IconSun } from "./icons";
+
+export function ThemeToggle() {
+  const theme = useTheme();
+  const next = theme === "dark" ? "light" : "dark";
+  return (
+    <button
+      type="button"
+      className="icon-btn"
+      aria-label={`Switch to ${next} theme`}
+      title={`Switch to ${next} theme`}
+      onClick={() => setTheme(next)}
+    >
+      {theme === "dark" ? <IconSun /> : <IconMoon />}
+    </button>
+  );
+}

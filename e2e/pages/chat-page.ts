@@ -1,0 +1,171 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { expect, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
+import { SignInPage } from "./signin-page";
+import { SignUpPage } from "./signup-page";
+
+export interface TestUser {
+  name: string;
+  email: string;
+  password: string;
+}
+
+export function newUser(): TestUser {
+  const id = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
+  return { name: `Ada ${id}`, email: `chat-${id}@example.test`, password: `pw-${randomBytes(6).toString("hex")}` };
+}
+
+export const SCREENSHOT_DIR = path.join(import.meta.dirname, "..", "..", "test-results", "screenshots");
+
+/** A fake-model directive (test/support/fake-openai.ts) that streams `text` slowly. */
+export function slowAnswer(text: string, opts: { repeat?: number; chunk?: number; delay?: number } = {}): string {
+  return `[[fake text="${text}" repeat=${opts.repeat ?? 1} chunk=${opts.chunk ?? 6} delay=${opts.delay ?? 40}]]`;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The chat app (/chat and /chat/{uuid}): sidebar, conversation, composer. */
+export class ChatPage {
+  readonly page: Page;
+  readonly composer: Locator;
+  readonly sendButton: Locator;
+  readonly stopButton: Locator;
+  readonly sidebar: Locator;
+  readonly search: Locator;
+  readonly newChatButton: Locator;
+  readonly modelPicker: Locator;
+  readonly offlineBadge: Locator;
+  readonly notice: Locator;
+  readonly title: Locator;
+  readonly answers: Locator;
+  readonly questions: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.composer = page.getByRole("textbox", { name: "Message", exact: true });
+    this.sendButton = page.getByRole("button", { name: "Send message" });
+    this.stopButton = page.getByRole("button", { name: "Stop generating" });
+    this.sidebar = page.getByRole("complementary", { name: "Chats" });
+    this.search = page.getByRole("searchbox", { name: "Search chats" });
+    this.newChatButton = this.sidebar.getByRole("button", { name: "New chat", exact: true });
+    this.modelPicker = page.getByRole("combobox", { name: "Model" });
+    this.offlineBadge = page.getByTestId("offline-badge");
+    this.notice = page.locator(".composer-notice");
+    this.title = page.locator(".chat-title");
+    this.answers = page.locator("article.msg-assistant[data-message-uuid]");
+    this.questions = page.locator("article.msg-user");
+  }
+
+  static async signUp(page: Page, user: TestUser = newUser()): Promise<TestUser> {
+    const signUp = new SignUpPage(page);
+    await signUp.goto();
+    await signUp.signUp(user);
+    await expect(page).toHaveURL(/\/chat$/);
+    return user;
+  }
+
+  /** A second browser (its own cookies) signed in as the same user. */
+  static async signInElsewhere(browser: Browser, user: TestUser): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const signIn = new SignInPage(page);
+    await signIn.goto();
+    await signIn.signIn(user.email, user.password);
+    await expect(page).toHaveURL(/\/chat$/);
+    return { context, page };
+  }
+
+  async gotoNew(): Promise<void> {
+    await this.page.goto("/chat");
+    await expect(this.page.getByRole("radiogroup", { name: "Agent" })).toBeVisible();
+  }
+
+  async pickAgent(name: string): Promise<void> {
+    const card = this.page.getByRole("radio", { name: new RegExp(`^${name}`) });
+    await card.click();
+    await expect(card).toHaveAttribute("aria-checked", "true");
+  }
+
+  /** Types and presses Enter. */
+  async send(text: string): Promise<void> {
+    await this.composer.fill(text);
+    await this.composer.press("Enter");
+  }
+
+  /** Starts a chat from /chat with a first message; resolves with the chat's uuid once the URL has it. */
+  async startChat(text: string, agent?: string): Promise<string> {
+    await this.gotoNew();
+    if (agent) await this.pickAgent(agent);
+    await this.send(text);
+    await expect(this.page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/, { timeout: 20_000 });
+    return this.chatUuid();
+  }
+
+  chatUuid(): string {
+    return new URL(this.page.url()).pathname.split("/").pop()!;
+  }
+
+  lastAnswer(): Locator {
+    return this.answers.last();
+  }
+
+  contentOf(message: Locator): Locator {
+    return message.getByTestId("message-content");
+  }
+
+  async waitForAnswer(status: "completed" | "failed" | "cancelled" = "completed", timeout = 20_000): Promise<Locator> {
+    const answer = this.lastAnswer();
+    await expect(answer).toHaveAttribute("data-status", status, { timeout });
+    // Text of the last poll is revealed over ~300 ms; wait until all of it shows.
+    if (status !== "failed") await expect(this.contentOf(answer)).not.toHaveClass(/streaming/);
+    return answer;
+  }
+
+  /** The stored messages, straight from the API (the browser's cookies). */
+  async storedMessages(chatUuid = this.chatUuid()): Promise<{ uuid: string; role: string; content: string; status: string }[]> {
+    const res = await this.page.request.get(`/chat/${chatUuid}/messages`);
+    expect(res.status()).toBe(200);
+    return ((await res.json()) as { messages: { uuid: string; role: string; content: string; status: string }[] }).messages;
+  }
+
+  /** A chat in the sidebar, by its exact title (or a pattern). */
+  chatLink(title: string | RegExp): Locator {
+    return this.sidebar.locator(".chat-link").filter(typeof title === "string" ? { hasText: new RegExp(`^${escapeRegExp(title)}$`) } : { hasText: title });
+  }
+
+  chatItems(): Locator {
+    return this.sidebar.locator(".chat-item");
+  }
+
+  async openChatMenu(title: string): Promise<void> {
+    await this.chatLink(title).hover();
+    await this.sidebar.getByRole("button", { name: `Options for ${title}`, exact: true }).click();
+  }
+
+  async renameChat(from: string, to: string): Promise<void> {
+    await this.openChatMenu(from);
+    await this.page.getByRole("menuitem", { name: "Rename" }).click();
+    const input = this.sidebar.getByRole("textbox", { name: "Chat title" });
+    await input.fill(to);
+    await input.press("Enter");
+  }
+
+  async deleteChat(title: string): Promise<void> {
+    await this.openChatMenu(title);
+    await this.page.getByRole("menuitem", { name: "Delete" }).click();
+    const dialog = this.page.getByRole("dialog", { name: "Delete chat?" });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole("button", { name: "Delete" }).click();
+    await expect(dialog).toBeHidden();
+  }
+
+  async screenshot(name: string): Promise<void> {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    // Let reveal animations and pop-ins settle.
+    await this.page.waitForTimeout(400);
+    await this.page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * What a person does to chats and messages, as plain async functions over the query cache
+ * (they outlive the component that started them: a send survives navigating to the new
+ * chat's URL). Sends and creates carry a client uuid, so retrying after a network failure
+ * can never make a duplicate.
+ */
+import type { InfiniteData, QueryClient } from "@tanstack/react-query";
+import { api, ApiError } from "./api";
+import { waitForNetwork } from "./connection";
+import { reloadMessages, updateChatState, patchMessage } from "./messages";
+import { keys, type ChatDto, type ChatListPage, type ChatState, type ClientMessage, type MessageDto } from "./keys";
+
+export function newUuid(): string {
+  return crypto.randomUUID();
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** Retries a request the server can safely see twice, for as long as only the network fails. */
+async function retryOnNetwork<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.network) || attempt >= 40) throw err;
+      await waitForNetwork(Math.min(8000, 500 * 2 ** Math.min(attempt, 4)));
+    }
+  }
+}
+
+export async function createChat(input: { uuid: string; agent: string; model?: string }): Promise<ChatDto> {
+  const { chat } = await retryOnNetwork(() => api<{ chat: ChatDto }>("/chat/create", { method: "POST", json: input }));
+  return chat;
+}
+
+/** Caches a chat just created here; its messages (an agent's greeting) come with the first poll. */
+export function seedChat(qc: QueryClient, chat: ChatDto): void {
+  qc.setQueryData<ChatState>(keys.messages(chat.uuid), (s) => s ?? { chat, messages: [], incomplete: true });
+  upsertChatInLists(qc, chat);
+}
+
+function localUserMessage(chatUuid: string, uuid: string, content: string): ClientMessage {
+  return {
+    uuid,
+    chatUuid,
+    role: "user",
+    content,
+    status: "pending",
+    position: codePoints(content),
+    createdAt: new Date().toISOString(),
+    local: "sending",
+  };
+}
+
+function confirm(qc: QueryClient, chatUuid: string, message: MessageDto): void {
+  updateChatState(qc, chatUuid, (s) => ({
+    ...s,
+    messages: s.messages.map((m) => (m.uuid === message.uuid ? (m.local ? message : m) : m)),
+  }));
+  // Keep server-confirmed messages before the ones still being sent.
+  updateChatState(qc, chatUuid, (s) => ({ ...s, messages: [...s.messages.filter((m) => !m.local), ...s.messages.filter((m) => m.local)] }));
+}
+
+function removeMessage(qc: QueryClient, chatUuid: string, uuid: string): void {
+  updateChatState(qc, chatUuid, (s) => ({ ...s, messages: s.messages.filter((m) => m.uuid !== uuid) }));
+}
+
+/**
+ * Sends a user message: shown at once, retried while the network is down (same uuid, so
+ * never twice), removed again if the server refuses it (the caller shows why and gives the
+ * text back to the composer).
+ */
+export async function sendMessage(qc: QueryClient, input: { chatUuid: string; content: string; model?: string }): Promise<ApiError | null> {
+  const uuid = newUuid();
+  updateChatState(qc, input.chatUuid, (s) => ({ ...s, messages: [...s.messages, localUserMessage(input.chatUuid, uuid, input.content)] }));
+  try {
+    const { message } = await retryOnNetwork(() =>
+      api<{ message: MessageDto }>(`/chat/${input.chatUuid}/send`, {
+        method: "POST",
+        json: { content: input.content, uuid, ...(input.model ? { model: input.model } : {}) },
+      }),
+    );
+    confirm(qc, input.chatUuid, message);
+    touchChat(qc, input.chatUuid);
+    return null;
+  } catch (err) {
+    removeMessage(qc, input.chatUuid, uuid);
+    return err instanceof ApiError ? err : new ApiError(0, "unknown", "Could not send the message. Try again.");
+  }
+}
+
+/** Stops the generation a message belongs to; the partial answer stays. */
+export async function cancelMessage(qc: QueryClient, chatUuid: string, messageUuid: string): Promise<ApiError | null> {
+  try {
+    const { message } = await api<{ message: MessageDto }>(`/chat/message/${messageUuid}/cancel`, { method: "POST" });
+    patchMessage(qc, chatUuid, message.uuid, message);
+    return null;
+  } catch (err) {
+    return err instanceof ApiError ? err : null;
+  }
+}
+
+/** Answers the last user message again; the previous last answer goes away. */
+export async function regenerate(qc: QueryClient, chatUuid: string): Promise<ApiError | null> {
+  const before = qc.getQueryData<ChatState>(keys.messages(chatUuid));
+  const lastUser = before ? before.messages.findLastIndex((m) => m.role === "user") : -1;
+  if (before && lastUser >= 0) {
+    // Show the new answer coming right away: the old one disappears, the question waits again.
+    updateChatState(qc, chatUuid, (s) => ({
+      ...s,
+      messages: s.messages.slice(0, lastUser + 1).map((m, i) => (i === lastUser ? { ...m, status: "pending" as const } : m)),
+    }));
+  }
+  try {
+    await api<{ message: MessageDto }>(`/chat/${chatUuid}/regenerate`, { method: "POST", json: {} });
+    return null;
+  } catch (err) {
+    return err instanceof ApiError ? err : new ApiError(0, "unknown", "Could not regenerate the answer. Try again.");
+  } finally {
+    await reloadMessages(qc, chatUuid).catch(() => {});
+  }
+}
+
+/** Replaces a user message (and everything after it) by one with new content, answered again. */
+export async function editMessage(qc: QueryClient, chatUuid: string, messageUuid: string, content: string): Promise<ApiError | null> {
+  const uuid = newUuid();
+  updateChatState(qc, chatUuid, (s) => {
+    const at = s.messages.findIndex((m) => m.uuid === messageUuid);
+    return at < 0 ? s : { ...s, messages: [...s.messages.slice(0, at), localUserMessage(chatUuid, uuid, content)] };
+  });
+  try {
+    await retryOnNetwork(() => api<{ message: MessageDto }>(`/chat/${chatUuid}/edit`, { method: "POST", json: { messageUuid, content, uuid } }));
+    return null;
+  } catch (err) {
+    return err instanceof ApiError ? err : new ApiError(0, "unknown", "Could not edit the message. Try again.");
+  } finally {
+    await reloadMessages(qc, chatUuid).catch(() => {});
+    // Gone unless the server kept our uuid (then the reload made it a server message).
+    updateChatState(qc, chatUuid, (s) => ({ ...s, messages: s.messages.filter((m) => !(m.uuid === uuid && m.local)) }));
+  }
+}
+
+// ------------------------------------------------------------------ chats
+
+type ChatLists = InfiniteData<ChatListPage, string | null>;
+
+function mapLists(qc: QueryClient, f: (chats: ChatDto[], pageIndex: number) => ChatDto[]): void {
+  qc.setQueriesData<ChatLists>({ queryKey: keys.allChats }, (data) =>
+    data ? { ...data, pages: data.pages.map((p, i) => ({ ...p, chats: f(p.chats, i) })) } : data,
+  );
+}
+
+function upsertChatInLists(qc: QueryClient, chat: ChatDto): void {
+  mapLists(qc, (chats, i) => {
+    const rest = chats.filter((c) => c.uuid !== chat.uuid);
+    return i === 0 ? [chat, ...rest] : rest;
+  });
+}
+
+/** A sent message makes its chat the newest one; the next list poll confirms it. */
+function touchChat(qc: QueryClient, chatUuid: string): void {
+  const chat = qc.getQueryData<ChatState>(keys.messages(chatUuid))?.chat;
+  if (chat) upsertChatInLists(qc, { ...chat, updatedAt: new Date().toISOString() });
+}
+
+export async function updateChat(
+  qc: QueryClient,
+  chatUuid: string,
+  patch: { title?: string; model?: string; status?: "active" | "archived" },
+): Promise<ChatDto> {
+  const { chat } = await api<{ chat: ChatDto }>(`/api/chats/${chatUuid}`, { method: "PATCH", json: patch });
+  mapLists(qc, (chats) => chats.map((c) => (c.uuid === chat.uuid ? chat : c)));
+  updateChatState(qc, chatUuid, (s) => ({ ...s, chat }));
+  return chat;
+}
+
+export async function deleteChat(qc: QueryClient, chatUuid: string): Promise<void> {
+  await api<{ deleted: true }>(`/api/chats/${chatUuid}`, { method: "DELETE" });
+  mapLists(qc, (chats) => chats.filter((c) => c.uuid !== chatUuid));
+  qc.removeQueries({ queryKey: keys.messages(chatUuid) });
+}

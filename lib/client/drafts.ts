@@ -1,0 +1,47 @@
+/**
+ * Unsent drafts, one per chat ("new" for the new-chat screen), kept in localStorage so a
+ * reload, a crash or a lost network never loses what the person typed.
+ */
+import { useSyncExternalStore } from "react";
+
+const PREFIX = "pollchat:draft:";
+const memory = new Map<string, string>();
+const listeners = new Set<() => void>();
+
+function read(key: string): string {
+  try {
+    return localStorage.getItem(PREFIX + key) ?? "";
+  } catch {
+    return memory.get(key) ?? "";
+  }
+}
+
+export function setDraft(key: string, value: string): void {
+  try {
+    if (value) localStorage.setItem(PREFIX + key, value);
+    else localStorage.removeItem(PREFIX + key);
+  } catch {
+    // Private mode or a full quota: keep it for this page at least.
+    if (value) memory.set(key, value);
+    else memory.delete(key);
+  }
+  for (const l of listeners) l();
+}
+
+function subscribe(l: () => void): () => void {
+  listeners.add(l);
+  window.addEventListener("storage", l);
+  return () => {
+    listeners.delete(l);
+    window.removeEventListener("storage", l);
+  };
+}
+
+export function useDraft(key: string): [string, (value: string) => void] {
+  const value = useSyncExternalStore(
+    subscribe,
+    () => read(key),
+    () => "",
+  );
+  return [value, (v: string) => setDraft(key, v)];
+}

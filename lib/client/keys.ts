@@ -1,0 +1,72 @@
+/**
+ * React Query keys and the client-side shapes of what they hold. Imported by server
+ * components too (to hydrate the cache), so nothing here touches the browser.
+ */
+import type { ChatDto, MessageDto, TokensDto } from "@/lib/chat/dto";
+
+export type { ChatDto, MessageDto, TokensDto };
+
+export type MessageStatus = MessageDto["status"];
+
+/** A message as the client holds it: `local` while the server has not confirmed it yet. */
+export interface ClientMessage extends MessageDto {
+  local?: "sending";
+}
+
+export interface ChatState {
+  chat: ChatDto;
+  messages: ClientMessage[];
+  /** Set when the list was made on the client (a new chat): the next poll loads it whole. */
+  incomplete?: true;
+}
+
+export interface ChatListPage {
+  chats: ChatDto[];
+  nextCursor: string | null;
+}
+
+export interface ModelInfo {
+  id: string;
+  label: string;
+  provider: string;
+  demo: boolean;
+}
+
+export interface ModelsState {
+  models: ModelInfo[];
+  default: string;
+}
+
+export interface AgentInfo {
+  id: string;
+  name: string;
+  description: string;
+  greeting?: string;
+}
+
+/** A pending message's stream, held by its own query (see useMessageStream). */
+export interface StreamState {
+  text: string;
+  position: number;
+  status: MessageStatus;
+  error?: string;
+}
+
+export const keys = {
+  chats: (q: string) => ["chats", q] as const,
+  allChats: ["chats"] as const,
+  messages: (chatUuid: string) => ["chat", chatUuid, "messages"] as const,
+  tokens: (messageUuid: string) => ["message", messageUuid, "tokens"] as const,
+  models: ["models"] as const,
+};
+
+export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(["completed", "failed", "cancelled"]);
+
+export function isFinal(status: MessageStatus | undefined): boolean {
+  return status !== undefined && FINAL_STATUSES.has(status);
+}
+
+/** Same limit as the server's MAX_MESSAGE_CHARS default (code points). */
+export const MAX_MESSAGE_CHARS = 32_000;
+
+export const CHAT_PAGE_SIZE = 40;

@@ -1,0 +1,53 @@
+/**
+ * One pending message's text, polled by position every 300 ms until its status is final
+ * (DESIGN.md, the tokens endpoint). Its state lives in its own query, so the position sent
+ * is always the one the previous answer gave: React Query never runs two fetches of one key
+ * at once, and each fetch starts from what the last one left.
+ */
+import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { api } from "./api";
+import { POLL_MS, patchMessage } from "./messages";
+import { isFinal, keys, type ClientMessage, type StreamState, type TokensDto } from "./keys";
+
+async function pollTokens(qc: QueryClient, chatUuid: string, message: ClientMessage): Promise<StreamState> {
+  const key = keys.tokens(message.uuid);
+  const prev = qc.getQueryData<StreamState>(key) ?? fromMessage(message);
+  const res = await api<TokensDto>(`/chat/message/${message.uuid}/tokens/${prev.position}`);
+  const next: StreamState = {
+    text: res.append ? prev.text + res.tokens : res.tokens,
+    position: res.position,
+    status: res.status,
+    ...(res.error ? { error: res.error } : {}),
+  };
+  if (isFinal(next.status)) {
+    // The list is the source of truth for finished messages.
+    patchMessage(qc, chatUuid, message.uuid, { content: next.text, position: next.position, status: next.status, error: next.error });
+  }
+  return next;
+}
+
+function fromMessage(m: ClientMessage): StreamState {
+  return { text: m.content, position: m.position, status: m.status, ...(m.error ? { error: m.error } : {}) };
+}
+
+/** What to show of a message: its stream while pending, its stored content once final. */
+export function useMessageStream(chatUuid: string, message: ClientMessage): StreamState {
+  const qc = useQueryClient();
+  const live = message.status === "pending" && !message.local;
+  const { data } = useQuery({
+    queryKey: keys.tokens(message.uuid),
+    queryFn: () => pollTokens(qc, chatUuid, message),
+    initialData: () => fromMessage(message),
+    // Fetch at once: the initial data is only where to start from.
+    initialDataUpdatedAt: 0,
+    enabled: live,
+    refetchInterval: (query) => (isFinal(query.state.data?.status) ? false : POLL_MS),
+    refetchIntervalInBackground: false,
+    refetchOnWindowFocus: "always",
+    refetchOnReconnect: "always",
+    staleTime: 0,
+    gcTime: 5_000,
+    retry: false,
+  });
+  return live ? data : fromMessage(message);
+}
