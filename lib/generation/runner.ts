@@ -140,6 +140,8 @@ export async function runGeneration(requestUuid: string): Promise<void> {
       temperature: chat.params.temperature,
       abortSignal: controller.signal,
       maxRetries: 2,
+      // Errors arrive as stream parts and are handled below; the SDK's default logs them again.
+      onError: () => {},
     });
     for await (const part of result.fullStream) {
       if (part.type === "text-delta") {
