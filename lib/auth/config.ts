@@ -79,4 +79,12 @@ async function config(): Promise<NextAuthConfig> {
   };
 }
 
-export const { handlers, auth, signIn, signOut } = NextAuth(config);
+// NextAuth calls a lazy config on every request; ours does not depend on the request, so build it once.
+let built: Promise<NextAuthConfig> | undefined;
+export const { handlers, auth, signIn, signOut } = NextAuth(() => {
+  built ??= config().catch((err: unknown) => {
+    built = undefined; // the database may come back: try again next time
+    throw err;
+  });
+  return built;
+});
