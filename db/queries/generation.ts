@@ -319,12 +319,6 @@ export async function findChatByUuid(chatUuid: string) {
   return chat;
 }
 
-export async function findRequest(requestUuid: string): Promise<LlmRequest | undefined> {
-  const db = await getDb();
-  const [row] = await db.select().from(llmRequests).where(eq(llmRequests.uuid, requestUuid)).limit(1);
-  return row;
-}
-
 /** Records what was sent to the model (for debugging and audits; not the prompt's text). */
 export async function recordRequestSent(input: { requestUuid: string; attempt: number; request: Record<string, unknown> }) {
   const db = await getDb();
