@@ -1,6 +1,11 @@
-/** Runs once per server process at start (next dev, next start). */
+/** Runs once per server process at start (next dev, next start, the standalone server.js). */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Traces only when asked for: otherwise no OpenTelemetry code is even loaded.
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()) {
+    const { startTracing } = await import("./lib/tracing");
+    startTracing();
+  }
   const { startServer } = await import("./lib/server-start");
   await startServer();
 }

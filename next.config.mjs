@@ -1,6 +1,9 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  // A self-contained server in .next/standalone (node server.js): what `npm start`, the
+  // container and a Node host run. scripts/postbuild.mjs adds static files and migrations.
+  output: "standalone",
   reactStrictMode: true,
   // PGlite ships wasm and data files; postgres.js is Node-only. Load both from node_modules.
   serverExternalPackages: ["@electric-sql/pglite", "postgres"],

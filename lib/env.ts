@@ -65,6 +65,23 @@ const schema = z.object({
   RATE_LIMIT_CONCURRENT: int(3, 0),
   /** Extra origins allowed to POST (comma-separated), besides the app's own. */
   ALLOWED_ORIGINS: list,
+
+  /** Operations: logs, metrics, traces, time limits (README, "Deploy"). */
+  LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((s) => (s ?? "").trim().toLowerCase() || "info")
+    .pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
+  /** Log prompt and answer text (and errors whole). Never in production with real users. */
+  LOG_PROMPTS: bool(false),
+  /** Bearer token for GET /api/metrics; unset, the endpoint answers 404. */
+  METRICS_TOKEN: optionalString,
+  /** OpenTelemetry traces go to this OTLP/HTTP endpoint; unset, nothing is loaded. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url().optional()),
+  /** A runner hands over after this long (unset: no limit, except 285 s on Vercel; 0: none). */
+  RUNNER_TIME_BUDGET_MS: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.coerce.number().int().min(0).optional()),
+  /** Set by Vercel in its functions. */
+  VERCEL: optionalString,
 });
 
 export type Env = z.infer<typeof schema>;

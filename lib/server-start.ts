@@ -7,9 +7,10 @@ import { env, EnvError } from "./env";
 import { ensureAuthSecret } from "./auth/secret";
 import { DatabaseConfigError, getDatabase, pgliteDir } from "@/db/client";
 import { installShutdownHandler } from "./generation/shutdown";
+import { log, logFatalSync } from "./log";
 
 function die(message: string): never {
-  console.error(`\n[pollchat] Cannot start: ${message}\n`);
+  logFatalSync(`Cannot start: ${message}`);
   process.exit(1);
 }
 
@@ -19,7 +20,7 @@ export async function startServer(): Promise<void> {
     ensureAuthSecret();
     installShutdownHandler(e.SHUTDOWN_GRACE_MS);
     const { kind } = await getDatabase();
-    console.log(`[pollchat] database: ${kind === "pglite" ? `embedded PGlite in ${pgliteDir()}` : "PostgreSQL (DATABASE_URL)"}, migrations applied`);
+    log().info({ db: kind }, `database: ${kind === "pglite" ? `embedded PGlite in ${pgliteDir()}` : "PostgreSQL (DATABASE_URL)"}, migrations applied`);
   } catch (err) {
     if (err instanceof EnvError || err instanceof DatabaseConfigError) die(err.message);
     die(`${(err as Error)?.message ?? String(err)}`);

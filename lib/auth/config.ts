@@ -13,6 +13,7 @@ import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { findUserByEmail } from "@/db/queries/users";
 import { ensureAuthSecret } from "./secret";
 import { dummyHash, verifyPassword } from "./password";
+import { log } from "../log";
 
 class InvalidLogin extends CredentialsSignin {
   override code = "invalid_login";
@@ -47,7 +48,7 @@ async function config(): Promise<NextAuthConfig> {
       // A wrong password is not an error worth a stack trace in the server log.
       error(error) {
         if (error.name === "CredentialsSignin" || (error as { type?: string }).type === "CredentialsSignin") return;
-        console.error("[auth]", error);
+        log().error({ err: error }, "auth error");
       },
     },
     providers: [

@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
+import { log } from "../log";
 
 export function ensureAuthSecret(): string {
   const fromEnv = process.env.AUTH_SECRET?.trim();
@@ -29,7 +30,7 @@ export function ensureAuthSecret(): string {
       secret = readFileSync(file, "utf8").trim();
     }
     if (process.env.NODE_ENV === "production") {
-      console.warn(`[auth] AUTH_SECRET is not set: generated one in ${file}. Set AUTH_SECRET when you run more than one server.`);
+      log().warn(`AUTH_SECRET is not set: generated one in ${file}. Set AUTH_SECRET when you run more than one server.`);
     }
   }
   process.env.AUTH_SECRET = secret;

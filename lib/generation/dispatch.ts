@@ -6,6 +6,7 @@
 import { after } from "next/server";
 import { runGeneration } from "./runner";
 import { localRuns } from "./local-runs";
+import { log } from "../log";
 
 const starting = new Set<string>();
 
@@ -16,7 +17,7 @@ export function dispatchGeneration(requestUuid: string): void {
   after(() =>
     localRuns.track(
       runGeneration(requestUuid)
-        .catch((err: unknown) => console.error(`[runner ${requestUuid}] crashed`, err))
+        .catch((err: unknown) => log().error({ err, llmRequestId: requestUuid }, "generation crashed"))
         .finally(() => starting.delete(requestUuid)),
     ),
   );

@@ -25,9 +25,19 @@ import { GenerationStop, readableModelError } from "./errors";
 import { buildPrompt } from "./prompt";
 import { generateChatTitle } from "./title";
 import { localRuns } from "./local-runs";
+import { log, logPrompts } from "../log";
+import { metrics } from "../metrics";
+import { codePointLength } from "../text";
 
 /** How often a runner with no new text checks that it was not cancelled elsewhere. */
 const IDLE_CHECK_MS = 1_000;
+
+/** How long one runner may generate before it hands over (Vercel: under the function's maxDuration). */
+export function runnerTimeBudgetMs(e = env()): number | undefined {
+  if (e.RUNNER_TIME_BUDGET_MS !== undefined) return e.RUNNER_TIME_BUDGET_MS > 0 ? e.RUNNER_TIME_BUDGET_MS : undefined;
+  // The generating routes export maxDuration = 300: hand over 15 s before the platform stops us.
+  return e.VERCEL ? 285_000 : undefined;
+}
 
 export async function runGeneration(requestUuid: string): Promise<void> {
   const e = env();
@@ -39,15 +49,28 @@ export async function runGeneration(requestUuid: string): Promise<void> {
   });
   if (!claim) {
     // Not claimable: finished, owned by a live runner, or its runners died too often.
-    await failExhaustedRequest({
+    const budgetMs = runnerTimeBudgetMs(e);
+    const exhausted = await failExhaustedRequest({
       requestUuid,
       maxAttempts: e.MAX_ATTEMPTS,
-      error: `The answer was interrupted ${e.MAX_ATTEMPTS} times because the server stopped while generating. Retry.`,
+      error:
+        budgetMs === undefined
+          ? `The answer was interrupted ${e.MAX_ATTEMPTS} times because the server stopped while generating. Retry.`
+          : `The answer was interrupted ${e.MAX_ATTEMPTS} times: it takes longer than one run may last here (${budgetMs / 1000} s), or the server kept stopping. Retry, or ask for a shorter answer.`,
     });
+    if (exhausted) {
+      metrics.generationExhausted();
+      log().warn({ llmRequestId: requestUuid, maxAttempts: e.MAX_ATTEMPTS }, "generation failed: interrupted too many times");
+    }
     return;
   }
   const { request } = claim;
   const attempt = request.attempt;
+  const logger = log().child({ llmRequestId: requestUuid, attempt });
+  const startedAt = Date.now();
+  logger.info({ model: request.model, chatUuid: request.chatUuid }, "generation started");
+  metrics.generationStarted();
+  let outcome: Parameters<typeof metrics.generationEnded>[0]["outcome"] = "stopped";
   const controller = new AbortController();
   let stop: GenerationStop | undefined;
   const abort = (s: GenerationStop) => {
@@ -71,6 +94,12 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     e.FIRST_TOKEN_TIMEOUT_MS,
   );
   let stallTimer: NodeJS.Timeout | undefined;
+  // Past its time budget a runner hands over like at shutdown: the next poll resumes the answer.
+  const budgetMs = runnerTimeBudgetMs(e);
+  const budgetTimer =
+    budgetMs === undefined
+      ? undefined
+      : setTimeout(() => abort(new GenerationStop("shutdown", `The runner reached its time budget of ${budgetMs} ms.`)), budgetMs);
   const armStall = () => {
     clearTimeout(stallTimer);
     stallTimer = setTimeout(
@@ -104,7 +133,7 @@ export async function runGeneration(requestUuid: string): Promise<void> {
         if (!owned) abort(new GenerationStop("fenced", "This generation was cancelled or taken over."));
       } catch (err) {
         // A database hiccup: keep the output in memory and try again at the next tick.
-        console.error(`[runner ${requestUuid}] heartbeat failed`, err);
+        logger.warn({ err }, "heartbeat failed; output kept in memory");
       } finally {
         ticking = false;
       }
@@ -122,6 +151,7 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     }
     const history = await historyUpTo({ chatUuid: request.chatUuid, promptMessageUuid: request.promptMessageUuid });
     const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS });
+    if (logPrompts()) logger.info({ system: prompt.system, messages: prompt.messages, trimmed: prompt.trimmed }, "prompt");
     await recordRequestSent({
       requestUuid,
       attempt,
@@ -142,6 +172,13 @@ export async function runGeneration(requestUuid: string): Promise<void> {
       maxRetries: 2,
       // Errors arrive as stream parts and are handled below; the SDK's default logs them again.
       onError: () => {},
+      // Spans only when OpenTelemetry is set up (instrumentation.ts); text only with LOG_PROMPTS.
+      telemetry: {
+        isEnabled: Boolean(e.OTEL_EXPORTER_OTLP_ENDPOINT),
+        functionId: "pollchat.answer",
+        recordInputs: logPrompts(),
+        recordOutputs: logPrompts(),
+      },
     });
     for await (const part of result.fullStream) {
       if (part.type === "text-delta") {
@@ -170,23 +207,44 @@ export async function runGeneration(requestUuid: string): Promise<void> {
       text: batcher.text,
       usage: { inputTokens: usage?.inputTokens, outputTokens: usage?.outputTokens, estimated: Boolean(info?.demo) },
     });
+    outcome = done ? "completed" : "stopped";
+    logger.info(
+      {
+        ms: Date.now() - startedAt,
+        characters: codePointLength(batcher.text),
+        inputTokens: usage?.inputTokens,
+        outputTokens: usage?.outputTokens,
+        ...(logPrompts() ? { answer: batcher.text } : {}),
+      },
+      done ? "generation completed" : "generation stopped: taken over before it could finish",
+    );
     if (done && chat.title === "") await generateChatTitle({ chatUuid: chat.uuid, modelId: request.model, history, answer: batcher.text });
   } catch (err) {
     const reason = stop?.reason ?? (err instanceof GenerationStop ? err.reason : undefined);
-    if (reason === "fenced" || reason === "cancelled") return;
+    if (reason === "fenced" || reason === "cancelled") {
+      outcome = reason === "cancelled" ? "cancelled" : "stopped";
+      logger.info({ ms: Date.now() - startedAt, reason }, reason === "cancelled" ? "generation cancelled" : "generation stopped: cancelled or taken over elsewhere");
+      return;
+    }
     if (reason === "shutdown") {
       // Hand over: keep what was generated for the record, and let another server resume now.
+      outcome = "handed_over";
       clearInterval(tick);
       while (ticking) await new Promise((r) => setTimeout(r, 5));
       await batcher.flush(true).catch(() => false);
-      await releaseLease({ requestUuid, attempt }).catch((e: unknown) => console.error(`[runner ${requestUuid}] could not hand over`, e));
+      await releaseLease({ requestUuid, attempt }).then(
+        () => logger.info({ ms: Date.now() - startedAt, characters: codePointLength(batcher.text), why: (stop ?? (err as Error)).message }, "generation handed over"),
+        (e: unknown) => logger.error({ err: e }, "could not hand over the generation"),
+      );
       return;
     }
     const message =
       (err as Error)?.message === "model_not_configured"
         ? `The model ${request.model} is not configured on this server any more. Pick another model and retry.`
         : readableModelError(stop ?? err, request.model);
-    if (!(stop instanceof GenerationStop)) console.error(`[runner ${requestUuid}] model call failed:`, err);
+    outcome = "failed";
+    if (stop instanceof GenerationStop) logger.warn({ ms: Date.now() - startedAt, reason: stop.reason, error: message }, "generation failed");
+    else logger.warn({ ms: Date.now() - startedAt, err, error: message }, "generation failed: the model call failed");
     clearInterval(tick);
     while (ticking) await new Promise((r) => setTimeout(r, 5));
     await batcher.flush(true).catch(() => false);
@@ -200,9 +258,11 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     });
   } finally {
     clearInterval(tick);
+    clearTimeout(budgetTimer);
     clearTimeout(hardTimer);
     clearTimeout(firstTokenTimer);
     clearTimeout(stallTimer);
     unregister();
+    metrics.generationEnded({ outcome, model: request.model, characters: codePointLength(batcher.text), outputTokens: usage?.outputTokens });
   }
 }

@@ -5,6 +5,7 @@
  */
 import { GenerationStop } from "./errors";
 import { localRuns } from "./local-runs";
+import { log } from "../log";
 
 const g = globalThis as unknown as { __pollchatShutdown?: boolean };
 
@@ -14,10 +15,10 @@ export function installShutdownHandler(graceMs: number): void {
   const onSignal = (signal: NodeJS.Signals) => {
     const running = localRuns.inFlight();
     if (running === 0) return;
-    console.log(`[pollchat] ${signal}: ${running} answer(s) in progress get ${Math.round(graceMs / 1000)} s to finish`);
+    log().info({ signal, running, graceMs }, `${signal}: ${running} answer(s) in progress get ${Math.round(graceMs / 1000)} s to finish`);
     const timer = setTimeout(() => {
       const n = localRuns.abortAll(new GenerationStop("shutdown", "The server is shutting down."));
-      if (n > 0) console.log(`[pollchat] handed over ${n} answer(s) to the next server`);
+      if (n > 0) log().info({ handedOver: n }, `handing over ${n} answer(s) to the next server`);
     }, graceMs);
     timer.unref();
     void Promise.allSettled(localRuns.all()).then(() => clearTimeout(timer));

@@ -3,6 +3,7 @@ import { generateText } from "ai";
 import type { ChatMessage } from "@/db/schema";
 import { setTitleIfEmpty } from "@/db/queries/chats";
 import { languageModel } from "../models/registry";
+import { logPrompts } from "../log";
 
 export function fallbackTitle(question: string): string {
   const words = question.replace(/\s+/g, " ").trim();
@@ -28,6 +29,8 @@ export async function generateChatTitle(input: { chatUuid: string; modelId: stri
         prompt: `User: ${question.slice(0, 2000)}\n\nAssistant: ${input.answer.slice(0, 1000)}`,
         maxRetries: 0,
         abortSignal: AbortSignal.timeout(15_000),
+        // Traced like the answer (only with OpenTelemetry on); the text only with LOG_PROMPTS.
+        telemetry: { functionId: "pollchat.title", recordInputs: logPrompts(), recordOutputs: logPrompts() },
       });
       const cleaned = cleanTitle(text);
       if (cleaned) title = cleaned;

@@ -1,7 +1,9 @@
 /**
  * The guard every route handler goes through: it authenticates, refuses cross-site POSTs,
  * validates path params and body with zod (400 before any database work), and turns every
- * thrown error into the documented JSON error. A handler cannot forget any of it.
+ * thrown error into the documented JSON error. A handler cannot forget any of it. It also
+ * gives each request an id (`x-request-id`, echoed) carried by every log line of the request,
+ * logs one line per request and counts it in the metrics.
  */
 import type { z } from "zod";
 import { AppError } from "../errors";
@@ -9,6 +11,8 @@ import { getSessionUser, type SessionUser } from "../auth/session";
 import { readBody, DEFAULT_MAX_BODY_BYTES } from "./body";
 import { assertSameOrigin } from "./origin";
 import { isDatabaseDown } from "./db-errors";
+import { log, requestContext, requestIdFor, withRequestContext } from "../log";
+import { metrics, routeTemplate } from "../metrics";
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
@@ -69,13 +73,53 @@ async function parseArgs<PS extends z.ZodType, BS extends z.ZodType | undefined>
 export function errorResponse(err: unknown, req: Request): Response {
   if (err instanceof AppError) return err.toResponse();
   if (isDatabaseDown(err)) {
-    console.error(`[db] ${req.method} ${new URL(req.url).pathname}: database unavailable`, err);
+    log().error({ err, method: req.method, path: new URL(req.url).pathname }, "database unavailable");
     return new AppError("service_unavailable", "The database is unavailable right now. Try again in a moment.", {
       retryAfter: 2,
     }).toResponse();
   }
-  console.error(`[error] ${req.method} ${new URL(req.url).pathname}`, err);
+  log().error({ err, method: req.method, path: new URL(req.url).pathname }, "unhandled error");
   return new AppError("internal_error", "Something went wrong on our side. Try again.").toResponse();
+}
+
+function withRequestId(res: Response, requestId: string): Response {
+  try {
+    res.headers.set("x-request-id", requestId);
+    return res;
+  } catch {
+    // Immutable headers (a redirect): copy the response.
+    const copy = new Response(res.body, res);
+    copy.headers.set("x-request-id", requestId);
+    return copy;
+  }
+}
+
+/**
+ * Runs a handler inside its request context, then echoes the request id, logs one line and
+ * counts the request. Successful reads are logged at `debug` (polls come every 300 ms).
+ */
+function observed(handle: (req: Request, ctx?: RouteContext) => Promise<Response>) {
+  return (req: Request, ctx?: RouteContext): Promise<Response> => {
+    const started = performance.now();
+    const context = { requestId: requestIdFor(req) };
+    return withRequestContext(context, async () => {
+      const res = await handle(req, ctx);
+      const seconds = (performance.now() - started) / 1000;
+      const method = req.method.toUpperCase();
+      let routeName = new URL(req.url).pathname;
+      try {
+        routeName = routeTemplate(routeName, ctx ? await ctx.params : {});
+      } catch {
+        // params that failed to resolve: keep the path
+      }
+      metrics.request({ route: routeName, method, status: res.status, seconds });
+      const line = { method, route: routeName, status: res.status, ms: Math.round(seconds * 10_000) / 10 };
+      if (res.status >= 500) log().error(line, "request");
+      else if (method === "GET" && res.status < 400) log().debug(line, "request");
+      else log().info(line, "request");
+      return withRequestId(res, context.requestId);
+    });
+  };
 }
 
 /** A handler for a signed-in user. No session answers 401 JSON (never a redirect). */
@@ -83,16 +127,18 @@ export function route<PS extends z.ZodType = z.ZodType<Record<string, never>>, B
   opts: Options<PS, BS>,
   fn: (args: Args<Inferred<PS>, Inferred<BS>> & { user: SessionUser }) => Promise<Response>,
 ) {
-  return async (req: Request, ctx?: RouteContext): Promise<Response> => {
+  return observed(async (req, ctx) => {
     try {
       const user = await getSessionUser(req);
       if (!user) throw new AppError("unauthorized", "Sign in to continue.");
+      const context = requestContext();
+      if (context) context.userId = user.id;
       const args = await parseArgs(req, ctx, opts);
       return await fn({ ...args, user });
     } catch (err) {
       return errorResponse(err, req);
     }
-  };
+  });
 }
 
 /** A handler that needs no session (sign-up, health). */
@@ -100,11 +146,11 @@ export function publicRoute<PS extends z.ZodType = z.ZodType<Record<string, neve
   opts: Options<PS, BS>,
   fn: (args: Args<Inferred<PS>, Inferred<BS>>) => Promise<Response>,
 ) {
-  return async (req: Request, ctx?: RouteContext): Promise<Response> => {
+  return observed(async (req, ctx) => {
     try {
       return await fn(await parseArgs(req, ctx, opts));
     } catch (err) {
       return errorResponse(err, req);
     }
-  };
+  });
 }

@@ -5,6 +5,7 @@ import { editMessage } from "@/lib/chat/service";
 import { messageFragment } from "@/lib/html/fragments";
 
 export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
 export const maxDuration = 300;
 
 const body = z.object({

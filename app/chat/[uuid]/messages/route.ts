@@ -4,6 +4,9 @@ import { getMessages } from "@/lib/chat/service";
 import { messagesFragment } from "@/lib/html/fragments";
 
 export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+// A poll may start the recovery of an interrupted answer with after(): it runs within this.
+export const maxDuration = 300;
 
 /** All messages of the chat, oldest first: {messages, chat}. */
 export const GET = route({ params: chatParams }, async ({ user, params, htmx }) => {

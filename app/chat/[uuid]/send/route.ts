@@ -5,6 +5,7 @@ import { sendMessage } from "@/lib/chat/service";
 import { messageFragment } from "@/lib/html/fragments";
 
 export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
 // On Vercel, the function that answers a send goes on generating with after() for up to this long.
 export const maxDuration = 300;
 

@@ -4,6 +4,7 @@ import { getTokens } from "@/lib/chat/service";
 import { tokensFragment } from "@/lib/html/fragments";
 
 export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
 export const maxDuration = 300;
 
 /** The message's text from `position` (code points) on: {tokens, status, append, position}. */

@@ -1,0 +1,131 @@
+/**
+ * Structured logs: one JSON object per line on stdout (pino). Every line written while a
+ * request is handled carries its `requestId` (and `userId` once the session is known), from
+ * an AsyncLocalStorage that the route guard fills; it follows the work into `after()`.
+ *
+ * What never goes into a line unless LOG_PROMPTS=true: message text, prompts, answers,
+ * passwords, cookies, tokens, secrets. Errors are reduced to their name, code, status and
+ * message (a driver's query parameters and an SDK's request body are cut off), because an
+ * error object can carry everything that was sent.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import pino, { type Logger } from "pino";
+
+export type { Logger } from "pino";
+
+export interface RequestContext {
+  requestId: string;
+  userId?: string;
+}
+
+const LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
+/** LOG_PROMPTS=true lets the runner log prompt and answer text, and errors whole. */
+export function logPrompts(): boolean {
+  return ["true", "1", "yes"].includes((process.env.LOG_PROMPTS ?? "").trim().toLowerCase());
+}
+
+function level(): string {
+  const l = (process.env.LOG_LEVEL ?? "").trim().toLowerCase();
+  // An invalid value is reported by env() at start; logging must work before that.
+  return LEVELS.has(l) ? l : "info";
+}
+
+/** Keeps what explains an error and drops what may hold user data (query params, bodies). */
+function scrub(text: string): string {
+  return text.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, "\nparams: [not logged]");
+}
+
+interface ErrorLike {
+  name?: unknown;
+  message?: unknown;
+  stack?: unknown;
+  code?: unknown;
+  statusCode?: unknown;
+  cause?: unknown;
+  lastError?: unknown;
+}
+
+export function serializeError(err: unknown, depth = 0): Record<string, unknown> | string {
+  if (!(err instanceof Error) && (typeof err !== "object" || err === null)) return String(err);
+  const e = err as ErrorLike;
+  const out: Record<string, unknown> = { type: typeof e.name === "string" ? e.name : "Error" };
+  if (typeof e.message === "string") out.message = scrub(e.message);
+  if (typeof e.code === "string" || typeof e.code === "number") out.code = e.code;
+  if (typeof e.statusCode === "number") out.statusCode = e.statusCode;
+  if (typeof e.stack === "string") out.stack = scrub(e.stack);
+  if (depth < 4) {
+    // The AI SDK's RetryError keeps the real failure in lastError.
+    if (e.lastError) out.lastError = serializeError(e.lastError, depth + 1);
+    if (e.cause) out.cause = serializeError(e.cause, depth + 1);
+  }
+  return out;
+}
+
+interface LogState {
+  logger: Logger;
+  als: AsyncLocalStorage<RequestContext>;
+}
+
+// Next loads instrumentation and route handlers as separate bundles: share one logger and one
+// context store per process.
+const g = globalThis as unknown as { __pollchatLog?: LogState };
+
+function state(): LogState {
+  if (g.__pollchatLog) return g.__pollchatLog;
+  const als = new AsyncLocalStorage<RequestContext>();
+  const full = logPrompts();
+  const logger = pino({
+    level: level(),
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    mixin() {
+      const c = als.getStore();
+      if (!c) return {};
+      return c.userId ? { requestId: c.requestId, userId: c.userId } : { requestId: c.requestId };
+    },
+    serializers: full ? { err: pino.stdSerializers.errWithCause } : { err: (e: unknown) => serializeError(e) },
+    // Belt and braces: fields that must never be printed whatever a caller passes.
+    redact: {
+      paths: ["password", "*.password", "authorization", "*.authorization", "cookie", "*.cookie", "secret", "*.secret", "token", "*.token", "headers"],
+      censor: "[redacted]",
+    },
+  });
+  g.__pollchatLog = { logger, als };
+  return g.__pollchatLog;
+}
+
+/** The process logger; inside a request, its lines carry the request id. */
+export function log(): Logger {
+  return state().logger;
+}
+
+/** Runs `fn` with `ctx` as the request context of every line it logs (also in `after()`). */
+export function withRequestContext<T>(ctx: RequestContext, fn: () => T): T {
+  return state().als.run(ctx, fn);
+}
+
+export function requestContext(): RequestContext | undefined {
+  return state().als.getStore();
+}
+
+const SANE_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+/** The caller's `x-request-id` when it is a plausible id (a proxy's), else a new one. */
+export function requestIdFor(req: Request): string {
+  const given = req.headers.get("x-request-id")?.trim();
+  return given && SANE_ID.test(given) ? given : crypto.randomUUID();
+}
+
+/**
+ * A start-up failure: one line on stderr, written synchronously because the process exits
+ * right after. The message is the operator's sentence, on one line.
+ */
+export function logFatalSync(message: string): void {
+  const out = pino(
+    { level: "fatal", base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+    pino.destination({ dest: 2, sync: true }),
+  );
+  out.fatal(message.replace(/\s*\n\s*/g, " ").trim());
+}
