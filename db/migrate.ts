@@ -4,7 +4,6 @@
  */
 import path from "node:path";
 import { existsSync } from "node:fs";
-import { sql } from "drizzle-orm";
 import type { Db, DbKind } from "./client.ts";
 
 const MIGRATION_LOCK = 727_274_001;
@@ -25,19 +24,28 @@ export async function applyMigrations(opts: { kind: DbKind; db: Db; url?: string
     await migrate(opts.db as never, { migrationsFolder: migrationsFolderPath });
     return;
   }
-  // A dedicated single connection, so the session-level advisory lock covers the migration.
+  // Lock and migrations in ONE transaction: a transaction-mode pooler (Neon's -pooler URL,
+  // Supabase on 6543) pins a transaction to one server connection, and a transaction-scoped
+  // lock cannot leak. (A session lock taken and released in separate statements can reach
+  // different server connections there, and then blocks every later start.) drizzle's
+  // migrator cannot run inside our transaction, so this applies its journal the same way:
+  // same table, and every migration newer than the last one recorded.
   const { default: postgres } = await import("postgres");
-  const { drizzle } = await import("drizzle-orm/postgres-js");
-  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  const { readMigrationFiles } = await import("drizzle-orm/migrator");
+  const migrations = readMigrationFiles({ migrationsFolder: migrationsFolderPath });
   const one = postgres(opts.url!, { max: 1, connect_timeout: 10, onnotice: () => {} });
   try {
-    const db = drizzle(one);
-    await db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK})`);
-    try {
-      await migrate(db, { migrationsFolder: migrationsFolderPath });
-    } finally {
-      await db.execute(sql`select pg_advisory_unlock(${MIGRATION_LOCK})`);
-    }
+    await one.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+      await tx`create schema if not exists drizzle`;
+      await tx`create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`;
+      const [last] = await tx<{ created_at: string }[]>`select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`;
+      for (const migration of migrations) {
+        if (last && Number(last.created_at) >= migration.folderMillis) continue;
+        for (const statement of migration.sql) await tx.unsafe(statement);
+        await tx`insert into drizzle.__drizzle_migrations (hash, created_at) values (${migration.hash}, ${migration.folderMillis})`;
+      }
+    });
   } finally {
     await one.end({ timeout: 5 });
   }
