@@ -69,7 +69,6 @@ export function Sidebar({ user }: { user: { email: string; name: string | null }
         type="button"
         className="new-chat-btn"
         onClick={newChat}
-        aria-label="New chat"
         aria-keyshortcuts="Control+Shift+O Meta+Shift+O"
         data-tooltip={`New chat (${NEW_CHAT_SHORTCUT})`}
       >
