@@ -6,6 +6,9 @@
  */
 import { codePointLength, storableText } from "../text";
 
+/** After a failed write, how long `push` leaves flushing to the caller's heartbeat. */
+const PAUSE_AFTER_FAILURE_MS = 500;
+
 export type WriteBatch = (batch: { startPos: number; text: string; first: boolean }) => Promise<boolean>;
 
 export class OutputBatcher {
@@ -14,6 +17,7 @@ export class OutputBatcher {
   private writtenLength = 0;
   private flushing: Promise<boolean> | null = null;
   private stopped = false;
+  private pausedUntil = 0;
 
   constructor(
     private readonly write: WriteBatch,
@@ -37,7 +41,10 @@ export class OutputBatcher {
   push(delta: string): boolean {
     if (this.stopped) return false;
     this.pending += delta;
-    if (this.pending.length >= this.maxChars && !this.flushing) void this.flush();
+    if (this.pending.length >= this.maxChars && !this.flushing && Date.now() >= this.pausedUntil) {
+      // A failed write keeps its text for the next flush; the heartbeat reports the failure.
+      this.flush().catch(() => {});
+    }
     return true;
   }
 
@@ -72,6 +79,7 @@ export class OutputBatcher {
       (err: unknown) => {
         // Keep the text for a retry of the next flush; a database error is not a refusal.
         this.pending = take + this.pending;
+        this.pausedUntil = Date.now() + PAUSE_AFTER_FAILURE_MS;
         throw err;
       },
     );

@@ -21,6 +21,8 @@ import {
   stillOwned,
 } from "@/db/queries/generation";
 import { OutputBatcher } from "./batcher";
+import { retryWhileDatabaseDown } from "./db-retry";
+import { isDatabaseDown } from "../http/db-errors";
 import { GenerationStop, readableModelError } from "./errors";
 import { buildPrompt } from "./prompt";
 import { generateChatTitle } from "./title";
@@ -31,6 +33,14 @@ import { codePointLength } from "../text";
 
 /** How often a runner with no new text checks that it was not cancelled elsewhere. */
 const IDLE_CHECK_MS = 1_000;
+/** After a failed heartbeat, how long to wait before the next one (an outage is not hammered). */
+const HEARTBEAT_RETRY_MS = 500;
+/**
+ * How long the last write of an answer waits for an unreachable database (a restart, a
+ * failover) before giving up. Meanwhile the answer stays `running` under this runner; past
+ * it, the lease runs out and the next poll generates the answer again (attempt + 1).
+ */
+const FINAL_WRITE_RETRY_MS = 60_000;
 
 /** How long one runner may generate before it hands over (Vercel: under the function's maxDuration). */
 export function runnerTimeBudgetMs(e = env()): number | undefined {
@@ -112,8 +122,10 @@ export async function runGeneration(requestUuid: string): Promise<void> {
   let lastCheck = Date.now();
   let lastRenew = Date.now();
   let ticking = false;
+  let dbDownSince: number | undefined;
+  let retryAt = 0;
   const tick = setInterval(() => {
-    if (ticking || stop) return;
+    if (ticking || stop || Date.now() < retryAt) return;
     ticking = true;
     void (async () => {
       try {
@@ -131,9 +143,16 @@ export async function runGeneration(requestUuid: string): Promise<void> {
           lastRenew = now;
         }
         if (!owned) abort(new GenerationStop("fenced", "This generation was cancelled or taken over."));
+        if (dbDownSince !== undefined) {
+          logger.info({ downMs: Date.now() - dbDownSince }, "heartbeat works again; output written");
+          dbDownSince = undefined;
+        }
       } catch (err) {
-        // A database hiccup: keep the output in memory and try again at the next tick.
-        logger.warn({ err }, "heartbeat failed; output kept in memory");
+        // The database hiccuped or is down: the model goes on, its output waits in memory, and
+        // the heartbeat tries again a little later (one warning per outage, not one per tick).
+        if (dbDownSince === undefined) logger.warn({ err }, "heartbeat failed; output kept in memory until the database answers");
+        dbDownSince ??= Date.now();
+        retryAt = Date.now() + HEARTBEAT_RETRY_MS;
       } finally {
         ticking = false;
       }
@@ -197,16 +216,26 @@ export async function runGeneration(requestUuid: string): Promise<void> {
       }
     }
     if (stop) throw stop;
+    // The model is done: its deadlines no longer apply to the (possibly retried) last write.
+    for (const timer of [hardTimer, stallTimer, firstTokenTimer]) clearTimeout(timer);
     clearInterval(tick);
     while (ticking) await new Promise((r) => setTimeout(r, 5));
-    if (!(await batcher.flush(true))) return;
-    const done = await finishAttempt({
-      requestUuid,
-      attempt,
-      status: "completed",
-      text: batcher.text,
-      usage: { inputTokens: usage?.inputTokens, outputTokens: usage?.outputTokens, estimated: Boolean(info?.demo) },
-    });
+    const done = await retryWhileDatabaseDown(
+      async () =>
+        (await batcher.flush(true)) &&
+        finishAttempt({
+          requestUuid,
+          attempt,
+          status: "completed",
+          text: batcher.text,
+          usage: { inputTokens: usage?.inputTokens, outputTokens: usage?.outputTokens, estimated: Boolean(info?.demo) },
+        }),
+      {
+        forMs: FINAL_WRITE_RETRY_MS,
+        giveUp: () => stop !== undefined,
+        onRetry: (err, tries) => tries === 1 && logger.warn({ err }, "finishing the answer failed; retrying until the database answers"),
+      },
+    );
     outcome = done ? "completed" : "stopped";
     logger.info(
       {
@@ -218,7 +247,12 @@ export async function runGeneration(requestUuid: string): Promise<void> {
       },
       done ? "generation completed" : "generation stopped: taken over before it could finish",
     );
-    if (done && chat.title === "") await generateChatTitle({ chatUuid: chat.uuid, modelId: request.model, history, answer: batcher.text });
+    if (done && chat.title === "") {
+      // The answer is stored: a title that cannot be saved (database down) must not undo that.
+      await generateChatTitle({ chatUuid: chat.uuid, modelId: request.model, history, answer: batcher.text }).catch((err: unknown) =>
+        logger.warn({ err }, "could not save the chat's title"),
+      );
+    }
   } catch (err) {
     const reason = stop?.reason ?? (err instanceof GenerationStop ? err.reason : undefined);
     if (reason === "fenced" || reason === "cancelled") {
@@ -238,6 +272,16 @@ export async function runGeneration(requestUuid: string): Promise<void> {
       );
       return;
     }
+    if (!stop && isDatabaseDown(err)) {
+      // Not the model's fault: leave the answer running. Its lease runs out (or is released now
+      // if the database answers again) and the next poll resumes it with attempt + 1.
+      outcome = "stopped";
+      logger.error({ err, ms: Date.now() - startedAt }, "generation interrupted: the database is unreachable; the next poll resumes it");
+      clearInterval(tick);
+      while (ticking) await new Promise((r) => setTimeout(r, 5));
+      await releaseLease({ requestUuid, attempt }).catch(() => {});
+      return;
+    }
     const message =
       (err as Error)?.message === "model_not_configured"
         ? `The model ${request.model} is not configured on this server any more. Pick another model and retry.`
@@ -248,14 +292,18 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     clearInterval(tick);
     while (ticking) await new Promise((r) => setTimeout(r, 5));
     await batcher.flush(true).catch(() => false);
-    await finishAttempt({
-      requestUuid,
-      attempt,
-      status: "failed",
-      text: batcher.text,
-      error: message,
-      usage: usage ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, estimated: Boolean(info?.demo) } : undefined,
-    });
+    await retryWhileDatabaseDown(
+      () =>
+        finishAttempt({
+          requestUuid,
+          attempt,
+          status: "failed",
+          text: batcher.text,
+          error: message,
+          usage: usage ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, estimated: Boolean(info?.demo) } : undefined,
+        }),
+      { forMs: FINAL_WRITE_RETRY_MS, giveUp: () => stop?.reason === "shutdown" },
+    ).catch((e: unknown) => logger.error({ err: e }, "could not record the failure; the next poll retries the answer"));
   } finally {
     clearInterval(tick);
     clearTimeout(budgetTimer);

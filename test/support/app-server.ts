@@ -233,12 +233,11 @@ async function dropStaleTestDatabases(sql: ReturnType<typeof adminClient>): Prom
 }
 
 /**
- * A fresh, empty database. With DATABASE_URL: `pollchat_test_<ms>_<hex>` on that server
- * (the URL's own database is only used to connect). Without: a temp dir for PGlite.
- * `drop()` removes it either way.
+ * A fresh, empty database. With DATABASE_URL (or `serverUrl`, another PostgreSQL server):
+ * `pollchat_test_<ms>_<hex>` on that server (the URL's own database is only used to connect).
+ * Without: a temp dir for PGlite. `drop()` removes it either way.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const serverUrl = process.env.DATABASE_URL;
+export async function createTestDatabase(serverUrl: string | undefined = process.env.DATABASE_URL): Promise<TestDatabase> {
   if (!serverUrl) {
     const root = mkdtempSync(path.join(os.tmpdir(), "pollchat-pglite-"));
     // PGlite's lock file goes next to the directory (`<dir>.lock`): keep both inside root.
