@@ -56,7 +56,7 @@ async function startFakeModelServer(): Promise<{ url: string; child: ChildProces
   // Its own process: streaming 50 answers must not share an event loop with the clients we time.
   const cli = path.join(projectRoot, "test", "support", "fake-openai-cli.ts");
   const child = spawn(process.execPath, [cli, "--port", "0", "--host", "127.0.0.1"], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const url = await new Promise<string>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the fake model server exited (code ${code})`)));
     lines.on("line", (line) => {
@@ -181,7 +181,7 @@ export async function runSoak(input: SoakOptions): Promise<SoakResult> {
     memory.push(sampleMemory(serverPid, stats.startedAt));
 
     // The histogram holds whole timer intervals: the lag is what exceeds the resolution.
-    const ms = (ns: number) => Math.max(0, Math.round(ns / 1e5) / 10 - LAG_RESOLUTION_MS);
+    const ms = (ns: number) => Math.max(0, Math.round(ns / 1e5 - LAG_RESOLUTION_MS * 10) / 10);
     const server = memory.map((m) => m.serverMb);
     const load = memory.map((m) => m.loadMb);
     const requests = stats.requests();

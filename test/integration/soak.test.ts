@@ -12,8 +12,8 @@ import { projectRoot } from "../support/app-server.ts";
 import { formatResult } from "../../bench/soak/report.ts";
 import { runSoak } from "../../bench/soak/run.ts";
 
-const CLIENTS = 100;
-const GENERATING = 50;
+const CLIENTS = 30;
+const GENERATING = 15;
 const DURATION_S = 30;
 
 it(`holds ${CLIENTS} clients polling at 300 ms with ${GENERATING} answers generating for ${DURATION_S} s: no error, no lost or doubled token`, async () => {
