@@ -1,3 +1,5 @@
+import { STATIC_SECURITY_HEADERS } from "./lib/http/security-headers.ts";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
@@ -9,6 +11,10 @@ const nextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "postgres"],
   // Migrations are read from disk at start; make sure traced builds carry them.
   outputFileTracingIncludes: { "/*": ["./db/migrations/**/*"] },
+  // On every response; pages also get a CSP with a nonce from proxy.ts.
+  async headers() {
+    return [{ source: "/:path*", headers: STATIC_SECURITY_HEADERS }];
+  },
 };
 
 export default nextConfig;

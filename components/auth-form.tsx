@@ -14,6 +14,7 @@ interface Props {
 const ERRORS: Record<string, string> = {
   invalid_login: "That email and password do not match an account.",
   CredentialsSignin: "That email and password do not match an account.",
+  rate_limited: "Too many failed sign-ins for this account or network. Wait a few minutes, then try again.",
   OAuthAccountNotLinked: "This email is already used with another sign-in method.",
 };
 

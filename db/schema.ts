@@ -5,6 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   index,
   integer,
@@ -201,3 +202,26 @@ export const llmOutputChunks = pgTable(
   (t) => [primaryKey({ columns: [t.requestUuid, t.attempt, t.startPos] })],
 );
 export type LlmOutputChunk = typeof llmOutputChunks.$inferSelect;
+
+// ---------------------------------------------------------------- rate limits of sign-in
+
+export const AUTH_ATTEMPT_SCOPES = ["signin_account", "signin_ip", "register_ip"] as const;
+export type AuthAttemptScope = (typeof AUTH_ATTEMPT_SCOPES)[number];
+
+/**
+ * Recent failed sign-ins (one row per account and one per client address) and sign-ups (per
+ * address), counted over a sliding window by lib/auth/throttle.ts. In the database, not in
+ * memory: every app instance must see the same counts. `subject` is a keyed hash of the email
+ * or address, so the table holds no personal data; rows older than the window are pruned.
+ */
+export const authAttempts = pgTable(
+  "auth_attempt",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    scope: text("scope", { enum: AUTH_ATTEMPT_SCOPES }).notNull(),
+    subject: text("subject").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("auth_attempt_subject_idx").on(t.scope, t.subject, t.createdAt), index("auth_attempt_created_idx").on(t.createdAt)],
+);
+export type AuthAttempt = typeof authAttempts.$inferSelect;

@@ -65,6 +65,18 @@ const schema = z.object({
   RATE_LIMIT_CONCURRENT: int(3, 0),
   /** Extra origins allowed to POST (comma-separated), besides the app's own. */
   ALLOWED_ORIGINS: list,
+  /** Sign-in failures per account, and per client address, within SIGNIN_WINDOW_SECONDS (0: no limit). */
+  SIGNIN_MAX_FAILURES_PER_ACCOUNT: int(10, 0),
+  SIGNIN_MAX_FAILURES_PER_IP: int(50, 0),
+  SIGNIN_WINDOW_SECONDS: int(900, 1),
+  /** Sign-ups per client address within REGISTER_WINDOW_SECONDS (0: no limit). */
+  REGISTER_MAX_PER_IP: int(20, 0),
+  REGISTER_WINDOW_SECONDS: int(3600, 1),
+  /**
+   * How many proxies in front of the app append to X-Forwarded-For: the client's address is
+   * the entry that many places from the right (0: none; the address Next.js recorded).
+   */
+  TRUST_PROXY: int(0, 0),
 
   /** Operations: logs, metrics, traces, time limits (README, "Deploy"). */
   LOG_LEVEL: z

@@ -13,10 +13,16 @@ import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { findUserByEmail } from "@/db/queries/users";
 import { ensureAuthSecret } from "./secret";
 import { dummyHash, verifyPassword } from "./password";
+import { recordSignInFailure, recordSignInSuccess, requestIp, signInLock } from "./throttle";
 import { log } from "../log";
 
 class InvalidLogin extends CredentialsSignin {
   override code = "invalid_login";
+}
+
+/** Too many failed sign-ins for this account or address: the page says to wait (/signin?code=rate_limited). */
+class SignInLimited extends CredentialsSignin {
+  override code = "rate_limited";
 }
 
 /** Which OAuth providers are configured (the sign-in page shows a button for each). */
@@ -54,14 +60,25 @@ async function config(): Promise<NextAuthConfig> {
     providers: [
       Credentials({
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(raw) {
+        async authorize(raw, request) {
           const email = typeof raw.email === "string" ? raw.email.trim().toLowerCase() : "";
           const password = typeof raw.password === "string" ? raw.password : "";
           if (!email || !password || password.length > 1024) throw new InvalidLogin();
+          // Checked before the password: a locked account cannot be guessed at, not even rightly.
+          const subject = { email, ip: requestIp(request) };
+          const lock = await signInLock(subject);
+          if (lock) {
+            log().warn({ limit: lock.limit, retryAfter: Math.ceil(lock.seconds) }, "sign-in rate limited");
+            throw new SignInLimited();
+          }
           const user = await findUserByEmail(email);
           // Hash even for unknown users so the timing does not tell which emails exist.
           const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
-          if (!user || !user.passwordHash || !ok) throw new InvalidLogin();
+          if (!user || !user.passwordHash || !ok) {
+            await recordSignInFailure(subject);
+            throw new InvalidLogin();
+          }
+          await recordSignInSuccess(subject);
           return { id: user.id, email: user.email, name: user.name };
         },
       }),

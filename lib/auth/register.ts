@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError } from "../errors";
 import { insertPasswordUser } from "@/db/queries/users";
 import { hashPassword } from "./password";
+import { admitRegistration } from "./throttle";
 
 export const registerBody = z.object({
   email: z
@@ -19,7 +20,9 @@ export const registerBody = z.object({
 
 export type RegisterInput = z.infer<typeof registerBody>;
 
-export async function registerUser(input: RegisterInput) {
+/** Creates a password account; `ip` counts towards the sign-ups allowed per address. */
+export async function registerUser(input: RegisterInput, ip: string | undefined) {
+  await admitRegistration(ip);
   const user = await insertPasswordUser({
     email: input.email,
     name: input.name,

@@ -201,7 +201,7 @@ export function litePage({ user, chat, notice, nonce }: LitePageInput): string {
 <link rel="icon" href="data:,">
 <meta name="htmx-config" content="${escapeHtml(HTMX_CONFIG)}">
 <style>${STYLE}</style>
-<script src="/lite/htmx.js?v=${encodeURIComponent(HTMX_VERSION)}"></script>
+<script nonce="${escapeHtml(nonce)}" src="/lite/htmx.js?v=${encodeURIComponent(HTMX_VERSION)}"></script>
 </head>
 <body>
 <header class="top">

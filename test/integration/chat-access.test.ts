@@ -1,44 +1,17 @@
 /**
- * Every endpoint: no session answers 401 JSON; another user's chat or message answers 404
- * exactly like a missing one; malformed input answers 4xx with the documented error, never 500.
+ * Access control over every route of the app, from the table in route-table.ts (which must
+ * name every route file under app/): no session answers 401 JSON (pages: a redirect to
+ * /signin); another user's chat or message answers 404 exactly like a missing one; every
+ * unsafe method refuses a cross-site request; malformed input answers 4xx, never 500.
  */
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { anonymous, signUp, type TestClient } from "../support/client.ts";
+import { appRoutes } from "../support/app-routes.ts";
+import { anonymous, SESSION_COOKIE, signUp, type TestClient } from "../support/client.ts";
 import { createChat, exchange, json, type TokensJson } from "../support/chat.ts";
+import { call, entries, isUnsafe, ROUTES, type Ids } from "./route-table.ts";
 
 const baseUrl = inject("baseUrl");
-
-interface Endpoint {
-  name: string;
-  method: "GET" | "POST" | "PATCH" | "DELETE";
-  path: (ids: { chat: string; message: string }) => string;
-  body?: (ids: { chat: string; message: string }) => Record<string, unknown>;
-}
-
-const ENDPOINTS: Endpoint[] = [
-  { name: "GET /chat/{chat}/messages", method: "GET", path: ({ chat }) => `/chat/${chat}/messages` },
-  { name: "GET /chat/{chat}/messages/{message}", method: "GET", path: ({ chat, message }) => `/chat/${chat}/messages/${message}` },
-  { name: "POST /chat/{chat}/send", method: "POST", path: ({ chat }) => `/chat/${chat}/send`, body: () => ({ content: "hello" }) },
-  { name: "POST /chat/{chat}/regenerate", method: "POST", path: ({ chat }) => `/chat/${chat}/regenerate`, body: () => ({}) },
-  { name: "POST /chat/{chat}/edit", method: "POST", path: ({ chat }) => `/chat/${chat}/edit`, body: ({ message }) => ({ messageUuid: message, content: "x" }) },
-  { name: "GET /chat/message/{message}/tokens/0", method: "GET", path: ({ message }) => `/chat/message/${message}/tokens/0` },
-  { name: "POST /chat/message/{message}/cancel", method: "POST", path: ({ message }) => `/chat/message/${message}/cancel` },
-  { name: "PATCH /api/chats/{chat}", method: "PATCH", path: ({ chat }) => `/api/chats/${chat}`, body: () => ({ title: "mine now" }) },
-  { name: "DELETE /api/chats/{chat}", method: "DELETE", path: ({ chat }) => `/api/chats/${chat}` },
-];
-
-const COLLECTION: Endpoint[] = [
-  { name: "POST /chat/create", method: "POST", path: () => "/chat/create", body: () => ({}) },
-  { name: "GET /chat/list", method: "GET", path: () => "/chat/list" },
-  { name: "GET /api/models", method: "GET", path: () => "/api/models" },
-  { name: "GET /api/agents", method: "GET", path: () => "/api/agents" },
-];
-
-function call(client: TestClient, e: Endpoint, ids: { chat: string; message: string }) {
-  const headers: Record<string, string> = e.body ? { "content-type": "application/json" } : {};
-  return client.request(e.path(ids), { method: e.method, headers, body: e.body ? JSON.stringify(e.body(ids)) : undefined });
-}
 
 async function expectError(res: Response, status: number, code?: string) {
   const text = await res.text();
@@ -49,8 +22,13 @@ async function expectError(res: Response, status: number, code?: string) {
   if (code) expect(body.error.code).toBe(code);
 }
 
+function expectSignInRedirect(res: Response) {
+  expect([302, 303, 307], `${res.url} answered ${res.status}`).toContain(res.status);
+  expect(new URL(res.headers.get("location") ?? "", baseUrl).pathname).toBe("/signin");
+}
+
 let owner: TestClient;
-let ids: { chat: string; message: string };
+let ids: Ids;
 
 beforeAll(async () => {
   owner = await signUp(baseUrl);
@@ -59,12 +37,30 @@ beforeAll(async () => {
   ids = { chat: chat.uuid, message: answer.uuid };
 });
 
+const PAGE_ACCESS = new Set(["page", "owner-page", "public-page"]);
+
+describe("the route table", () => {
+  it("names every route file and exported method under app/, and nothing else", () => {
+    const found = appRoutes();
+    const missing = found.filter((r) => !(r.key in ROUTES)).map((r) => `${r.key} (${r.file})`);
+    expect(missing, "route files with no entry in test/integration/route-table.ts").toEqual([]);
+    const keys = new Set(found.map((r) => r.key));
+    expect(Object.keys(ROUTES).filter((k) => !keys.has(k)), "entries that name no route file").toEqual([]);
+    for (const r of found) expect(PAGE_ACCESS.has(ROUTES[r.key]!.access) || r.kind === "route", r.key).toBe(true);
+    for (const r of found.filter((x) => x.kind === "page")) expect(PAGE_ACCESS.has(ROUTES[r.key]!.access), r.key).toBe(true);
+  });
+});
+
 describe("access control", () => {
-  it.each([...ENDPOINTS, ...COLLECTION])("$name without a session answers 401 JSON", async (e) => {
+  it.each(entries((e) => e.access === "owner" || e.access === "user"))("$key without a session answers 401 JSON", async (e) => {
     await expectError(await call(anonymous(baseUrl), e, ids), 401, "unauthorized");
   });
 
-  it.each(ENDPOINTS)("$name on another user's chat answers 404 like a missing one", async (e) => {
+  it.each(entries((e) => e.access === "page" || e.access === "owner-page"))("$key without a session redirects to /signin", async (e) => {
+    expectSignInRedirect(await call(anonymous(baseUrl), e, ids));
+  });
+
+  it.each(entries((e) => e.access === "owner"))("$key on another user's chat answers 404 like a missing one", async (e) => {
     const intruder = await signUp(baseUrl);
     const theirs = await call(intruder, e, ids);
     const missing = await call(intruder, e, { chat: randomUUID(), message: randomUUID() });
@@ -72,17 +68,91 @@ describe("access control", () => {
     await expectError(missing, 404);
   });
 
-  it("leaves the owner's chat untouched by all of that", async () => {
-    const t = await json<TokensJson>(await owner.get(`/chat/message/${ids.message}/tokens/0`), 200);
-    expect(t).toMatchObject({ tokens: "secret-answer", status: "completed" });
+  it.each(entries((e) => e.access === "owner-page"))("$key of another user's chat answers 404 like a missing one", async (e) => {
+    const intruder = await signUp(baseUrl);
+    for (const which of [ids, { chat: randomUUID(), message: randomUUID() }]) {
+      const res = await call(intruder, e, which);
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toContain("secret-answer");
+    }
   });
 
-  it.each(ENDPOINTS)("$name with a malformed uuid answers 400", async (e) => {
+  it("GET /lite with another user's chat shows it as not found, like a missing one", async () => {
+    const intruder = await signUp(baseUrl);
+    for (const chat of [ids.chat, randomUUID()]) {
+      const res = await intruder.get(`/lite?chat=${chat}`);
+      const page = await res.text();
+      expect(res.status).toBe(200);
+      expect(page).toContain("That chat was not found.");
+      expect(page).not.toContain("secret-answer");
+    }
+  });
+
+  it.each(entries((e) => e.access === "owner"))("$key with a malformed uuid answers 400", async (e) => {
     for (const bad of ["not-a-uuid", "1234", "..%2F..%2Fetc%2Fpasswd", "' or 1=1 --"]) {
       await expectError(await call(owner, e, { chat: bad, message: bad }), 400, "validation_error");
     }
   });
+
+  it.each(entries((e) => ["public", "public-page", "static"].includes(e.access)))("$key needs no session", async (e) => {
+    const res = await call(anonymous(baseUrl), e, ids);
+    await res.arrayBuffer();
+    // POST /api/register is called with a malformed body: 400, not 401.
+    expect(res.status, e.key).toBe(e.method === "POST" ? 400 : e.key === "GET /" ? 307 : 200);
+  });
+
+  it("GET /api/metrics does not exist without METRICS_TOKEN (the token itself: ops-metrics.test.ts)", async () => {
+    await expectError(await anonymous(baseUrl).get("/api/metrics"), 404, "not_found");
+    await expectError(await owner.get("/api/metrics"), 404, "not_found");
+  });
+
+  const crossSite = [
+    { name: "a foreign Origin", headers: { origin: "https://evil.example" } },
+    { name: "Sec-Fetch-Site: cross-site", headers: { origin: "", "sec-fetch-site": "cross-site" } },
+    { name: "Origin: null", headers: { origin: "null" } },
+  ];
+  const unsafe = entries((e) => isUnsafe(e.method) && e.access !== "authjs");
+  it.each(unsafe.flatMap((e) => crossSite.map((c) => ({ ...e, how: c.name, extra: c.headers }))))(
+    "$key refuses a cross-site request ($how) with 403",
+    async (e) => {
+      // The owner's own session and ids: only the origin check stands between them and the change.
+      const headers = Object.fromEntries(Object.entries(e.extra).filter(([, v]) => v !== ""));
+      const client = e.extra.origin === "" ? withoutOrigin(owner) : owner;
+      await expectError(await call(client, e, ids, headers), 403, "forbidden");
+    },
+  );
+
+  it("the Auth.js endpoints: no session from a cross-site POST without the CSRF cookie", async () => {
+    const session = await anonymous(baseUrl).get("/api/auth/session");
+    expect(session.status).toBe(200);
+    expect(await session.json()).toBeNull();
+    const attacker = anonymous(baseUrl);
+    const res = await attacker.post(
+      "/api/auth/callback/credentials",
+      { csrfToken: "forged", email: owner.email, password: owner.password },
+      { form: true, headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site" } },
+    );
+    await res.arrayBuffer();
+    expect(attacker.jar.has(SESSION_COOKIE)).toBe(false);
+  });
+
+  it("leaves the owner's chat untouched by all of that", async () => {
+    const t = await json<TokensJson>(await owner.get(`/chat/message/${ids.message}/tokens/0`), 200);
+    expect(t).toMatchObject({ tokens: "secret-answer", status: "completed" });
+  });
 });
+
+/** The same session, sending no Origin header (a browser that sends only Sec-Fetch-Site). */
+function withoutOrigin(client: TestClient): TestClient {
+  return {
+    ...client,
+    request: (path, init = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set("cookie", client.jar.header());
+      return fetch(`${client.baseUrl}${path}`, { ...init, headers, redirect: "manual" });
+    },
+  };
+}
 
 describe("bad input", () => {
   it("rejects positions that are not non-negative integers, and answers append:false past the end", async () => {
@@ -136,14 +206,5 @@ describe("bad input", () => {
     await expectError(await owner.post("/chat/create", { model: "openai:gpt-99" }), 400, "validation_error");
     const chat = await createChat(owner);
     await expectError(await owner.post(`/chat/${chat.uuid}/send`, { content: "hi", model: "nope" }), 400, "validation_error");
-  });
-
-  it("refuses cross-site POSTs with 403", async () => {
-    const res = await owner.request("/chat/create", {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: "https://evil.example", "sec-fetch-site": "cross-site" },
-      body: "{}",
-    });
-    await expectError(res, 403, "forbidden");
   });
 });

@@ -432,13 +432,14 @@ describe("/lite", () => {
     const html = await res.text();
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(html).toMatch(/<script src="\/lite\/htmx\.js\?v=4\.\d+\.\d+"><\/script>/);
+    expect(html).toMatch(/<script nonce="[^"]+" src="\/lite\/htmx\.js\?v=4\.\d+\.\d+"><\/script>/);
     expect(html).toContain('hx-post="/chat/create"');
     expect(unescapeHtml(/<meta name="htmx-config" content="([^"]*)">/.exec(html)![1]!)).toContain('"noSwap":[204,304,"4xx","5xx"]');
     expect(html).not.toMatch(/_next\/static|react/i);
     const csp = res.headers.get("content-security-policy")!;
     const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
     expect(html).toContain(`<script nonce="${nonce}">`);
+    expect(html).toContain(`<script nonce="${nonce}" src="/lite/htmx.js`);
     expect(csp).toMatch(/script-src 'self' 'nonce-[^']+'(;|$)/);
 
     const js = await client.get(/src="([^"]+htmx\.js[^"]*)"/.exec(html)![1]!);

@@ -307,6 +307,10 @@ export function testAppEnv(db: TestDatabase, fakeOpenAIUrl: string): Record<stri
     QUEUED_GRACE_MS: "1000",
     RATE_LIMIT_MESSAGES_PER_HOUR: "100000",
     RATE_LIMIT_CONCURRENT: "1000",
+    // Every test user signs up from 127.0.0.1; sign-in limits are tested on a server of their own.
+    REGISTER_MAX_PER_IP: "0",
+    SIGNIN_MAX_FAILURES_PER_IP: "0",
+    TRUST_PROXY: "0",
     NODE_ENV: "production",
     // Never reach a real provider or OAuth app from a test.
     OPENAI_API_KEY: "",

@@ -91,7 +91,8 @@ export interface TestClient {
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-function makeClient(baseUrl: string, jar = new CookieJar()): TestClient {
+/** `headers` go on every request (e.g. X-Forwarded-For, to stand for another client address). */
+function makeClient(baseUrl: string, jar = new CookieJar(), defaults: Record<string, string> = {}): TestClient {
   const client: TestClient = {
     baseUrl: baseUrl.replace(/\/+$/, ""),
     email: "",
@@ -101,6 +102,7 @@ function makeClient(baseUrl: string, jar = new CookieJar()): TestClient {
     async request(path, init = {}) {
       const method = (init.method ?? "GET").toUpperCase();
       const headers = new Headers(init.headers);
+      for (const [k, v] of Object.entries(defaults)) if (!headers.has(k)) headers.set(k, v);
       const cookie = jar.header();
       if (cookie && !headers.has("cookie")) headers.set("cookie", cookie);
       if (UNSAFE.has(method) && !headers.has("origin")) headers.set("origin", client.baseUrl);
@@ -159,7 +161,7 @@ function makeClient(baseUrl: string, jar = new CookieJar()): TestClient {
     },
 
     at(otherBaseUrl) {
-      const other = makeClient(otherBaseUrl, jar);
+      const other = makeClient(otherBaseUrl, jar, defaults);
       other.email = client.email;
       other.password = client.password;
       return other;
@@ -183,9 +185,9 @@ async function csrf(client: TestClient): Promise<string> {
   return body.csrfToken;
 }
 
-/** A client with no session. */
-export function anonymous(baseUrl: string): TestClient {
-  return makeClient(baseUrl);
+/** A client with no session; `headers` go on every request. */
+export function anonymous(baseUrl: string, headers: Record<string, string> = {}): TestClient {
+  return makeClient(baseUrl, new CookieJar(), headers);
 }
 
 /** An email nobody has used: tests never share users. */
@@ -197,6 +199,8 @@ export interface SignUpOptions {
   email?: string;
   password?: string;
   name?: string;
+  /** Sent with every request of the client. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -207,7 +211,7 @@ export async function signUp(baseUrl: string, opts: SignUpOptions = {}): Promise
   const email = opts.email ?? uniqueEmail();
   const password = opts.password ?? `pw-${randomBytes(8).toString("hex")}`;
   const name = opts.name ?? "Test User";
-  const client = makeClient(baseUrl);
+  const client = makeClient(baseUrl, new CookieJar(), opts.headers);
   const reg = await client.post("/api/register", { email, password, name });
   if (reg.status !== 201) throw new Error(`POST /api/register answered ${reg.status}: ${await reg.text()}`);
   await reg.arrayBuffer().catch(() => undefined);

@@ -1,0 +1,90 @@
+/**
+ * How to call every route of the app and who may: one entry per `METHOD /template` that
+ * test/support/app-routes.ts finds under app/. chat-access.test.ts fails when a route file has
+ * no entry here or an entry names a route that is gone, so a new route cannot be forgotten.
+ *
+ * Access rules:
+ * - owner:       JSON API on one user's chat or message: 401 without a session, 404 for
+ *                another user's ids exactly like missing ones, 400 for malformed ids.
+ * - user:        JSON API of the signed-in user (no ids in the path): 401 without a session.
+ * - public:      needs no session (health, readiness, sign-up).
+ * - ops-token:   GET /api/metrics: 404 unless METRICS_TOKEN is set, then the bearer token
+ *                (ops-metrics.test.ts); the shared test server has none.
+ * - authjs:      Auth.js's own endpoints, protected by its double-submit CSRF token.
+ * - page:        a signed-in page: without a session a redirect to /signin.
+ * - owner-page:  a page of one user's chat: also 404 for another user's chat, like a missing one.
+ * - public-page: a page anyone may open.
+ * - static:      a file built once (htmx for /lite).
+ * Every unsafe method, whatever its rule, refuses a cross-site request with 403 (authjs: no session).
+ */
+import type { TestClient } from "../support/client.ts";
+
+export interface Ids {
+  chat: string;
+  /** A message of `chat` (the answer). */
+  message: string;
+}
+
+export type Access = "owner" | "user" | "public" | "ops-token" | "authjs" | "page" | "owner-page" | "public-page" | "static";
+
+export interface RouteCase {
+  access: Access;
+  path: (ids: Ids) => string;
+  body?: (ids: Ids) => Record<string, unknown>;
+}
+
+export const ROUTES: Record<string, RouteCase> = {
+  // The chat protocol (DESIGN.md section 3) and the rest of the chat API.
+  "GET /chat/[uuid]/messages": { access: "owner", path: ({ chat }) => `/chat/${chat}/messages` },
+  "GET /chat/[uuid]/messages/[last_uuid]": { access: "owner", path: ({ chat, message }) => `/chat/${chat}/messages/${message}` },
+  "POST /chat/[uuid]/send": { access: "owner", path: ({ chat }) => `/chat/${chat}/send`, body: () => ({ content: "hello" }) },
+  "POST /chat/[uuid]/regenerate": { access: "owner", path: ({ chat }) => `/chat/${chat}/regenerate`, body: () => ({}) },
+  "POST /chat/[uuid]/edit": {
+    access: "owner",
+    path: ({ chat }) => `/chat/${chat}/edit`,
+    body: ({ message }) => ({ messageUuid: message, content: "x" }),
+  },
+  "GET /chat/message/[uuid]/tokens/[position]": { access: "owner", path: ({ message }) => `/chat/message/${message}/tokens/0` },
+  "POST /chat/message/[uuid]/cancel": { access: "owner", path: ({ message }) => `/chat/message/${message}/cancel` },
+  "PATCH /api/chats/[uuid]": { access: "owner", path: ({ chat }) => `/api/chats/${chat}`, body: () => ({ title: "mine now" }) },
+  "DELETE /api/chats/[uuid]": { access: "owner", path: ({ chat }) => `/api/chats/${chat}` },
+  "POST /chat/create": { access: "user", path: () => "/chat/create", body: () => ({}) },
+  "GET /chat/list": { access: "user", path: () => "/chat/list" },
+  "GET /api/models": { access: "user", path: () => "/api/models" },
+  "GET /api/agents": { access: "user", path: () => "/api/agents" },
+
+  // Accounts and operations.
+  "POST /api/register": { access: "public", path: () => "/api/register", body: () => ({ email: "not-an-email", password: "x" }) },
+  "GET /api/auth/[...nextauth]": { access: "authjs", path: () => "/api/auth/session" },
+  "POST /api/auth/[...nextauth]": { access: "authjs", path: () => "/api/auth/callback/credentials" },
+  "GET /api/health": { access: "public", path: () => "/api/health" },
+  "GET /api/ready": { access: "public", path: () => "/api/ready" },
+  "GET /api/metrics": { access: "ops-token", path: () => "/api/metrics" },
+
+  // Pages.
+  "GET /": { access: "public-page", path: () => "/" },
+  "GET /signin": { access: "public-page", path: () => "/signin" },
+  "GET /signup": { access: "public-page", path: () => "/signup" },
+  "GET /chat": { access: "page", path: () => "/chat" },
+  "GET /chat/[uuid]": { access: "owner-page", path: ({ chat }) => `/chat/${chat}` },
+  "GET /lite": { access: "page", path: ({ chat }) => `/lite?chat=${chat}` },
+  "GET /lite/htmx.js": { access: "static", path: () => "/lite/htmx.js" },
+};
+
+export interface RouteEntry extends RouteCase {
+  key: string;
+  method: string;
+}
+
+export function entries(filter: (e: RouteEntry) => boolean = () => true): RouteEntry[] {
+  return Object.entries(ROUTES)
+    .map(([key, c]) => ({ ...c, key, method: key.split(" ")[0]! }))
+    .filter(filter);
+}
+
+export const isUnsafe = (method: string) => !["GET", "HEAD", "OPTIONS"].includes(method);
+
+export function call(client: TestClient, e: RouteEntry, ids: Ids, headers: Record<string, string> = {}): Promise<Response> {
+  const h: Record<string, string> = { ...(e.body ? { "content-type": "application/json" } : {}), ...headers };
+  return client.request(e.path(ids), { method: e.method, headers: h, body: e.body ? JSON.stringify(e.body(ids)) : undefined });
+}
