@@ -57,7 +57,8 @@ async function config(): Promise<NextAuthConfig> {
         async authorize(raw) {
           const email = typeof raw.email === "string" ? raw.email.trim().toLowerCase() : "";
           const password = typeof raw.password === "string" ? raw.password : "";
-          if (!email || !password || password.length > 1024) throw new InvalidLogin();
+          // A NUL would make the lookup fail in the database: no account has one.
+          if (!email || email.includes("\u0000") || email.length > 254 || !password || password.length > 1024) throw new InvalidLogin();
           const user = await findUserByEmail(email);
           // Hash even for unknown users so the timing does not tell which emails exist.
           const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
