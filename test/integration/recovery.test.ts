@@ -48,6 +48,9 @@ describe("recovery after a crash", () => {
 
     await first.stop("SIGKILL");
     const second = await start();
+    // What the crash left (running, its lease expiring or expired, nobody running it) is a
+    // state the invariants allow: the next poll resumes it.
+    await expectInvariants(second.url, { leaseGraceMs: null });
     // The same session, through a new process on the same database.
     const moved = client.at(second.url);
     const resumed = await pollTokens(moved, answer.uuid, { from: { text: before.text, position: before.position }, timeoutMs: 40_000 });

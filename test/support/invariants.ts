@@ -27,10 +27,13 @@ export async function invariantViolations(baseUrl: string, opts: { leaseGraceMs?
   return (JSON.parse(text) as { violations: Violation[] }).violations;
 }
 
+export function describeViolations(violations: Violation[], baseUrl: string): string {
+  const lines = violations.map((v) => `  ${v.kind}: ${v.detail} ${JSON.stringify(v.ids)}`);
+  return `The database breaks ${violations.length} invariant(s) (${baseUrl}):\n${lines.join("\n")}`;
+}
+
 /** Throws, listing them, when the server's database breaks an invariant. */
 export async function expectInvariants(baseUrl: string, opts: { leaseGraceMs?: number | null } = {}): Promise<void> {
   const violations = await invariantViolations(baseUrl, opts);
-  if (violations.length === 0) return;
-  const lines = violations.map((v) => `  ${v.kind}: ${v.detail} ${JSON.stringify(v.ids)}`);
-  throw new Error(`The database breaks ${violations.length} invariant(s) (${baseUrl}):\n${lines.join("\n")}`);
+  if (violations.length > 0) throw new Error(describeViolations(violations, baseUrl));
 }
