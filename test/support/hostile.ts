@@ -124,7 +124,9 @@ export const nastyString: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...NASTY_STRINGS) },
   { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 40 }) },
   { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom("\u0000", "\uD800", "\uDC00", "😀", "a", "%", "/", "'", '"', "\\"), maxLength: 30 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 200_000 }).map((n) => "é".repeat(n)) },
+  // Up to 32 KB: bigger bodies are the 10 MB test's (a server may answer before reading a body,
+  // and a client still writing a large one then sees the connection close instead of the answer).
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 16_000 }).map((n) => "é".repeat(n)) },
 );
 
 /** JSON values of every type, including the ones JSON.stringify cannot produce (written raw). */
@@ -182,8 +184,8 @@ export const nastyBody: fc.Arbitrary<BodySpec | undefined> = fc.oneof(
         '{"content": 9007199254740993, "uuid": -0}',
         '{"content": "\\u0000", "title": "\\ud800"}',
         '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}',
-        "[".repeat(50_000) + "]".repeat(50_000),
-        '{"a":'.repeat(20_000) + "1" + "}".repeat(20_000),
+        "[".repeat(10_000) + "]".repeat(10_000),
+        '{"a":'.repeat(4_000) + "1" + "}".repeat(4_000),
         "content=%00&uuid=%ff&model=%",
         "content=a&content=b&content[]=c",
       ),
@@ -251,14 +253,14 @@ export function rawRequest(
       if (!answered) reject(err);
     });
     const body = req.body;
-    if (body === undefined || (typeof body === "string" ? body.length : body instanceof Buffer ? body.byteLength : Infinity) < 1024 * 1024) {
+    if (body === undefined || (typeof body === "string" ? Buffer.byteLength(body) : body instanceof Buffer ? body.byteLength : Infinity) < 64 * 1024) {
       r.end(body);
       return;
     }
     r.flushHeaders();
     void (async () => {
       // With a declared length the server can refuse at once; a chunked body it must read first.
-      const early = Date.now() + (body instanceof Readable ? 0 : 3_000);
+      const early = Date.now() + (body instanceof Readable ? 0 : 10_000);
       while (!answered && Date.now() < early) await new Promise((w) => setTimeout(w, 20));
       const chunks = body instanceof Readable ? body : Readable.from(chunked(typeof body === "string" ? Buffer.from(body) : body));
       for await (const chunk of chunks) {
