@@ -88,6 +88,8 @@ const schema = z.object({
   LOG_PROMPTS: bool(false),
   /** Bearer token for GET /api/metrics; unset, the endpoint answers 404. */
   METRICS_TOKEN: optionalString,
+  /** Bearer token for GET /api/ops/invariants (reads ids of users' rows); unset, it answers 404. */
+  OPS_TOKEN: optionalString,
   /** OpenTelemetry traces go to this OTLP/HTTP endpoint; unset, nothing is loaded. */
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url().optional()),
   /** A runner hands over after this long (unset: no limit, except 285 s on Vercel; 0: none). */

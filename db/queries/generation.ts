@@ -165,7 +165,12 @@ export async function failExhaustedRequest(input: { requestUuid: string; maxAtte
   });
 }
 
-/** Appends a chunk if this runner still owns the request; false means stop (fenced or cancelled). */
+/**
+ * Appends a chunk if this runner still owns the request; false means stop (fenced or cancelled).
+ * The ownership check locks the row (for share): without it, a cancel committing between this
+ * statement's snapshot and its insert deleted the chunks first and this one was left behind for
+ * a finished request. With it, the append waits for the cancel and then sees it.
+ */
 export async function appendChunk(input: { requestUuid: string; attempt: number; startPos: number; text: string; first: boolean }): Promise<boolean> {
   const db = await getDb();
   const rows = await execRows<{ start_pos: number }>(
@@ -173,6 +178,7 @@ export async function appendChunk(input: { requestUuid: string; attempt: number;
     sql`with owner as (
           select 1 from llm_request
           where uuid = ${input.requestUuid} and attempt = ${input.attempt} and status = 'running' and not cancel_requested
+          for share
         ), ins as (
           insert into llm_output_chunk (request_uuid, attempt, start_pos, text)
           select ${input.requestUuid}, ${input.attempt}, ${input.startPos}, ${input.text} where exists (select 1 from owner)

@@ -63,7 +63,8 @@ async function config(): Promise<NextAuthConfig> {
         async authorize(raw, request) {
           const email = typeof raw.email === "string" ? raw.email.trim().toLowerCase() : "";
           const password = typeof raw.password === "string" ? raw.password : "";
-          if (!email || !password || password.length > 1024) throw new InvalidLogin();
+          // A NUL would make the lookup fail in the database: no account has one.
+          if (!email || email.includes("\u0000") || email.length > 254 || !password || password.length > 1024) throw new InvalidLogin();
           // Checked before the password: a locked account cannot be guessed at, not even rightly.
           const subject = { email, ip: requestIp(request) };
           const lock = await signInLock(subject);

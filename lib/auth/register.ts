@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../errors";
+import { storableText } from "../text";
 import { insertPasswordUser } from "@/db/queries/users";
 import { hashPassword } from "./password";
 import { admitRegistration } from "./throttle";
@@ -15,7 +16,8 @@ export const registerBody = z.object({
     .string()
     .min(8, { message: "use at least 8 characters" })
     .max(1024, { message: "use at most 1024 characters" }),
-  name: z.string().trim().max(100).optional().transform((s) => s || null),
+  // NUL cannot be stored in a text column: it would fail the insert (500) instead of being kept.
+  name: z.string().trim().max(100).optional().transform((s) => (s ? storableText(s) : null)),
 });
 
 export type RegisterInput = z.infer<typeof registerBody>;

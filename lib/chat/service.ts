@@ -5,7 +5,7 @@
  */
 import { AppError, notFound } from "../errors";
 import { env } from "../env";
-import { uuidv7 } from "../ids";
+import { isUuid, uuidv7 } from "../ids";
 import { codePointLength, sliceFromCodePoint, storableText } from "../text";
 import { AGENTS, DEFAULT_AGENT, findAgent } from "../models/agents";
 import { defaultModelId, findModel, listModels } from "../models/registry";
@@ -61,15 +61,19 @@ function resolveModel(model: string | undefined): string {
   return model;
 }
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export async function listChats(input: { userId: string; limit: number; cursor?: string; status?: ChatStatus; query?: string }) {
   let before: { updatedAt: Date; uuid: string } | undefined;
   if (input.cursor) {
     const [ts, uuid] = Buffer.from(input.cursor, "base64url").toString("utf8").split("|");
-    const updatedAt = new Date(ts ?? "");
-    if (!uuid || Number.isNaN(updatedAt.getTime())) throw new AppError("validation_error", "Invalid cursor.");
+    // Only what nextCursor makes: an ISO time and a uuid (anything else would reach the database as garbage).
+    const updatedAt = new Date(ts && ISO_TIME.test(ts) ? ts : "");
+    if (!uuid || !isUuid(uuid) || Number.isNaN(updatedAt.getTime())) throw new AppError("validation_error", "Invalid cursor.");
     before = { updatedAt, uuid };
   }
-  const rows = await listChatsForUser({ userId: input.userId, limit: input.limit + 1, before, status: input.status, query: input.query });
+  const query = input.query === undefined ? undefined : storableText(input.query);
+  const rows = await listChatsForUser({ userId: input.userId, limit: input.limit + 1, before, status: input.status, query });
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   const nextCursor =

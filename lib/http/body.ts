@@ -2,11 +2,11 @@ import { AppError } from "../errors";
 
 export const DEFAULT_MAX_BODY_BYTES = 512 * 1024;
 
-/** Reads at most `limit` bytes; a larger body is refused without buffering the rest. */
-async function readLimited(req: Request, limit: number): Promise<string> {
+/** Reads at most `limit` bytes; a larger body is refused (413) without buffering the rest. */
+export async function readLimitedBytes(req: Request, limit: number): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  if (!req.body) return "";
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -20,7 +20,7 @@ async function readLimited(req: Request, limit: number): Promise<string> {
     }
     parts.push(value);
   }
-  return Buffer.concat(parts).toString("utf8");
+  return Buffer.concat(parts);
 }
 
 function tooLarge(limit: number) {
@@ -33,7 +33,7 @@ function tooLarge(limit: number) {
  */
 export async function readBody(req: Request, limit = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  const raw = await readLimited(req, limit);
+  const raw = (await readLimitedBytes(req, limit)).toString("utf8");
   if (type === "application/x-www-form-urlencoded") {
     return Object.fromEntries(new URLSearchParams(raw));
   }

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { signUp } from "../support/client.ts";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv } from "../support/app-server.ts";
 import { createChat, exchange, json, send, waitForAnswer } from "../support/chat.ts";
+import { expectInvariants } from "../support/invariants.ts";
 
 const fakeUrl = inject("fakeOpenAIUrl");
 const cleanups: (() => Promise<void>)[] = [];
@@ -47,5 +48,6 @@ describe("per-user limits", () => {
     // Nothing was stored for the refused message.
     const list = await json<{ messages: unknown[] }>(await client.get(`/chat/${c.uuid}/messages`), 200);
     expect(list.messages).toEqual([]);
+    await expectInvariants(server.url);
   });
 });

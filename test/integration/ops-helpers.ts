@@ -5,11 +5,13 @@
  */
 import { inject } from "vitest";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv, type AppServer, type TestDatabase } from "../support/app-server.ts";
+import { expectInvariants } from "../support/invariants.ts";
 
 export interface OwnServer {
   server: AppServer;
   env: Record<string, string>;
   db: TestDatabase;
+  /** Checks the server's invariants (when it started), then stops it and drops its database. */
   close(): Promise<void>;
 }
 
@@ -30,9 +32,13 @@ export async function ownServer(extraEnv: Record<string, string> = {}): Promise<
     env,
     db,
     async close() {
-      await server.stop();
-      await db.drop();
-      removeDataDir(env);
+      try {
+        await expectInvariants(server.url);
+      } finally {
+        await server.stop();
+        await db.drop();
+        removeDataDir(env);
+      }
     },
   };
 }

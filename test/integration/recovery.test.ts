@@ -9,6 +9,7 @@ import { signUp } from "../support/client.ts";
 import { parseDirective, scriptedText } from "../support/fake-openai.ts";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv, type AppServer, type TestDatabase } from "../support/app-server.ts";
 import { createChat, json, messages, pollTokens, send, waitForAnswer, type TokensJson } from "../support/chat.ts";
+import { expectInvariants } from "../support/invariants.ts";
 
 const fakeUrl = inject("fakeOpenAIUrl");
 const cleanups: (() => Promise<void>)[] = [];
@@ -47,6 +48,9 @@ describe("recovery after a crash", () => {
 
     await first.stop("SIGKILL");
     const second = await start();
+    // What the crash left (running, its lease expiring or expired, nobody running it) is a
+    // state the invariants allow: the next poll resumes it.
+    await expectInvariants(second.url, { leaseGraceMs: null });
     // The same session, through a new process on the same database.
     const moved = client.at(second.url);
     const resumed = await pollTokens(moved, answer.uuid, { from: { text: before.text, position: before.position }, timeoutMs: 40_000 });
@@ -63,6 +67,7 @@ describe("recovery after a crash", () => {
     // A client that had nothing yet simply appends from 0.
     const fresh = await json<TokensJson>(await moved.get(`/chat/message/${answer.uuid}/tokens/0`), 200);
     expect(fresh.append).toBe(true);
+    await expectInvariants(second.url);
   });
 
   it("ends failed after MAX_ATTEMPTS interrupted attempts, keeping the user's message", async () => {
@@ -76,12 +81,14 @@ describe("recovery after a crash", () => {
     await pollTokens(client, answer.uuid, { stopWhen: (r) => r.position > 20 });
     await first.stop("SIGKILL");
 
-    const moved = client.at((await start()).url);
+    const second = await start();
+    const moved = client.at(second.url);
     const final = await pollTokens(moved, answer.uuid, { everyMs: 200, timeoutMs: 30_000 });
     expect(final.status).toBe("failed");
     expect(final.error).toMatch(/interrupted/);
     expect(final.text.length).toBeGreaterThan(20);
     const list = await messages(moved, chat.uuid);
     expect(list.messages[0]).toMatchObject({ uuid: user.uuid, content, status: "completed" });
+    await expectInvariants(second.url);
   });
 });

@@ -8,6 +8,7 @@ import { signUp } from "../support/client.ts";
 import { parseDirective, scriptedText } from "../support/fake-openai.ts";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv } from "../support/app-server.ts";
 import { createChat, messages, pollTokens, send, waitForAnswer } from "../support/chat.ts";
+import { expectInvariants } from "../support/invariants.ts";
 
 const fakeUrl = inject("fakeOpenAIUrl");
 const cleanups: (() => Promise<void>)[] = [];
@@ -51,5 +52,6 @@ describe("graceful shutdown", () => {
       ["user", "completed", content],
       ["assistant", "completed", resumed.text],
     ]);
+    await expectInvariants(second.url);
   });
 });

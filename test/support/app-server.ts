@@ -279,11 +279,13 @@ export async function createTestDatabase(serverUrl: string | undefined = process
 }
 
 export const TEST_AUTH_SECRET = "pollchat-test-secret-0123456789abcdef0123456789abcdef";
+/** Opens GET /api/ops/invariants on every test server (test/support/invariants.ts). */
+export const TEST_OPS_TOKEN = "pollchat-test-ops-token-0123456789";
 
 /**
  * The environment the app runs with in tests: the fresh database, a fixed auth secret, the
- * fake OpenAI server as the only real model (plus the demo model), fast leases and no rate
- * limits. Variables that would bring in real providers from the caller's environment are
+ * fake OpenAI server as the only real model (plus the demo model), fast leases, no rate
+ * limits and the operator token of the invariants check. Variables that would bring in real providers from the caller's environment are
  * blanked. DATA_DIR is a new temp dir: remove it when done (`removeDataDir`).
  */
 export function testAppEnv(db: TestDatabase, fakeOpenAIUrl: string): Record<string, string> {
@@ -292,6 +294,7 @@ export function testAppEnv(db: TestDatabase, fakeOpenAIUrl: string): Record<stri
     // DATABASE_URL="" (not absent) so that one inherited from the caller cannot win.
     ...("url" in db ? { DATABASE_URL: db.url } : { DATABASE_URL: "", PGLITE_DIR: db.pgliteDir }),
     AUTH_SECRET: TEST_AUTH_SECRET,
+    OPS_TOKEN: TEST_OPS_TOKEN,
     DATA_DIR: dataDir,
     OPENAI_COMPATIBLE_BASE_URL: fakeOpenAIUrl,
     OPENAI_COMPATIBLE_API_KEY: "",
