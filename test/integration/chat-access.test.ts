@@ -101,6 +101,15 @@ describe("access control", () => {
     expect(res.status, e.key).toBe(e.method === "POST" ? 400 : e.key === "GET /" ? 307 : 200);
   });
 
+  it.each(entries((e) => e.access === "ops-token"))("$key is not opened by a session, only by its bearer token", async (e) => {
+    for (const client of [anonymous(baseUrl), owner]) {
+      const res = await call(client, e, ids);
+      const text = await res.text();
+      expect([401, 404], `${e.key}: ${res.status} ${text.slice(0, 200)}`).toContain(res.status);
+      expect(JSON.parse(text)).toHaveProperty("error.code");
+    }
+  });
+
   it("GET /api/metrics does not exist without METRICS_TOKEN (the token itself: ops-metrics.test.ts)", async () => {
     await expectError(await anonymous(baseUrl).get("/api/metrics"), 404, "not_found");
     await expectError(await owner.get("/api/metrics"), 404, "not_found");

@@ -8,8 +8,10 @@
  *                another user's ids exactly like missing ones, 400 for malformed ids.
  * - user:        JSON API of the signed-in user (no ids in the path): 401 without a session.
  * - public:      needs no session (health, readiness, sign-up).
- * - ops-token:   GET /api/metrics: 404 unless METRICS_TOKEN is set, then the bearer token
- *                (ops-metrics.test.ts); the shared test server has none.
+ * - ops-token:   operators only, by a bearer token from the environment, never by a session:
+ *                404 while its variable is unset, else 401 without the token (GET /api/metrics:
+ *                METRICS_TOKEN, ops-metrics.test.ts; GET /api/ops/invariants: OPS_TOKEN,
+ *                which the test servers set, invariants.test.ts).
  * - authjs:      Auth.js's own endpoints, protected by its double-submit CSRF token.
  * - page:        a signed-in page: without a session a redirect to /signin.
  * - owner-page:  a page of one user's chat: also 404 for another user's chat, like a missing one.
@@ -60,6 +62,7 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /api/health": { access: "public", path: () => "/api/health" },
   "GET /api/ready": { access: "public", path: () => "/api/ready" },
   "GET /api/metrics": { access: "ops-token", path: () => "/api/metrics" },
+  "GET /api/ops/invariants": { access: "ops-token", path: () => "/api/ops/invariants" },
 
   // Pages.
   "GET /": { access: "public-page", path: () => "/" },

@@ -4,12 +4,13 @@
  * arbitraries for what an attacker or a broken client sends, and a raw HTTP client that sends
  * paths and bodies byte for byte (fetch would normalise `../` and refuse some of them).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { Readable } from "node:stream";
 import fc from "fast-check";
 import { projectRoot } from "./app-server.ts";
+import { appRoutes, type AppRoute } from "./app-routes.ts";
 
 export interface Endpoint {
   /** e.g. /chat/[uuid]/send */
@@ -22,43 +23,28 @@ export interface Endpoint {
   page: boolean;
 }
 
-/** Every route handler and page under app/, with the methods it exports. */
+/**
+ * Every route handler and page under app/ (test/support/app-routes.ts, which the access-control
+ * table uses too), grouped by template, with what the fuzzer needs to know of each.
+ */
 export function discoverEndpoints(): Endpoint[] {
-  const appDir = path.join(projectRoot, "app");
-  const out: Endpoint[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        walk(full);
-        continue;
-      }
-      if (entry.name !== "route.ts" && entry.name !== "page.tsx") continue;
-      const rel = path.relative(appDir, dir).split(path.sep).filter((s) => s && !/^\(.*\)$/.test(s));
-      const template = `/${rel.join("/")}`;
-      if (entry.name === "page.tsx") {
-        out.push({ template, methods: ["GET"], json: false, bodyMethods: [], page: true });
-        continue;
-      }
-      const source = readFileSync(full, "utf8");
-      const methods = new Set<string>();
-      for (const m of source.matchAll(/export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b/g)) methods.add(m[1]!);
-      for (const m of source.matchAll(/export\s+const\s*\{([^}]*)\}/g)) {
-        for (const name of m[1]!.split(",").map((s) => s.trim())) if (/^(GET|POST|PUT|PATCH|DELETE)$/.test(name)) methods.add(name);
-      }
+  const byTemplate = new Map<string, AppRoute[]>();
+  for (const r of appRoutes()) byTemplate.set(r.template, [...(byTemplate.get(r.template) ?? []), r]);
+  return [...byTemplate.entries()]
+    .map(([template, routes]): Endpoint => {
+      const first = routes[0]!;
+      if (first.kind === "page") return { template, methods: ["GET"], json: false, bodyMethods: [], page: true };
+      const source = readFileSync(path.join(projectRoot, first.file), "utf8");
       // Our guard answers JSON errors; Auth.js, the htmx page and the static script do not go through it.
       const json = /from "@\/lib\/http\/route"/.test(source);
       const bodyMethods = [...source.matchAll(/export\s+const\s+(GET|POST|PUT|PATCH|DELETE)\s*=\s*(?:route|publicRoute)\(\{([^}]*)\}/g)]
         .filter((m) => /\bbody\b/.test(m[2]!))
         .map((m) => m[1]!);
-      out.push({ template, methods: [...methods].sort(), json, bodyMethods, page: false });
-    }
-  };
-  walk(appDir);
-  return out.sort((a, b) => a.template.localeCompare(b.template));
+      return { template, methods: routes.map((r) => r.method).sort(), json, bodyMethods, page: false };
+    })
+    .sort((a, b) => a.template.localeCompare(b.template));
 }
 
-/** The [param] names of a template, in order ([...rest] included). */
 export function paramsOf(template: string): string[] {
   return [...template.matchAll(/\[(?:\.\.\.)?([^\]]+)\]/g)].map((m) => m[1]!);
 }
