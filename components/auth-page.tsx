@@ -2,6 +2,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { auth, oauthProviders } from "@/lib/auth/config";
 import { AuthForm } from "./auth-form";
+import { BrandCard } from "./status-page";
 
 /** Only same-site paths may be returned to after sign-in. */
 export function safeCallback(raw: string | string[] | undefined): string {
@@ -17,24 +18,16 @@ export async function AuthPage({ mode, searchParams }: { mode: "signin" | "signu
   const other = mode === "signin" ? "/signup" : "/signin";
   const otherHref = callbackUrl === "/" ? other : `${other}?callbackUrl=${encodeURIComponent(callbackUrl)}`;
   return (
-    <main className="auth-page">
-      <div className="auth-card">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden>
-            ◆
-          </span>
-          PollChat
-        </div>
-        <h1>{mode === "signin" ? "Welcome back" : "Create your account"}</h1>
-        <p className="lead">
-          {mode === "signin" ? "Sign in to pick up your conversations on any device." : "Answers that survive reloads, flaky networks and closed tabs."}
-        </p>
-        <AuthForm mode={mode} oauth={oauthProviders()} callbackUrl={callbackUrl} initialError={error} />
-        <p className="auth-switch">
-          {mode === "signin" ? "New here? " : "Already have an account? "}
-          <Link href={otherHref}>{mode === "signin" ? "Create an account" : "Sign in"}</Link>
-        </p>
-      </div>
-    </main>
+    <BrandCard>
+      <h1>{mode === "signin" ? "Welcome back" : "Create your account"}</h1>
+      <p className="lead">
+        {mode === "signin" ? "Sign in to pick up your conversations on any device." : "Answers that survive reloads, flaky networks and closed tabs."}
+      </p>
+      <AuthForm mode={mode} oauth={oauthProviders()} callbackUrl={callbackUrl} initialError={error} />
+      <p className="auth-switch">
+        {mode === "signin" ? "New here? " : "Already have an account? "}
+        <Link href={otherHref}>{mode === "signin" ? "Create an account" : "Sign in"}</Link>
+      </p>
+    </BrandCard>
   );
 }

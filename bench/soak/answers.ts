@@ -5,17 +5,6 @@
  */
 import { parseDirective, scriptedText } from "../../test/support/fake-openai.ts";
 
-/** Small, fast, seeded PRNG (mulberry32): the same seed plans the same answers. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Multi-unit code points on purpose (astral emoji, a ZWJ family, combining marks, CJK): a
 // position counted in anything but code points would lose or double part of them.

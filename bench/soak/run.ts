@@ -11,7 +11,8 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { signUp } from "../../test/support/client.ts";
 import { createTestDatabase, projectRoot, removeDataDir, startAppServer, testAppEnv, type AppServer, type TestDatabase } from "../../test/support/app-server.ts";
-import { DEFAULT_SHAPE, planAnswer, seededRandom, type AnswerShape } from "./answers.ts";
+import { DEFAULT_SHAPE, planAnswer, type AnswerShape } from "./answers.ts";
+import { seededRandom } from "../../lib/random.ts";
 import { SimulatedClient, Slots, warmUp, type Run } from "./client.ts";
 import { sampleMemory, Stats, type Endpoint, type LatencySummary, type MemorySample, type Problem } from "./stats.ts";
 

@@ -1,21 +1,11 @@
 import { generateText, streamText, type ModelMessage } from "ai";
 import { describe, expect, it } from "vitest";
 import { createDemoModel, DEMO_DISCLAIMER } from "./demo";
+import { seededRandom } from "../random";
 
-/** Deterministic PRNG standing in for Math.random. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const fast = (seed = 1) =>
-  createDemoModel({ tokensPerSecond: 1000, firstTokenDelayMs: 0, random: seeded(seed) });
+  createDemoModel({ tokensPerSecond: 1000, firstTokenDelayMs: 0, random: seededRandom(seed) });
 
 const user = (text: string): ModelMessage[] => [{ role: "user", content: text }];
 
@@ -105,7 +95,7 @@ describe("demo model", () => {
   });
 
   it("paces tokens: first token after the configured delay, 1000 tok/s is fast", async () => {
-    const model = createDemoModel({ tokensPerSecond: 1000, random: seeded(2) }); // default first-token delay
+    const model = createDemoModel({ tokensPerSecond: 1000, random: seededRandom(2) }); // default first-token delay
     const start = performance.now();
     const result = streamText({ model, messages: user("What is the difference between REST and GraphQL?") });
     let first = -1;
@@ -121,7 +111,7 @@ describe("demo model", () => {
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
     const baselineTimers = timers();
     const controller = new AbortController();
-    const model = createDemoModel({ tokensPerSecond: 40, firstTokenDelayMs: 0, random: seeded(5) });
+    const model = createDemoModel({ tokensPerSecond: 40, firstTokenDelayMs: 0, random: seededRandom(5) });
     let onErrorCalled = false;
     let abortEvent: unknown;
     const result = streamText({
@@ -185,7 +175,7 @@ describe("demo model", () => {
   });
 
   it("answers title requests with a short title, quickly", async () => {
-    const model = createDemoModel({ random: seeded(9) }); // default (slow) pacing
+    const model = createDemoModel({ random: seededRandom(9) }); // default (slow) pacing
     const start = performance.now();
     const result = streamText({
       model,

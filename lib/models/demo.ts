@@ -16,6 +16,7 @@ import type {
   LanguageModelV4Usage,
   SharedV4Warning,
 } from "@ai-sdk/provider";
+import { seededRandom } from "../random";
 
 export type DemoModelOptions = {
   /** Average streaming speed. Default 45 tokens/s (with ±25% jitter per token). */
@@ -258,16 +259,6 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STOPWORDS = new Set(
   (
@@ -545,7 +536,7 @@ export function makeAnswer(prompt: string, random: () => number = Math.random): 
   const normalized = prompt.trim().toLowerCase().replace(/\s+/g, " ");
   const h = hash(normalized);
   const shape = SHAPES[h % SHAPES.length]!;
-  const rng = mulberry32(h ^ Math.floor(random() * 0x100000000));
+  const rng = seededRandom(h ^ Math.floor(random() * 0x100000000));
   const pick: Pick = (options) => options[Math.floor(rng() * options.length)]!;
   const topic = topicOf(prompt);
   const followUp = pick([

@@ -1,0 +1,15 @@
+/**
+ * A small, fast, seeded PRNG (mulberry32): the same seed gives the same sequence in [0, 1).
+ * For reproducible text (the demo model, the soak test's answer plans), never for secrets.
+ * Plain erasable TypeScript with no imports, so `node` runs it directly (bench/).
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
