@@ -19,7 +19,7 @@ test("start a chat with an agent, watch the answer stream in as Markdown and com
   await expect(page.getByRole("radio", { name: /^Assistant/ })).toHaveAttribute("aria-checked", "true");
 
   const md = "# Plan\\n\\n- first\\n- second\\n\\n| a | b |\\n|---|---|\\n| 1 | 2 |\\n\\n```js\\nconst answer = 42;\\n```\\n\\nDone streaming.";
-  await chat.startChat(`Give me a plan [[fake text="${md}" chunk=3 delay=150 ttft=1500]]`, "Code helper");
+  await chat.startChat(`Give me a plan [[fake text="${md}" chunk=3 delay=150 ttft=3000]]`, "Code helper");
 
   await expect(chat.questions.first()).toContainText("Give me a plan");
   // The Code helper greets first; then comes the answer.
@@ -85,7 +85,7 @@ test("two browsers of the same user see each other's messages streaming", async 
   await expect(other.page).toHaveURL(new RegExp(`/chat/${uuid}$`));
   await expect(b.answers).toHaveCount(1);
 
-  await a.send(`From A ${slowAnswer("Shared ", { repeat: 60, chunk: 6, delay: 40 })}`);
+  await a.send(`From A ${slowAnswer("Shared ", { repeat: 60, chunk: 6, delay: 100 })}`);
   await expect(b.questions.last()).toContainText("From A");
   // B sees it streaming, not just the end.
   await expect(b.answers).toHaveCount(2);

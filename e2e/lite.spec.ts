@@ -24,7 +24,7 @@ test("holds a conversation: the answer streams in and completes, a second messag
   expect(await page.locator("script[src*='_next']").count()).toBe(0);
   const chatUuid = await lite.newChat();
 
-  const first = '[[fake text="Polling beats streaming. " repeat=40 chunk=4 delay=12]]';
+  const first = '[[fake text="Polling beats streaming. " repeat=40 chunk=4 delay=30]]';
   await lite.send(first);
   // The composer is cleared once the message is stored; the message is shown once.
   await expect(lite.input).toHaveValue("");
