@@ -90,10 +90,16 @@ export async function runGeneration(requestUuid: string): Promise<void> {
   };
   const unregister = localRuns.add(requestUuid, abort);
 
-  const batcher = new OutputBatcher(
-    (b) => appendChunk({ requestUuid, attempt, startPos: b.startPos, text: b.text, first: b.first }),
-    e.FLUSH_MAX_CHARS,
-  );
+  // The lease is renewed by the chunk insert itself when it is due (one statement, not two):
+  // writes stay at one per flush interval (bench/writes.ts).
+  let lastRenew = Date.now();
+  const batcher = new OutputBatcher(async (b) => {
+    const renew = Date.now() - lastRenew >= e.LEASE_MS / 3;
+    const at = Date.now();
+    const ok = await appendChunk({ requestUuid, attempt, startPos: b.startPos, text: b.text, first: b.first, renewLeaseMs: renew ? e.LEASE_MS : undefined });
+    if (ok && renew) lastRenew = at;
+    return ok;
+  }, e.FLUSH_MAX_CHARS);
   const seconds = (ms: number) => Math.round(ms / 1000);
   const hardTimer = setTimeout(
     () => abort(new GenerationStop("timeout", `The answer took longer than ${seconds(e.GENERATION_TIMEOUT_MS)} seconds and was stopped. Retry, or ask for a shorter answer.`)),
@@ -120,7 +126,6 @@ export async function runGeneration(requestUuid: string): Promise<void> {
 
   // The heartbeat: flush output, renew the lease, notice a cancel from another process.
   let lastCheck = Date.now();
-  let lastRenew = Date.now();
   let ticking = false;
   let dbDownSince: number | undefined;
   let retryAt = 0;
