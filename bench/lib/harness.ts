@@ -24,6 +24,8 @@ export interface StackOptions {
   /** Merged over the test environment; `undefined` removes a variable (back to the app's default). */
   env?: Record<string, string | undefined>;
   onChunk?: (e: ChunkEvent) => void;
+  /** Another PostgreSQL server than DATABASE_URL's (a throwaway cluster) for the fresh database. */
+  serverUrl?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     throw new Error("Build the app first: npm run build");
   }
   const fake = await startFakeOpenAI({ onChunk: opts.onChunk });
-  const db = await createTestDatabase();
+  const db = await createTestDatabase(opts.serverUrl ?? process.env.DATABASE_URL);
   const env = testAppEnv(db, fake.url);
   const merged: Record<string, string | undefined> = { ...env, ...BENCH_ENV, ...opts.env };
   let app: AppServer;
