@@ -5,7 +5,7 @@ import { chatMessages, chats, llmOutputChunks, llmRequests, type ChatMessage, ty
 import { preparedFor, staleRequest } from "./util.ts";
 
 /** All messages of a chat, oldest first (the poll after a last uuid: findChatWithMessagesAfter). */
-export async function messagesAfter(input: { chatUuid: string }): Promise<ChatMessage[]> {
+export async function chatMessagesOf(input: { chatUuid: string }): Promise<ChatMessage[]> {
   const db = await getDb();
   return db
     .select()

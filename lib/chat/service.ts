@@ -20,7 +20,7 @@ import {
   listChatsForUser,
   updateChatForUser,
 } from "@/db/queries/chats";
-import { findMessageForUser, findMessageWithOutput, messagesAfter, outputFrom, pendingContents, type MessageWithRequest, type OutputSlice } from "@/db/queries/messages";
+import { findMessageForUser, findMessageWithOutput, chatMessagesOf, outputFrom, pendingContents, type MessageWithRequest, type OutputSlice } from "@/db/queries/messages";
 import { cancelRequest, insertUserMessageAndRequest, replaceUserMessage, requeueLastUserMessage, userLoad } from "@/db/queries/generation";
 import type { ChatStatus } from "@/db/schema";
 import { toChatDto, toMessageDto, type ChatDto, type MessageDto, type TokensDto } from "./dto";
@@ -101,7 +101,7 @@ export async function getMessages(input: { userId: string; chatUuid: string; las
   const found = lastUuid ? poll : await findChatWithActiveRequest({ chatUuid: input.chatUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS });
   if (!found) throw notFound("Chat not found.");
   if (found.active?.stale) dispatchGeneration(found.active.uuid);
-  const rows = poll ? poll.messages : await messagesAfter({ chatUuid: input.chatUuid });
+  const rows = poll ? poll.messages : await chatMessagesOf({ chatUuid: input.chatUuid });
   if (!rows) {
     throw new AppError("unknown_last_message", "That message is not in this chat. Reload the whole list.");
   }
