@@ -166,13 +166,33 @@ export async function failExhaustedRequest(input: { requestUuid: string; maxAtte
 }
 
 /**
- * Appends a chunk if this runner still owns the request; false means stop (fenced or cancelled).
- * The ownership check locks the row (for share): without it, a cancel committing between this
- * statement's snapshot and its insert deleted the chunks first and this one was left behind for
- * a finished request. With it, the append waits for the cancel and then sees it.
+ * Appends a batch of output, if this attempt still owns the request; false means stop (fenced or
+ * cancelled). In the same statement it records the first token's time (`first`) and extends the
+ * lease (`renewLeaseMs`, when due): a generating answer costs one write per flush, whatever the
+ * model's token rate. The ownership check locks the row (for share): without it, a cancel
+ * committing between this statement's snapshot and its insert deleted the chunks first and this
+ * one was left behind for a finished request. With it, the append waits for the cancel and then
+ * sees it.
  */
-export async function appendChunk(input: { requestUuid: string; attempt: number; startPos: number; text: string; first: boolean }): Promise<boolean> {
+export async function appendChunk(input: {
+  requestUuid: string;
+  attempt: number;
+  startPos: number;
+  text: string;
+  first: boolean;
+  renewLeaseMs?: number;
+}): Promise<boolean> {
   const db = await getDb();
+  const renew = input.renewLeaseMs !== undefined;
+  const touch =
+    renew || input.first
+      ? sql`, touch as (
+          update llm_request set
+            lease_until = ${renew ? sql`now() + make_interval(secs => ${(input.renewLeaseMs ?? 0) / 1000})` : sql`lease_until`},
+            first_token_at = ${input.first ? sql`now()` : sql`first_token_at`}
+          where uuid = ${input.requestUuid} and attempt = ${input.attempt} and status = 'running' and not cancel_requested
+        )`
+      : sql``;
   const rows = await execRows<{ start_pos: number }>(
     db,
     sql`with owner as (
@@ -183,15 +203,9 @@ export async function appendChunk(input: { requestUuid: string; attempt: number;
           insert into llm_output_chunk (request_uuid, attempt, start_pos, text)
           select ${input.requestUuid}, ${input.attempt}, ${input.startPos}, ${input.text} where exists (select 1 from owner)
           returning start_pos
-        )
+        )${touch}
         select start_pos from ins`,
   );
-  if (rows.length > 0 && input.first) {
-    await db
-      .update(llmRequests)
-      .set({ firstTokenAt: sql`now()` })
-      .where(and(eq(llmRequests.uuid, input.requestUuid), eq(llmRequests.attempt, input.attempt)));
-  }
   return rows.length > 0;
 }
 

@@ -1,41 +1,17 @@
 /** Messages and the output of generations in flight. */
-import { and, asc, eq, gte, sql } from "drizzle-orm";
+import { and, asc, eq, gte, sql, type Placeholder } from "drizzle-orm";
 import { getDb, type Db } from "../client.ts";
 import { chatMessages, chats, llmOutputChunks, llmRequests, type ChatMessage, type LlmStatus } from "../schema.ts";
-import { staleRequest } from "./util.ts";
+import { preparedFor, staleRequest } from "./util.ts";
 
-/**
- * Messages of a chat after `lastUuid` (all when absent), oldest first. Returns undefined when
- * `lastUuid` is not a message of this chat. One round trip: the anchor row is selected with
- * the rest (with its text left out) and tells that it exists.
- */
-export async function messagesAfter(input: { chatUuid: string; lastUuid?: string }): Promise<ChatMessage[] | undefined> {
+/** All messages of a chat, oldest first (the poll after a last uuid: findChatWithMessagesAfter). */
+export async function chatMessagesOf(input: { chatUuid: string }): Promise<ChatMessage[]> {
   const db = await getDb();
-  if (!input.lastUuid) {
-    return db
-      .select()
-      .from(chatMessages)
-      .where(eq(chatMessages.chatUuid, input.chatUuid))
-      .orderBy(asc(chatMessages.createdAt), asc(chatMessages.uuid));
-  }
-  const anchor = sql`(select ${chatMessages.createdAt}, ${chatMessages.uuid} from ${chatMessages}
-    where ${chatMessages.uuid} = ${input.lastUuid} and ${chatMessages.chatUuid} = ${input.chatUuid})`;
-  const rows = await db
-    .select({
-      uuid: chatMessages.uuid,
-      chatUuid: chatMessages.chatUuid,
-      role: chatMessages.role,
-      content: sql<string>`case when ${chatMessages.uuid} = ${input.lastUuid} then '' else ${chatMessages.content} end`,
-      status: chatMessages.status,
-      llmRequestUuid: chatMessages.llmRequestUuid,
-      error: chatMessages.error,
-      createdAt: chatMessages.createdAt,
-    })
+  return db
+    .select()
     .from(chatMessages)
-    .where(and(eq(chatMessages.chatUuid, input.chatUuid), sql`(${chatMessages.createdAt}, ${chatMessages.uuid}) >= ${anchor}`))
+    .where(eq(chatMessages.chatUuid, input.chatUuid))
     .orderBy(asc(chatMessages.createdAt), asc(chatMessages.uuid));
-  if (rows[0]?.uuid !== input.lastUuid) return undefined;
-  return rows.slice(1);
 }
 
 export interface MessageWithRequest {
@@ -50,26 +26,34 @@ export interface MessageWithRequest {
 }
 
 /** A message of the user's chats with the state of its generation; undefined if not theirs. */
-export async function findMessageForUser(input: {
-  messageUuid: string;
-  userId: string;
-  queuedGraceMs: number;
-}): Promise<MessageWithRequest | undefined> {
-  const db = await getDb();
-  const [row] = await db
+const findMessageForUserStatement = preparedFor((db) =>
+  db
     .select({
       message: chatMessages,
       reqUuid: llmRequests.uuid,
       reqStatus: llmRequests.status,
       attempt: llmRequests.attempt,
       restartFloor: llmRequests.restartFloor,
-      stale: staleRequest(input.queuedGraceMs),
+      stale: staleRequest(sql.placeholder("queuedGraceSeconds")),
     })
     .from(chatMessages)
-    .innerJoin(chats, and(eq(chats.uuid, chatMessages.chatUuid), eq(chats.userId, input.userId)))
+    .innerJoin(chats, and(eq(chats.uuid, chatMessages.chatUuid), eq(chats.userId, sql.placeholder("userId"))))
     .leftJoin(llmRequests, eq(llmRequests.uuid, chatMessages.llmRequestUuid))
-    .where(eq(chatMessages.uuid, input.messageUuid))
-    .limit(1);
+    .where(eq(chatMessages.uuid, sql.placeholder("messageUuid")))
+    .limit(1)
+    .prepare("find_message_for_user"),
+);
+
+export async function findMessageForUser(input: {
+  messageUuid: string;
+  userId: string;
+  queuedGraceMs: number;
+}): Promise<MessageWithRequest | undefined> {
+  const [row] = await findMessageForUserStatement(await getDb()).execute({
+    messageUuid: input.messageUuid,
+    userId: input.userId,
+    queuedGraceSeconds: input.queuedGraceMs / 1000,
+  });
   if (!row) return undefined;
   return {
     message: row.message,
@@ -80,29 +64,99 @@ export async function findMessageForUser(input: {
   };
 }
 
+/**
+ * The tokens poll in one round trip: the message as findMessageForUser reads it, and (when its
+ * generation has output) the output of its current attempt from the chunk holding `position`,
+ * read in the same snapshot.
+ */
+const findMessageWithOutputStatement = preparedFor((db) => {
+  const c = llmOutputChunks;
+  const startChunk = sql`coalesce((select max(${c.startPos}) from ${c}
+    where ${c.requestUuid} = ${llmRequests.uuid} and ${c.attempt} = ${llmRequests.attempt} and ${c.startPos} <= ${sql.placeholder("position")}), 0)`;
+  const slice = db
+    .select({
+      from: sql<number | null>`min(${c.startPos})`.as("slice_from"),
+      text: sql<string | null>`string_agg(${c.text}, '' order by ${c.startPos})`.as("slice_text"),
+    })
+    .from(c)
+    .where(and(eq(c.requestUuid, llmRequests.uuid), eq(c.attempt, llmRequests.attempt), gte(c.startPos, startChunk)))
+    .as("slice");
+  return db
+    .select({
+      message: chatMessages,
+      reqUuid: llmRequests.uuid,
+      reqStatus: llmRequests.status,
+      attempt: llmRequests.attempt,
+      restartFloor: llmRequests.restartFloor,
+      stale: staleRequest(sql.placeholder("queuedGraceSeconds")),
+      sliceFrom: slice.from,
+      sliceText: slice.text,
+    })
+    .from(chatMessages)
+    .innerJoin(chats, and(eq(chats.uuid, chatMessages.chatUuid), eq(chats.userId, sql.placeholder("userId"))))
+    .leftJoin(llmRequests, eq(llmRequests.uuid, chatMessages.llmRequestUuid))
+    .leftJoinLateral(slice, sql`true`)
+    .where(eq(chatMessages.uuid, sql.placeholder("messageUuid")))
+    .limit(1)
+    .prepare("find_message_with_output");
+});
+
+export async function findMessageWithOutput(input: {
+  messageUuid: string;
+  userId: string;
+  queuedGraceMs: number;
+  position: number;
+}): Promise<(MessageWithRequest & { output: OutputSlice }) | undefined> {
+  const [row] = await findMessageWithOutputStatement(await getDb()).execute({
+    messageUuid: input.messageUuid,
+    userId: input.userId,
+    queuedGraceSeconds: input.queuedGraceMs / 1000,
+    position: input.position,
+  });
+  if (!row) return undefined;
+  return {
+    message: row.message,
+    request:
+      row.reqUuid && row.reqStatus
+        ? { uuid: row.reqUuid, status: row.reqStatus, attempt: row.attempt ?? 0, restartFloor: row.restartFloor ?? 0, stale: Boolean(row.stale) }
+        : null,
+    output: { from: Number(row.sliceFrom ?? 0), text: row.sliceText ?? "" },
+  };
+}
+
 export interface OutputSlice {
   /** Start position (code points) of the first returned chunk. */
   from: number;
   text: string;
 }
 
-/**
- * The output of an attempt from the chunk that holds `position` on (all of it for position 0).
- * Keyed by the request, so it reads one index range.
- */
-export async function outputFrom(
-  input: { requestUuid: string; attempt: number; position: number },
-  db?: Pick<Db, "select">,
-): Promise<OutputSlice> {
-  const conn = db ?? (await getDb());
+function outputQuery(db: Pick<Db, "select">, input: { requestUuid: string | Placeholder; attempt: number | Placeholder; position: number | Placeholder }) {
   const c = llmOutputChunks;
   const startChunk = sql`coalesce((select max(${c.startPos}) from ${c}
     where ${c.requestUuid} = ${input.requestUuid} and ${c.attempt} = ${input.attempt} and ${c.startPos} <= ${input.position}), 0)`;
-  const rows = await conn
+  return db
     .select({ startPos: c.startPos, text: c.text })
     .from(c)
     .where(and(eq(c.requestUuid, input.requestUuid), eq(c.attempt, input.attempt), gte(c.startPos, startChunk)))
     .orderBy(asc(c.startPos));
+}
+
+const outputFromStatement = preparedFor((db) =>
+  outputQuery(db, { requestUuid: sql.placeholder("requestUuid"), attempt: sql.placeholder("attempt"), position: sql.placeholder("position") }).prepare(
+    "output_from",
+  ),
+);
+
+/**
+ * The output of an attempt from the chunk that holds `position` on (all of it for position 0).
+ * Keyed by the request, so it reads one index range. Inside a transaction pass `tx`; the
+ * polls use the prepared statement.
+ */
+export async function outputFrom(
+  input: { requestUuid: string; attempt: number; position: number },
+  tx?: Pick<Db, "select">,
+): Promise<OutputSlice> {
+  const rows = tx ? await outputQuery(tx, input) : await outputFromStatement(await getDb()).execute(input);
   return { from: rows[0]?.startPos ?? 0, text: rows.map((r) => r.text).join("") };
 }
 
@@ -118,7 +172,7 @@ export async function pendingContents(requests: { requestUuid: string }[]): Prom
       .where(eq(llmRequests.uuid, requestUuid))
       .limit(1);
     if (!req) continue;
-    const slice = await outputFrom({ requestUuid, attempt: req.attempt, position: 0 }, db);
+    const slice = await outputFrom({ requestUuid, attempt: req.attempt, position: 0 });
     out.set(requestUuid, slice.text);
   }
   return out;

@@ -15,11 +15,12 @@ import { GenerationStop } from "../generation/errors";
 import {
   deleteChatForUser,
   findChatWithActiveRequest,
+  findChatWithMessagesAfter,
   insertChatIdempotent,
   listChatsForUser,
   updateChatForUser,
 } from "@/db/queries/chats";
-import { findMessageForUser, messagesAfter, outputFrom, pendingContents, type MessageWithRequest } from "@/db/queries/messages";
+import { findMessageForUser, findMessageWithOutput, chatMessagesOf, outputFrom, pendingContents, type MessageWithRequest, type OutputSlice } from "@/db/queries/messages";
 import { cancelRequest, insertUserMessageAndRequest, replaceUserMessage, requeueLastUserMessage, userLoad } from "@/db/queries/generation";
 import type { ChatStatus } from "@/db/schema";
 import { toChatDto, toMessageDto, type ChatDto, type MessageDto, type TokensDto } from "./dto";
@@ -96,10 +97,15 @@ export async function deleteChat(input: { userId: string; chatUuid: string }): P
 
 export async function getMessages(input: { userId: string; chatUuid: string; lastUuid?: string }): Promise<{ messages: MessageDto[]; chat: ChatDto }> {
   const e = env();
-  const found = await findChatWithActiveRequest({ chatUuid: input.chatUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS });
+  const { lastUuid } = input;
+  // The poll (after a last uuid) is one round trip; the whole list, two.
+  const poll = lastUuid
+    ? await findChatWithMessagesAfter({ chatUuid: input.chatUuid, userId: input.userId, lastUuid, queuedGraceMs: e.QUEUED_GRACE_MS })
+    : undefined;
+  const found = lastUuid ? poll : await findChatWithActiveRequest({ chatUuid: input.chatUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS });
   if (!found) throw notFound("Chat not found.");
   if (found.active?.stale) dispatchGeneration(found.active.uuid);
-  const rows = await messagesAfter({ chatUuid: input.chatUuid, lastUuid: input.lastUuid });
+  const rows = poll ? poll.messages : await chatMessagesOf({ chatUuid: input.chatUuid });
   if (!rows) {
     throw new AppError("unknown_last_message", "That message is not in this chat. Reload the whole list.");
   }
@@ -232,15 +238,17 @@ export async function editMessage(input: { userId: string; chatUuid: string; mes
  */
 export async function getTokens(input: { userId: string; messageUuid: string; position: number }): Promise<TokensDto> {
   const e = env();
-  const read = () => findMessageForUser({ messageUuid: input.messageUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS });
+  // One round trip: the message, its generation and the output from `position`, in one snapshot.
+  const read = () =>
+    findMessageWithOutput({ messageUuid: input.messageUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS, position: input.position });
   let found = await read();
   if (!found) throw notFound("Message not found.");
   if (found.request?.stale) dispatchGeneration(found.request.uuid);
-  let known = await knownText(found, input.position);
+  let known = await knownText(found, input.position, found.output);
   if (known.streaming && known.text === "" && input.position > 0) {
-    // The answer may have finished between the two reads (its chunks are then gone).
+    // Nothing at this position yet (a restarted attempt): read once more, as before.
     found = (await read()) ?? found;
-    known = await knownText(found, input.position);
+    known = await knownText(found, input.position, found.output);
   }
   const { message, request } = found;
   const end = known.from + codePointLength(known.text);
@@ -259,10 +267,10 @@ export async function getTokens(input: { userId: string; messageUuid: string; po
 }
 
 /** What is known of a message's text from around `position`: a pending answer's chunks, else its content. */
-async function knownText(found: MessageWithRequest, position: number): Promise<{ text: string; from: number; streaming: boolean }> {
+async function knownText(found: MessageWithRequest, position: number, prefetched?: OutputSlice): Promise<{ text: string; from: number; streaming: boolean }> {
   const { message, request } = found;
   if (message.role === "assistant" && message.status === "pending" && request) {
-    const slice = await outputFrom({ requestUuid: request.uuid, attempt: request.attempt, position });
+    const slice = prefetched ?? (await outputFrom({ requestUuid: request.uuid, attempt: request.attempt, position }));
     return { text: slice.text, from: slice.from, streaming: true };
   }
   return { text: message.content, from: 0, streaming: false };

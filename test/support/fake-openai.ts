@@ -482,6 +482,17 @@ let idCounter = 0;
 interface State {
   requests: RecordedRequest[];
   failures: Map<string, number>;
+  onChunk?: (e: ChunkEvent) => void;
+}
+
+/** A streamed chunk as it left the server (benchmarks measure token latency from it). */
+export interface ChunkEvent {
+  /** The last user message without its directive: benchmarks put an id there. */
+  message: string;
+  index: number;
+  text: string;
+  /** Epoch milliseconds with sub-millisecond precision (performance.timeOrigin + now()). */
+  at: number;
 }
 
 async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, state: State, conn: Conn): Promise<void> {
@@ -650,6 +661,7 @@ async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, 
     if (i === d.stallAfter) return waitForever(conn.signal);
     if (i === d.malformedAfter) return malformed(conn);
     const delta = i === 0 ? { role: "assistant", content: chunks[i] } : { content: chunks[i] };
+    state.onChunk?.({ message: d.message, index: i, text: chunks[i] ?? "", at: performance.timeOrigin + performance.now() });
     if (!(await write(conn, frame([{ index: 0, delta, logprobs: null, finish_reason: null }])))) return;
   }
   const n = chunks.length;
@@ -684,9 +696,9 @@ function handleModels(res: ServerResponse): void {
   });
 }
 
-export function startFakeOpenAI(opts: { port?: number; host?: string } = {}): Promise<FakeOpenAI> {
+export function startFakeOpenAI(opts: { port?: number; host?: string; onChunk?: (e: ChunkEvent) => void } = {}): Promise<FakeOpenAI> {
   const host = opts.host ?? "127.0.0.1";
-  const state: State = { requests: [], failures: new Map() };
+  const state: State = { requests: [], failures: new Map(), onChunk: opts.onChunk };
   const sockets = new Set<Socket>();
 
   const server = createServer((req, res) => {

@@ -71,14 +71,18 @@ export interface ThrowawayCluster {
   drop(): void;
 }
 
-/** Creates and starts a cluster named pollchat_outage_<pid> on a free port. */
-export async function createThrowawayCluster(): Promise<ThrowawayCluster> {
+/**
+ * Creates and starts a cluster named pollchat_outage_<pid> on a free port. `settings` go into
+ * its postgresql.conf (benchmarks preload pg_stat_statements).
+ */
+export async function createThrowawayCluster(settings: Record<string, string> = {}): Promise<ThrowawayCluster> {
   const version = serverVersion();
   if (!version) throw new Error("no PostgreSQL server installed");
   dropLeftovers();
   const name = `${PREFIX}${process.pid}`;
   const port = await freePort();
-  run("pg_createcluster", [version, name, "-p", String(port), "--start-conf=manual", "--", "--auth-local=trust", "--auth-host=trust"]);
+  const options = Object.entries(settings).flatMap(([k, v]) => ["-o", `${k}=${v}`]);
+  run("pg_createcluster", [version, name, "-p", String(port), "--start-conf=manual", ...options, "--", "--auth-local=trust", "--auth-host=trust"]);
   let dropped = false;
   const cluster: ThrowawayCluster = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

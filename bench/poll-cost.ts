@@ -1,0 +1,115 @@
+/**
+ * Goal 1, poll cost: the two polls, signed in, against an empty route handler of the same app,
+ * side by side (wrk, loopback). Needs a build (npm run build) and wrk.
+ *
+ *   node bench/poll-cost.ts [--seconds 5] [--rounds 3] [--connections 16] [--profile DIR] [--json out.json]
+ *
+ * Endpoints, measured in rounds (each round runs each endpoint once, in turn, so that load from
+ * elsewhere on the machine hits them alike); the figure is the median round:
+ *   empty     GET /api/bench/empty                           no session, no database
+ *   guard     GET /api/bench/session                         the guard alone (session decoding)
+ *   messages  GET /chat/{c}/messages/{last}                  a poll with no news
+ *   tokens    GET /chat/message/{m}/tokens/{position}        a pending answer, nothing new yet
+ * --profile DIR runs the server with --cpu-prof and prints where its CPU time went.
+ */
+import { readdirSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { answerTo, createChat, dbLabel, median, send, signUp, startStack, tokens, until } from "./lib/harness.ts";
+import { requireWrk, wrk, type WrkResult } from "./lib/wrk.ts";
+import { summarizeProfile } from "./lib/profile.ts";
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "3" },
+    connections: { type: "string", default: "16" },
+    profile: { type: "string" },
+    json: { type: "string" },
+  },
+  strict: true,
+});
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+
+export interface PollCostResult {
+  db: string;
+  seconds: number;
+  rounds: number;
+  connections: number;
+  endpoints: Record<string, { rps: number; p50: number; p99: number; errors: number; ratio: number; runs: number[] }>;
+}
+
+requireWrk();
+const profileDir = values.profile ? path.resolve(values.profile) : undefined;
+if (profileDir) mkdirSync(profileDir, { recursive: true });
+const stack = await startStack({
+  env: profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {},
+});
+try {
+  const client = await signUp(stack.app.url);
+  const cookie = client.jar.header();
+
+  // A chat whose answer is complete: its messages poll has no news.
+  const quiet = await createChat(client);
+  const asked = await send(client, quiet, '[[fake text="Done."]]');
+  const answer = await answerTo(client, quiet, asked.uuid);
+  await until("the answer to complete", async () => ((await tokens(client, answer.uuid, 0)).status === "completed" ? true : undefined));
+
+  // A chat whose answer stays pending after its first chunk: its tokens poll has no news.
+  const busy = await createChat(client);
+  const asked2 = await send(client, busy, '[[fake text="Hello" stall_after=1]]');
+  const pending = await answerTo(client, busy, asked2.uuid);
+  const position = await until("the first chunk", async () => {
+    const t = await tokens(client, pending.uuid, 0);
+    return t.position > 0 ? t.position : undefined;
+  });
+
+  const endpoints: Record<string, string> = {
+    empty: "/api/bench/empty",
+    guard: "/api/bench/session",
+    messages: `/chat/${quiet}/messages/${answer.uuid}`,
+    tokens: `/chat/message/${pending.uuid}/tokens/${position}`,
+  };
+  const runs: Record<string, WrkResult[]> = Object.fromEntries(Object.keys(endpoints).map((k) => [k, []]));
+  const headers = { cookie };
+  for (const p of Object.values(endpoints)) await wrk(stack.app.url + p, { seconds: 2, connections, headers }); // warm up
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, p] of Object.entries(endpoints)) {
+      const result = await wrk(stack.app.url + p, { seconds, connections, headers });
+      runs[name]!.push(result);
+      console.log(`[poll-cost] round ${r + 1} ${name.padEnd(8)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${result.non2xx + result.socketErrors}`);
+    }
+  }
+  const emptyRps = median(runs.empty!.map((x) => x.rps));
+  const result: PollCostResult = { db: dbLabel(), seconds, rounds, connections, endpoints: {} };
+  for (const [name, list] of Object.entries(runs)) {
+    const rps = median(list.map((x) => x.rps));
+    result.endpoints[name] = {
+      rps,
+      p50: median(list.map((x) => x.p50)),
+      p99: median(list.map((x) => x.p99)),
+      errors: list.reduce((n, x) => n + x.non2xx + x.socketErrors, 0),
+      ratio: rps / emptyRps,
+      runs: list.map((x) => Math.round(x.rps)),
+    };
+  }
+  console.log(`\n## Poll cost (${result.db}, wrk -t1 -c${connections}, ${rounds} rounds of ${seconds} s, median)\n`);
+  console.log("| endpoint | req/s | vs empty | p50 ms | p99 ms | errors | rounds (req/s) |");
+  console.log("|---|---:|---:|---:|---:|---:|---|");
+  for (const [name, e] of Object.entries(result.endpoints)) {
+    console.log(`| ${name} | ${e.rps.toFixed(0)} | ${(e.ratio * 100).toFixed(0)}% | ${e.p50.toFixed(1)} | ${e.p99.toFixed(1)} | ${e.errors} | ${e.runs.join(", ")} |`);
+  }
+  const worst = Math.min(result.endpoints.messages!.ratio, result.endpoints.tokens!.ratio);
+  console.log(`\ngoal 1 (both polls >= 85% of empty): ${worst >= 0.85 ? "MET" : "NOT MET"} (worst ${(worst * 100).toFixed(0)}%)`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+  // Nothing in progress at shutdown: the server exits at once (and writes its --cpu-prof).
+  await (await client.post(`/chat/message/${pending.uuid}/cancel`)).arrayBuffer();
+} finally {
+  await stack.stop();
+}
+if (profileDir) {
+  const files = readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile"));
+  for (const f of files) console.log(`\n### ${f}\n${summarizeProfile(path.join(profileDir, f))}`);
+}

@@ -1,0 +1,77 @@
+/**
+ * `npm run bench:perf`: a short run of every perf benchmark, one after the other (each starts
+ * its own server on a fresh database). Needs a build (npm run build) and wrk.
+ *
+ *   node bench/run-all.ts [--long] [--out bench/results-run.md] [--only poll-cost,writes,...]
+ *
+ * Short (default, ~6 minutes): poll-cost 3 x 5 s; writes 10 s per rate; latency 20 answers;
+ * capacity 4 steps of 10 s; memory 1 minute. --long: the figures the goals name (memory 10
+ * minutes at 100 generations a minute, capacity up to 400 clients of 30 s, latency 100 answers).
+ * writes.ts needs DATABASE_URL (PostgreSQL tools and root for its throwaway cluster) and is
+ * skipped without it. Prints what each printed; --out also writes it to a file.
+ */
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+
+const { values } = parseArgs({
+  options: { long: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" } },
+  strict: true,
+});
+const here = path.dirname(fileURLToPath(import.meta.url));
+const long = values.long;
+
+const benches: { name: string; args: string[]; needsPostgres?: boolean }[] = [
+  { name: "poll-cost", args: long ? ["--seconds", "10", "--rounds", "5"] : ["--seconds", "5", "--rounds", "3"] },
+  { name: "writes", args: long ? ["--seconds", "20"] : ["--seconds", "10"], needsPostgres: true },
+  { name: "latency", args: long ? ["--answers", "100", "--concurrency", "10"] : ["--answers", "20", "--concurrency", "5"] },
+  {
+    name: "capacity",
+    args: [...(long ? ["--steps", "25,50,100,200,300,400", "--seconds", "30"] : ["--steps", "10,25,50,100", "--seconds", "10"]), "--png", path.join(here, "capacity.png")],
+  },
+  { name: "memory", args: long ? ["--minutes", "10", "--per-minute", "100"] : ["--minutes", "1", "--per-minute", "100"] },
+];
+const only = values.only?.split(",");
+
+function run(file: string, args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [file, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const take = (c: Buffer, to: NodeJS.WriteStream) => {
+      out += c.toString();
+      to.write(c);
+    };
+    child.stdout.on("data", (c: Buffer) => take(c, process.stdout));
+    child.stderr.on("data", (c: Buffer) => take(c, process.stderr));
+    child.once("exit", (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+const report: string[] = [
+  `# Perf benchmarks, ${new Date().toISOString()}`,
+  "",
+  `Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "?"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, ${os.type()} ${os.release()}, Node ${process.version}; load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}.`,
+  `Database: ${process.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : "PGlite"}. Mode: ${long ? "long" : "short"}.`,
+  "",
+];
+let failures = 0;
+for (const b of benches) {
+  if (only && !only.includes(b.name)) continue;
+  if (b.needsPostgres && !process.env.DATABASE_URL) {
+    report.push(`## ${b.name}\n\nskipped: needs DATABASE_URL (a PostgreSQL server, for its WAL).\n`);
+    continue;
+  }
+  const command = `node bench/${b.name}.ts ${b.args.join(" ")}`;
+  console.log(`\n=== ${command}`);
+  const { code, out } = await run(path.join(here, `${b.name}.ts`), b.args);
+  if (code !== 0) failures++;
+  const summary = out.slice(Math.max(0, out.indexOf("\n## "))).trim();
+  report.push(`<!-- ${b.name} -->`, `\`${command}\`${code === 0 ? "" : ` (exit ${code})`}`, "", summary || out.trim().split("\n").slice(-20).join("\n"), "");
+}
+const text = report.join("\n");
+if (values.out) writeFileSync(values.out, text + "\n");
+console.log(`\n${text}`);
+process.exit(failures ? 1 : 0);
