@@ -61,6 +61,9 @@ export const ROUTES: Record<string, RouteCase> = {
   "POST /api/auth/[...nextauth]": { access: "authjs", path: () => "/api/auth/callback/credentials" },
   "GET /api/health": { access: "public", path: () => "/api/health" },
   "GET /api/ready": { access: "public", path: () => "/api/ready" },
+  // Baselines of bench/poll-cost.ts: nothing at all, and the guard alone.
+  "GET /api/bench/empty": { access: "public", path: () => "/api/bench/empty" },
+  "GET /api/bench/session": { access: "user", path: () => "/api/bench/session" },
   "GET /api/metrics": { access: "ops-token", path: () => "/api/metrics" },
   "GET /api/ops/invariants": { access: "ops-token", path: () => "/api/ops/invariants" },
 
