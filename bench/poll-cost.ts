@@ -55,7 +55,7 @@ try {
   const quiet = await createChat(client);
   const asked = await send(client, quiet, '[[fake text="Done."]]');
   const answer = await answerTo(client, quiet, asked.uuid);
-  await until("the answer to complete", async () => ((await tokens(client, answer.uuid, 0)).status === "completed" ? true : undefined));
+  await until("the answer to complete", async () => ((await tokens(client, answer.uuid, 0)).status === "completed" ? true : undefined), 30_000, 50);
 
   // A chat whose answer stays pending after its first chunk: its tokens poll has no news.
   const busy = await createChat(client);
@@ -64,7 +64,7 @@ try {
   const position = await until("the first chunk", async () => {
     const t = await tokens(client, pending.uuid, 0);
     return t.position > 0 ? t.position : undefined;
-  });
+  }, 30_000, 50);
 
   const endpoints: Record<string, string> = {
     empty: "/api/bench/empty",

@@ -9,6 +9,7 @@ import path from "node:path";
 import { createTestDatabase, projectRoot, removeDataDir, startAppServer, testAppEnv, type AppServer, type TestDatabase } from "../../test/support/app-server.ts";
 import { startFakeOpenAI, type ChunkEvent, type FakeOpenAI } from "../../test/support/fake-openai.ts";
 import { signUp, type TestClient } from "../../test/support/client.ts";
+import { sleep, until } from "../../test/support/wait.ts";
 
 export interface Stack {
   app: AppServer;
@@ -111,18 +112,7 @@ export async function tokens(client: TestClient, messageUuid: string, position: 
   return json<TokensJson>(await client.get(`/chat/message/${messageUuid}/tokens/${position}`), 200);
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Polls (every `everyMs`) until `check` gives a value; throws after `timeoutMs`. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+export { sleep, until };
 
 /** The assistant message answering `userMessage` once it exists. */
 export function answerTo(client: TestClient, chatUuid: string, userMessageUuid: string): Promise<MessageJson> {

@@ -4,6 +4,7 @@
  */
 import { expect } from "vitest";
 import type { TestClient } from "./client.ts";
+import { sleep, until } from "./wait.ts";
 
 export interface ChatJson {
   uuid: string;
@@ -53,18 +54,7 @@ export async function messages(client: TestClient, chatUuid: string, lastUuid?: 
   return json<{ messages: MessageJson[]; chat: ChatJson }>(await client.get(path), 200);
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until `check` returns a value (polling like a client), or fails after `timeoutMs`. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+export { sleep, until } from "./wait.ts";
 
 /** Polls the messages after `afterUuid` until the assistant's answer appears. */
 export async function waitForAnswer(client: TestClient, chatUuid: string, afterUuid: string): Promise<MessageJson> {
