@@ -25,17 +25,39 @@ export interface MessageWithRequest {
   } | null;
 }
 
+/** The columns of a message with the state of its generation, for the two lookups below. */
+function messageWithRequestColumns() {
+  return {
+    message: chatMessages,
+    reqUuid: llmRequests.uuid,
+    reqStatus: llmRequests.status,
+    attempt: llmRequests.attempt,
+    restartFloor: llmRequests.restartFloor,
+    stale: staleRequest(sql.placeholder("queuedGraceSeconds")),
+  };
+}
+
+function messageWithRequest(row: {
+  message: ChatMessage;
+  reqUuid: string | null;
+  reqStatus: LlmStatus | null;
+  attempt: number | null;
+  restartFloor: number | null;
+  stale: unknown;
+}): MessageWithRequest {
+  return {
+    message: row.message,
+    request:
+      row.reqUuid && row.reqStatus
+        ? { uuid: row.reqUuid, status: row.reqStatus, attempt: row.attempt ?? 0, restartFloor: row.restartFloor ?? 0, stale: Boolean(row.stale) }
+        : null,
+  };
+}
+
 /** A message of the user's chats with the state of its generation; undefined if not theirs. */
 const findMessageForUserStatement = preparedFor((db) =>
   db
-    .select({
-      message: chatMessages,
-      reqUuid: llmRequests.uuid,
-      reqStatus: llmRequests.status,
-      attempt: llmRequests.attempt,
-      restartFloor: llmRequests.restartFloor,
-      stale: staleRequest(sql.placeholder("queuedGraceSeconds")),
-    })
+    .select(messageWithRequestColumns())
     .from(chatMessages)
     .innerJoin(chats, and(eq(chats.uuid, chatMessages.chatUuid), eq(chats.userId, sql.placeholder("userId"))))
     .leftJoin(llmRequests, eq(llmRequests.uuid, chatMessages.llmRequestUuid))
@@ -55,13 +77,7 @@ export async function findMessageForUser(input: {
     queuedGraceSeconds: input.queuedGraceMs / 1000,
   });
   if (!row) return undefined;
-  return {
-    message: row.message,
-    request:
-      row.reqUuid && row.reqStatus
-        ? { uuid: row.reqUuid, status: row.reqStatus, attempt: row.attempt ?? 0, restartFloor: row.restartFloor ?? 0, stale: Boolean(row.stale) }
-        : null,
-  };
+  return messageWithRequest(row);
 }
 
 /**
@@ -83,12 +99,7 @@ const findMessageWithOutputStatement = preparedFor((db) => {
     .as("slice");
   return db
     .select({
-      message: chatMessages,
-      reqUuid: llmRequests.uuid,
-      reqStatus: llmRequests.status,
-      attempt: llmRequests.attempt,
-      restartFloor: llmRequests.restartFloor,
-      stale: staleRequest(sql.placeholder("queuedGraceSeconds")),
+      ...messageWithRequestColumns(),
       sliceFrom: slice.from,
       sliceText: slice.text,
     })
@@ -115,11 +126,7 @@ export async function findMessageWithOutput(input: {
   });
   if (!row) return undefined;
   return {
-    message: row.message,
-    request:
-      row.reqUuid && row.reqStatus
-        ? { uuid: row.reqUuid, status: row.reqStatus, attempt: row.attempt ?? 0, restartFloor: row.restartFloor ?? 0, stale: Boolean(row.stale) }
-        : null,
+    ...messageWithRequest(row),
     output: { from: Number(row.sliceFrom ?? 0), text: row.sliceText ?? "" },
   };
 }
