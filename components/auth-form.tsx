@@ -69,7 +69,8 @@ export function AuthForm({ mode, oauth, callbackUrl, initialError }: Props) {
           {error}
         </div>
       )}
-      <form onSubmit={(e) => void onSubmit(e)}>
+      {/* method="post": a submit before the page has hydrated must not put the password in the URL. */}
+      <form method="post" onSubmit={(e) => void onSubmit(e)}>
         {mode === "signup" && (
           <div className="field">
             <label htmlFor="name">Name</label>
