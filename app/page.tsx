@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
-import { auth } from "@/lib/auth/config";
+import { pageUser } from "@/lib/auth/session";
 
 export default async function Home() {
-  redirect((await auth())?.user ? "/chat" : "/signin");
+  redirect((await pageUser()) ? "/chat" : "/signin");
 }

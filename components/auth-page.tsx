@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { auth, oauthProviders } from "@/lib/auth/config";
+import { oauthProviders } from "@/lib/auth/config";
+import { pageUser } from "@/lib/auth/session";
 import { AuthForm } from "./auth-form";
 import { BrandCard } from "./status-page";
 
@@ -13,7 +14,7 @@ export function safeCallback(raw: string | string[] | undefined): string {
 export async function AuthPage({ mode, searchParams }: { mode: "signin" | "signup"; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
   const callbackUrl = safeCallback(sp.callbackUrl);
-  if ((await auth())?.user) redirect(callbackUrl);
+  if (await pageUser()) redirect(callbackUrl);
   const error = typeof sp.code === "string" ? sp.code : typeof sp.error === "string" ? sp.error : undefined;
   const other = mode === "signin" ? "/signup" : "/signin";
   const otherHref = callbackUrl === "/" ? other : `${other}?callbackUrl=${encodeURIComponent(callbackUrl)}`;

@@ -25,6 +25,16 @@ const createdAt = () =>
 
 // ---------------------------------------------------------------- Auth.js
 
+export const USER_ROLES = ["user", "admin"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** Per-user overrides of the quotas whose defaults come from the environment (lib/quotas). */
+export interface UserQuota {
+  messagesPerHour?: number;
+  tokensPerDay?: number;
+  concurrent?: number;
+}
+
 export const users = pgTable("user", {
   id: text("id")
     .primaryKey()
@@ -33,8 +43,14 @@ export const users = pgTable("user", {
   email: text("email").unique(),
   emailVerified: timestamp("emailVerified", { mode: "date" }),
   image: text("image"),
-  /** scrypt hash (see lib/auth/password.ts); null for OAuth-only accounts. */
+  /** scrypt hash (see lib/auth/password.ts); null for OAuth-only accounts and guests. */
   passwordHash: text("password_hash"),
+  role: text("role").$type<UserRole>().notNull().default("user"),
+  /** Set by an admin: every session and API token of the user stops working at once. */
+  disabledAt: timestamp("disabled_at", { withTimezone: true, mode: "date" }),
+  /** A guest ("try without an account", ALLOW_GUESTS): tighter quotas; signing up keeps the row. */
+  guest: boolean("guest").notNull().default(false),
+  quota: jsonb("quota").$type<UserQuota>().notNull().default({}),
   createdAt: createdAt(),
 });
 export type User = typeof users.$inferSelect;
@@ -105,10 +121,71 @@ export const chats = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" })
       .notNull()
       .default(sql`clock_timestamp()`),
+    /** When a message was last added or an answer last ended (not renames): unread markers compare it. */
+    lastMessageAt: timestamp("last_message_at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .default(sql`clock_timestamp()`),
+    /** The public read-only link (/share/{shareUuid}); null while the chat is private. */
+    shareUuid: uuid("share_uuid").unique(),
   },
   (t) => [index("chat_user_updated_idx").on(t.userId, t.updatedAt.desc(), t.uuid)],
 );
 export type Chat = typeof chats.$inferSelect;
+
+export const MEMBER_ROLES = ["owner", "editor", "viewer"] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+/**
+ * Who may open a chat, and as what. Every chat has exactly one `owner` row (its chat.user_id);
+ * access is checked against this table in the query itself, keyed by the chat uuid (so it
+ * distributes with the chat). Presence and read state live here too: one row per member.
+ */
+export const chatMembers = pgTable(
+  "chat_member",
+  {
+    chatUuid: uuid("chat_uuid")
+      .notNull()
+      .references(() => chats.uuid, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role").$type<MemberRole>().notNull(),
+    createdAt: createdAt(),
+    /** The member's last poll of the chat's messages: present while recent (10 s). */
+    seenAt: timestamp("seen_at", { withTimezone: true, mode: "date" }),
+    /** The last poll that said the member's draft is not empty: "X is typing". */
+    typingAt: timestamp("typing_at", { withTimezone: true, mode: "date" }),
+    /** Everything up to chat.last_message_at as of this time has been seen: unread markers. */
+    lastReadAt: timestamp("last_read_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.chatUuid, t.userId] }),
+    // "Chats shared with me" (role in editor, viewer) reads one index range, however many chats I own.
+    index("chat_member_user_idx").on(t.userId, t.role, t.chatUuid),
+  ],
+);
+export type ChatMember = typeof chatMembers.$inferSelect;
+
+/** An invite link to a chat (/invite/{token}); only a hash of the token is stored. */
+export const chatInvites = pgTable(
+  "chat_invite",
+  {
+    uuid: uuid("uuid").primaryKey(),
+    chatUuid: uuid("chat_uuid")
+      .notNull()
+      .references(() => chats.uuid, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull().unique(),
+    role: text("role").$type<Exclude<MemberRole, "owner">>().notNull(),
+    createdBy: text("created_by")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("chat_invite_chat_idx").on(t.chatUuid)],
+);
+export type ChatInvite = typeof chatInvites.$inferSelect;
 
 export const MESSAGE_ROLES = ["user", "assistant", "system"] as const;
 export type MessageRole = (typeof MESSAGE_ROLES)[number];
@@ -128,6 +205,8 @@ export const chatMessages = pgTable(
     status: text("status").$type<MessageStatus>().notNull(),
     llmRequestUuid: uuid("llm_request_uuid"),
     error: text("error"),
+    /** Who sent a user message (null for answers, greetings, and authors whose account is gone). */
+    authorId: text("author_id").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
   // "Messages after X" and "all messages" are the hot polling queries.
@@ -145,7 +224,7 @@ export const llmRequests = pgTable(
     chatUuid: uuid("chat_uuid")
       .notNull()
       .references(() => chats.uuid, { onDelete: "cascade" }),
-    /** Denormalised owner, so per-user limits need no join. */
+    /** Who asked for this answer (the sender, a member of the chat): quotas and usage count it. */
     userId: text("user_id").notNull(),
     promptMessageUuid: uuid("prompt_message_uuid").notNull(),
     responseMessageUuid: uuid("response_message_uuid"),
@@ -202,6 +281,30 @@ export const llmOutputChunks = pgTable(
   (t) => [primaryKey({ columns: [t.requestUuid, t.attempt, t.startPos] })],
 );
 export type LlmOutputChunk = typeof llmOutputChunks.$inferSelect;
+
+// ---------------------------------------------------------------- API tokens
+
+/**
+ * Personal API tokens: `Authorization: Bearer <token>` instead of the session cookie. The token
+ * is shown once; only its SHA-256 is stored, with a short prefix so a user can tell tokens apart.
+ */
+export const apiTokens = pgTable(
+  "api_token",
+  {
+    uuid: uuid("uuid").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    prefix: text("prefix").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("api_token_user_idx").on(t.userId, t.createdAt)],
+);
+export type ApiToken = typeof apiTokens.$inferSelect;
 
 // ---------------------------------------------------------------- rate limits of sign-in
 

@@ -8,6 +8,7 @@ const STATUS = {
   validation_error: 400,
   unauthorized: 401,
   forbidden: 403,
+  account_disabled: 403,
   not_found: 404,
   unknown_last_message: 404,
   method_not_allowed: 405,

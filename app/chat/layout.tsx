@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query";
-import { auth } from "@/lib/auth/config";
+import { pageUser } from "@/lib/auth/session";
 import { listChats } from "@/lib/chat/service";
 import { defaultModelId, listModels } from "@/lib/models/registry";
 import { CHAT_PAGE_SIZE, keys, type ChatListPage, type ModelsState } from "@/lib/client/keys";
@@ -13,9 +13,8 @@ export const metadata: Metadata = { title: "Chats" };
 
 /** The signed-in app: sidebar with the user's chats (server rendered, then polled) and the chat area. */
 export default async function ChatLayout({ children }: { children: React.ReactNode }) {
-  const session = await auth();
-  const user = session?.user;
-  if (!user?.id) redirect("/signin?callbackUrl=/chat");
+  const user = await pageUser();
+  if (!user) redirect("/signin?callbackUrl=/chat");
 
   const qc = new QueryClient();
   const list: ChatListPage = await listChats({ userId: user.id, limit: CHAT_PAGE_SIZE });

@@ -1,17 +1,14 @@
-/** Chats, always scoped to their owner in the query itself. */
-import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
+/** Chats, always scoped to their members (db/queries/access.ts) in the query itself. */
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
-import { chatMessages, chats, llmRequests, type Chat, type ChatMessage, type ChatParams, type ChatStatus } from "../schema.ts";
+import { chatMembers, chatMessages, chats, llmRequests, users, type Chat, type ChatMessage, type ChatParams, type ChatStatus, type MemberRole } from "../schema.ts";
+import { activeUser, memberOf, type Tx } from "./access.ts";
 import { preparedFor, staleRequest } from "./util.ts";
 
-export async function findChatForUser(input: { chatUuid: string; userId: string }): Promise<Chat | undefined> {
-  const db = await getDb();
-  const [row] = await db
-    .select()
-    .from(chats)
-    .where(and(eq(chats.uuid, input.chatUuid), eq(chats.userId, input.userId)))
-    .limit(1);
-  return row;
+/** A chat as one member sees it: the row and the member's role in it. */
+export interface MemberChat {
+  chat: Chat;
+  role: MemberRole;
 }
 
 export interface ActiveRequestInfo {
@@ -22,20 +19,23 @@ export interface ActiveRequestInfo {
 }
 
 /**
- * The chat (owner-checked) and its generation in flight, in one round trip: the messages
- * poll needs both, and "stale" tells it to recover a generation whose runner died.
+ * The chat (for one of its members) and its generation in flight, in one round trip: the
+ * messages poll needs both, and "stale" tells it to recover a generation whose runner died.
  */
 const findChatWithActiveRequestStatement = preparedFor((db) =>
   db
     .select({
       chat: chats,
+      role: chatMembers.role,
       activeUuid: llmRequests.uuid,
       activeStatus: llmRequests.status,
       stale: staleRequest(sql.placeholder("queuedGraceSeconds")),
     })
     .from(chats)
+    .innerJoin(chatMembers, memberOf(chats.uuid, sql.placeholder("userId")))
+    .innerJoin(users, activeUser())
     .leftJoin(llmRequests, and(eq(llmRequests.chatUuid, chats.uuid), sql`${llmRequests.status} in ('queued', 'running')`))
-    .where(and(eq(chats.uuid, sql.placeholder("chatUuid")), eq(chats.userId, sql.placeholder("userId"))))
+    .where(eq(chats.uuid, sql.placeholder("chatUuid")))
     .limit(1)
     .prepare("find_chat_with_active_request"),
 );
@@ -44,7 +44,7 @@ export async function findChatWithActiveRequest(input: {
   chatUuid: string;
   userId: string;
   queuedGraceMs: number;
-}): Promise<{ chat: Chat; active: ActiveRequestInfo | null } | undefined> {
+}): Promise<{ chat: Chat; role: MemberRole; active: ActiveRequestInfo | null } | undefined> {
   const [row] = await findChatWithActiveRequestStatement(await getDb()).execute({
     chatUuid: input.chatUuid,
     userId: input.userId,
@@ -55,7 +55,7 @@ export async function findChatWithActiveRequest(input: {
     row.activeUuid && (row.activeStatus === "queued" || row.activeStatus === "running")
       ? { uuid: row.activeUuid, status: row.activeStatus, stale: Boolean(row.stale) }
       : null;
-  return { chat: row.chat, active };
+  return { chat: row.chat, role: row.role, active };
 }
 
 /**
@@ -86,6 +86,7 @@ const chatWithMessagesAfterStatement = preparedFor((db) => {
   return db
     .select({
       chat: chats,
+      role: chatMembers.role,
       activeUuid: llmRequests.uuid,
       activeStatus: llmRequests.status,
       stale: staleRequest(sql.placeholder("queuedGraceSeconds")),
@@ -101,9 +102,11 @@ const chatWithMessagesAfterStatement = preparedFor((db) => {
       },
     })
     .from(chats)
+    .innerJoin(chatMembers, memberOf(chats.uuid, sql.placeholder("userId")))
+    .innerJoin(users, activeUser())
     .leftJoin(llmRequests, and(eq(llmRequests.chatUuid, chats.uuid), sql`${llmRequests.status} in ('queued', 'running')`))
     .leftJoinLateral(after, sql`true`)
-    .where(and(eq(chats.uuid, sql.placeholder("chatUuid")), eq(chats.userId, sql.placeholder("userId"))))
+    .where(eq(chats.uuid, sql.placeholder("chatUuid")))
     .orderBy(asc(after.createdAt), asc(after.uuid))
     .prepare("chat_with_messages_after");
 });
@@ -113,7 +116,7 @@ export async function findChatWithMessagesAfter(input: {
   userId: string;
   lastUuid: string;
   queuedGraceMs: number;
-}): Promise<{ chat: Chat; active: ActiveRequestInfo | null; messages: MessageRow[] | undefined } | undefined> {
+}): Promise<{ chat: Chat; role: MemberRole; active: ActiveRequestInfo | null; messages: MessageRow[] | undefined } | undefined> {
   const rows = await chatWithMessagesAfterStatement(await getDb()).execute({
     chatUuid: input.chatUuid,
     userId: input.userId,
@@ -128,12 +131,13 @@ export async function findChatWithMessagesAfter(input: {
       : null;
   // The anchor row comes first (its text left out: the client has it); none: not in this chat.
   const messages = row.message?.uuid === input.lastUuid ? rows.slice(1).flatMap((r) => (r.message ? [r.message] : [])) : undefined;
-  return { chat: row.chat, active, messages };
+  return { chat: row.chat, role: row.role, active, messages };
 }
 
 /**
- * Inserts a chat, or finds the one with that uuid (an idempotent replay). `created` tells which;
- * `chat` is undefined when the uuid belongs to another user's chat.
+ * Inserts a chat with its owner as its first member, or finds the one with that uuid (an
+ * idempotent replay). `created` tells which; `chat` is undefined when the uuid belongs to
+ * another user's chat.
  */
 export async function insertChatIdempotent(input: {
   uuid: string;
@@ -151,6 +155,7 @@ export async function insertChatIdempotent(input: {
       .onConflictDoNothing({ target: chats.uuid })
       .returning();
     if (inserted) {
+      await tx.insert(chatMembers).values({ chatUuid: inserted.uuid, userId: input.userId, role: "owner", lastReadAt: inserted.createdAt });
       if (input.greeting) {
         await tx.insert(chatMessages).values({
           uuid: input.greeting.uuid,
@@ -171,16 +176,20 @@ export async function insertChatIdempotent(input: {
   });
 }
 
-/** The user's chats, newest activity first, keyset-paginated by (updated_at, uuid). */
+/**
+ * The chats the user is a member of, newest activity first, keyset-paginated by (updated_at,
+ * uuid). Two index ranges merged: the chats they own (chat_user_updated_idx, read in order and
+ * cut at `limit`), and the chats shared with them (chat_member_user_idx, few).
+ */
 export async function listChatsForUser(input: {
   userId: string;
   limit: number;
   before?: { updatedAt: Date; uuid: string };
   status?: ChatStatus;
   query?: string;
-}): Promise<Chat[]> {
+}): Promise<MemberChat[]> {
   const db = await getDb();
-  const conditions = [eq(chats.userId, input.userId)];
+  const conditions = [];
   if (input.status) conditions.push(eq(chats.status, input.status));
   if (input.query) conditions.push(sql`${chats.title} ilike ${"%" + input.query.replace(/[\\%_]/g, "\\$&") + "%"}`);
   if (input.before) {
@@ -191,42 +200,73 @@ export async function listChatsForUser(input: {
       )!,
     );
   }
-  return db
-    .select()
+  const owned = db
+    .select({ chat: chats, role: sql<MemberRole>`'owner'`.as("role") })
     .from(chats)
-    .where(and(...conditions))
+    .innerJoin(users, and(eq(users.id, chats.userId), isNull(users.disabledAt)))
+    .where(and(eq(chats.userId, input.userId), ...conditions))
     .orderBy(desc(chats.updatedAt), desc(chats.uuid))
     .limit(input.limit);
+  const shared = db
+    .select({ chat: chats, role: chatMembers.role })
+    .from(chatMembers)
+    .innerJoin(chats, eq(chats.uuid, chatMembers.chatUuid))
+    .innerJoin(users, activeUser())
+    .where(and(eq(chatMembers.userId, input.userId), inArray(chatMembers.role, ["editor", "viewer"]), ...conditions))
+    .orderBy(desc(chats.updatedAt), desc(chats.uuid))
+    .limit(input.limit);
+  const [mine, theirs] = await Promise.all([owned, shared]);
+  return [...mine, ...theirs]
+    .sort((a, b) => b.chat.updatedAt.getTime() - a.chat.updatedAt.getTime() || (a.chat.uuid < b.chat.uuid ? 1 : a.chat.uuid > b.chat.uuid ? -1 : 0))
+    .slice(0, input.limit);
 }
 
-export async function updateChatForUser(input: {
+export type MemberWrite<T> = { kind: "ok"; value: T; role: MemberRole } | { kind: "not_found" } | { kind: "forbidden"; role: MemberRole };
+
+/** Runs `write` in a transaction if the user is an active member with one of `allowed` roles. */
+async function asMember<T>(
+  input: { chatUuid: string; userId: string; allowed: readonly MemberRole[] },
+  write: (tx: Tx) => Promise<T>,
+): Promise<MemberWrite<T>> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [member] = await tx
+      .select({ role: chatMembers.role })
+      .from(chatMembers)
+      .innerJoin(users, activeUser())
+      .where(memberOf(input.chatUuid, input.userId))
+      .for("share", { of: chatMembers })
+      .limit(1);
+    if (!member) return { kind: "not_found" };
+    if (!input.allowed.includes(member.role)) return { kind: "forbidden", role: member.role };
+    return { kind: "ok", value: await write(tx), role: member.role };
+  });
+}
+
+export async function updateChatAsMember(input: {
   chatUuid: string;
   userId: string;
+  allowed: readonly MemberRole[];
   title?: string;
   status?: ChatStatus;
   model?: string;
-}): Promise<Chat | undefined> {
-  const db = await getDb();
-  const set: Partial<typeof chats.$inferInsert> = { updatedAt: sql`clock_timestamp()` as unknown as Date };
-  if (input.title !== undefined) set.title = input.title;
-  if (input.status !== undefined) set.status = input.status;
-  if (input.model !== undefined) set.params = sql`${chats.params} || ${JSON.stringify({ model: input.model })}::jsonb` as unknown as ChatParams;
-  const [row] = await db
-    .update(chats)
-    .set(set)
-    .where(and(eq(chats.uuid, input.chatUuid), eq(chats.userId, input.userId)))
-    .returning();
-  return row;
+}): Promise<MemberWrite<Chat>> {
+  return asMember(input, async (tx) => {
+    const set: Partial<typeof chats.$inferInsert> = { updatedAt: sql`clock_timestamp()` as unknown as Date };
+    if (input.title !== undefined) set.title = input.title;
+    if (input.status !== undefined) set.status = input.status;
+    if (input.model !== undefined) set.params = sql`${chats.params} || ${JSON.stringify({ model: input.model })}::jsonb` as unknown as ChatParams;
+    const [row] = await tx.update(chats).set(set).where(eq(chats.uuid, input.chatUuid)).returning();
+    return row!;
+  });
 }
 
-/** Deletes a chat with its messages, requests and output (cascade). A running generation is fenced off by it. */
-export async function deleteChatForUser(input: { chatUuid: string; userId: string }): Promise<boolean> {
-  const db = await getDb();
-  const rows = await db
-    .delete(chats)
-    .where(and(eq(chats.uuid, input.chatUuid), eq(chats.userId, input.userId)))
-    .returning({ uuid: chats.uuid });
-  return rows.length > 0;
+/** Deletes a chat with its messages, requests and output (cascade), for its owner. A running generation is fenced off by it. */
+export async function deleteChatAsOwner(input: { chatUuid: string; userId: string }): Promise<MemberWrite<true>> {
+  return asMember({ ...input, allowed: ["owner"] }, async (tx) => {
+    await tx.delete(chats).where(eq(chats.uuid, input.chatUuid));
+    return true as const;
+  });
 }
 
 /** Sets a generated title, unless the user (or another runner) named the chat meanwhile. */

@@ -8,6 +8,7 @@ import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client.ts";
 import { chatMessages, chats, llmOutputChunks, llmRequests, type ChatMessage, type LlmRequest } from "../schema.ts";
 import { execRows, isUniqueViolation } from "./util.ts";
+import { canWrite, memberRole } from "./access.ts";
 import { outputFrom } from "./messages.ts";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -16,6 +17,7 @@ export type SendResult =
   | { kind: "created"; message: ChatMessage; requestUuid: string }
   | { kind: "replayed"; message: ChatMessage }
   | { kind: "chat_not_found" }
+  | { kind: "forbidden" }
   | { kind: "uuid_taken" }
   | { kind: "in_progress" };
 
@@ -38,12 +40,9 @@ export async function insertUserMessageAndRequest(input: {
   };
   try {
     return await db.transaction(async (tx): Promise<SendResult> => {
-      const [chat] = await tx
-        .select({ uuid: chats.uuid })
-        .from(chats)
-        .where(and(eq(chats.uuid, input.chatUuid), eq(chats.userId, input.userId)))
-        .limit(1);
-      if (!chat) return { kind: "chat_not_found" };
+      const role = await memberRole(tx, input);
+      if (!role) return { kind: "chat_not_found" };
+      if (!canWrite(role)) return { kind: "forbidden" };
       const [existing] = await tx.select().from(chatMessages).where(eq(chatMessages.uuid, input.messageUuid)).limit(1);
       if (existing) return existing.chatUuid === input.chatUuid ? { kind: "replayed", message: existing } : { kind: "uuid_taken" };
       if (await busy(tx, input.chatUuid)) return { kind: "in_progress" };
@@ -279,7 +278,7 @@ async function endRequest(tx: Tx, request: Pick<LlmRequest, "uuid" | "chatUuid" 
     .set({ status: "completed" })
     .where(and(eq(chatMessages.uuid, request.promptMessageUuid), eq(chatMessages.status, "pending")));
   await tx.delete(llmOutputChunks).where(eq(llmOutputChunks.requestUuid, request.uuid));
-  await tx.update(chats).set({ updatedAt: sql`clock_timestamp()` }).where(eq(chats.uuid, request.chatUuid));
+  await tx.update(chats).set({ updatedAt: sql`clock_timestamp()`, lastMessageAt: sql`clock_timestamp()` }).where(eq(chats.uuid, request.chatUuid));
 }
 
 /** Ends the runner's attempt (completed or failed) if it still owns it; false when fenced off. */
@@ -352,6 +351,7 @@ export type RequeueResult =
   | { kind: "created"; message: ChatMessage; requestUuid: string }
   | { kind: "replayed"; message: ChatMessage }
   | { kind: "chat_not_found" }
+  | { kind: "forbidden" }
   | { kind: "message_not_found" }
   | { kind: "nothing_to_answer" }
   | { kind: "in_progress" };
@@ -390,7 +390,11 @@ async function insertQueuedRequest(tx: Tx, input: { requestUuid: string; chatUui
   });
   await tx
     .update(chats)
-    .set({ updatedAt: sql`clock_timestamp()`, params: sql`${chats.params} || ${JSON.stringify({ model: input.model })}::jsonb` })
+    .set({
+      updatedAt: sql`clock_timestamp()`,
+      lastMessageAt: sql`clock_timestamp()`,
+      params: sql`${chats.params} || ${JSON.stringify({ model: input.model })}::jsonb`,
+    })
     .where(eq(chats.uuid, input.chatUuid));
 }
 
@@ -408,6 +412,7 @@ async function insertPromptAndRequest(
       content: input.content,
       status: "pending",
       llmRequestUuid: input.requestUuid,
+      authorId: input.userId,
     })
     .returning();
   await insertQueuedRequest(tx, { ...input, promptMessageUuid: input.messageUuid });
@@ -436,8 +441,9 @@ export async function requeueLastUserMessage(input: {
   check?: (tx: Tx) => Promise<void>;
 }): Promise<RequeueResult> {
   return inTransaction(async (tx) => {
-    const [chat] = await tx.select({ uuid: chats.uuid }).from(chats).where(and(eq(chats.uuid, input.chatUuid), eq(chats.userId, input.userId))).limit(1);
-    if (!chat) return { kind: "chat_not_found" };
+    const role = await memberRole(tx, input);
+    if (!role) return { kind: "chat_not_found" };
+    if (!canWrite(role)) return { kind: "forbidden" };
     if (await busy(tx, input.chatUuid)) return { kind: "in_progress" };
     const [last] = await tx
       .select()
@@ -473,8 +479,9 @@ export async function replaceUserMessage(input: {
   check?: (tx: Tx) => Promise<void>;
 }): Promise<RequeueResult> {
   return inTransaction(async (tx) => {
-    const [chat] = await tx.select({ uuid: chats.uuid }).from(chats).where(and(eq(chats.uuid, input.chatUuid), eq(chats.userId, input.userId))).limit(1);
-    if (!chat) return { kind: "chat_not_found" };
+    const role = await memberRole(tx, input);
+    if (!role) return { kind: "chat_not_found" };
+    if (!canWrite(role)) return { kind: "forbidden" };
     const [existing] = await tx.select().from(chatMessages).where(eq(chatMessages.uuid, input.newMessageUuid)).limit(1);
     if (existing) return existing.chatUuid === input.chatUuid ? { kind: "replayed", message: existing } : { kind: "message_not_found" };
     if (await busy(tx, input.chatUuid)) return { kind: "in_progress" };

@@ -19,8 +19,8 @@ import { getDb } from "../client.ts";
 import { execRows } from "./util.ts";
 
 export const INVARIANT_KINDS = [
-  /** llm_request.user_id differs from its chat's owner. */
-  "request_owner_mismatch",
+  /** A chat whose owner (chat.user_id) is not its one `owner` member, or with another owner row. */
+  "owner_not_member",
   /** A message and a request that name each other (prompt, response, llm_request_uuid) live in different chats. */
   "foreign_message",
   /** More than one queued or running request in one chat. */
@@ -60,10 +60,13 @@ const FINAL = sql.raw(`('completed', 'failed', 'cancelled')`);
 /** Each check selects (kind, ids jsonb, detail). */
 function checks(leaseGraceMs: number | undefined): SQL[] {
   const list: SQL[] = [
-    sql`select 'request_owner_mismatch', jsonb_build_object('request', r.uuid, 'chat', c.uuid, 'user', r.user_id),
-          'request of user ' || r.user_id || ' in a chat of user ' || c.user_id
-        from llm_request r join chat c on c.uuid = r.chat_uuid
-        where r.user_id <> c.user_id`,
+    sql`select 'owner_not_member', jsonb_build_object('chat', c.uuid, 'user', c.user_id),
+          case when o.user_id is null then 'the owner ' || c.user_id || ' has no owner membership'
+            else 'owner memberships: ' || o.owners end
+        from chat c left join lateral (
+            select string_agg(m.user_id, ', ') as owners, bool_or(m.user_id = c.user_id) as ok, min(m.user_id) as user_id
+            from chat_member m where m.chat_uuid = c.uuid and m.role = 'owner') o on true
+        where o.user_id is null or not o.ok or o.owners like '%, %'`,
     sql`select 'foreign_message', jsonb_build_object('request', r.uuid, 'chat', r.chat_uuid, 'message', m.uuid),
           'message of chat ' || m.chat_uuid || ' linked to a request of chat ' || r.chat_uuid
         from llm_request r join chat_message m

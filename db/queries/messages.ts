@@ -1,7 +1,8 @@
 /** Messages and the output of generations in flight. */
 import { and, asc, eq, gte, sql, type Placeholder } from "drizzle-orm";
 import { getDb, type Db } from "../client.ts";
-import { chatMessages, chats, llmOutputChunks, llmRequests, type ChatMessage, type LlmStatus } from "../schema.ts";
+import { chatMembers, chatMessages, llmOutputChunks, llmRequests, users, type ChatMessage, type LlmStatus, type MemberRole } from "../schema.ts";
+import { activeUser, memberOf } from "./access.ts";
 import { preparedFor, staleRequest } from "./util.ts";
 
 /** All messages of a chat, oldest first (the poll after a last uuid: findChatWithMessagesAfter). */
@@ -16,6 +17,8 @@ export async function chatMessagesOf(input: { chatUuid: string }): Promise<ChatM
 
 export interface MessageWithRequest {
   message: ChatMessage;
+  /** The reader's role in the message's chat. */
+  role: MemberRole;
   request: {
     uuid: string;
     status: LlmStatus;
@@ -29,6 +32,7 @@ export interface MessageWithRequest {
 function messageWithRequestColumns() {
   return {
     message: chatMessages,
+    role: chatMembers.role,
     reqUuid: llmRequests.uuid,
     reqStatus: llmRequests.status,
     attempt: llmRequests.attempt,
@@ -39,6 +43,7 @@ function messageWithRequestColumns() {
 
 function messageWithRequest(row: {
   message: ChatMessage;
+  role: MemberRole;
   reqUuid: string | null;
   reqStatus: LlmStatus | null;
   attempt: number | null;
@@ -47,6 +52,7 @@ function messageWithRequest(row: {
 }): MessageWithRequest {
   return {
     message: row.message,
+    role: row.role,
     request:
       row.reqUuid && row.reqStatus
         ? { uuid: row.reqUuid, status: row.reqStatus, attempt: row.attempt ?? 0, restartFloor: row.restartFloor ?? 0, stale: Boolean(row.stale) }
@@ -54,12 +60,13 @@ function messageWithRequest(row: {
   };
 }
 
-/** A message of the user's chats with the state of its generation; undefined if not theirs. */
+/** A message of a chat the user is a member of, with the state of its generation; undefined if not theirs. */
 const findMessageForUserStatement = preparedFor((db) =>
   db
     .select(messageWithRequestColumns())
     .from(chatMessages)
-    .innerJoin(chats, and(eq(chats.uuid, chatMessages.chatUuid), eq(chats.userId, sql.placeholder("userId"))))
+    .innerJoin(chatMembers, memberOf(chatMessages.chatUuid, sql.placeholder("userId")))
+    .innerJoin(users, activeUser())
     .leftJoin(llmRequests, eq(llmRequests.uuid, chatMessages.llmRequestUuid))
     .where(eq(chatMessages.uuid, sql.placeholder("messageUuid")))
     .limit(1)
@@ -104,7 +111,8 @@ const findMessageWithOutputStatement = preparedFor((db) => {
       sliceText: slice.text,
     })
     .from(chatMessages)
-    .innerJoin(chats, and(eq(chats.uuid, chatMessages.chatUuid), eq(chats.userId, sql.placeholder("userId"))))
+    .innerJoin(chatMembers, memberOf(chatMessages.chatUuid, sql.placeholder("userId")))
+    .innerJoin(users, activeUser())
     .leftJoin(llmRequests, eq(llmRequests.uuid, chatMessages.llmRequestUuid))
     .leftJoinLateral(slice, sql`true`)
     .where(eq(chatMessages.uuid, sql.placeholder("messageUuid")))

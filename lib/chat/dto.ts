@@ -1,5 +1,5 @@
 /** The contract's shapes (DESIGN.md section 3): what clients see of chats and messages. */
-import type { Chat, ChatMessage } from "@/db/schema";
+import type { Chat, ChatMessage, MemberRole } from "@/db/schema";
 import { codePointLength } from "../text";
 
 export interface ChatDto {
@@ -11,6 +11,8 @@ export interface ChatDto {
   model: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The reader's role in this chat: owner, editor (may write) or viewer (may only read). */
+  role: MemberRole;
 }
 
 export interface MessageDto {
@@ -25,7 +27,7 @@ export interface MessageDto {
   error?: string;
 }
 
-export function toChatDto(c: Chat): ChatDto {
+export function toChatDto(c: Chat, role: MemberRole): ChatDto {
   return {
     uuid: c.uuid,
     title: c.title,
@@ -34,6 +36,7 @@ export function toChatDto(c: Chat): ChatDto {
     model: c.params.model ?? null,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
+    role,
   };
 }
 

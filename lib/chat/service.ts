@@ -13,20 +13,44 @@ import { dispatchGeneration } from "../generation/dispatch";
 import { localRuns } from "../generation/local-runs";
 import { GenerationStop } from "../generation/errors";
 import {
-  deleteChatForUser,
+  deleteChatAsOwner,
   findChatWithActiveRequest,
   findChatWithMessagesAfter,
   insertChatIdempotent,
   listChatsForUser,
-  updateChatForUser,
+  updateChatAsMember,
+  type MemberWrite,
 } from "@/db/queries/chats";
+import { findAccount } from "@/db/queries/users";
+import { canWrite } from "@/db/queries/access";
+import { accountDisabled } from "../auth/session";
 import { findMessageForUser, findMessageWithOutput, chatMessagesOf, outputFrom, pendingContents, type MessageWithRequest, type OutputSlice } from "@/db/queries/messages";
 import { cancelRequest, insertUserMessageAndRequest, replaceUserMessage, requeueLastUserMessage, userLoad } from "@/db/queries/generation";
-import type { ChatStatus } from "@/db/schema";
+import type { ChatStatus, MemberRole } from "@/db/schema";
 import { toChatDto, toMessageDto, type ChatDto, type MessageDto, type TokensDto } from "./dto";
 
 const GENERATION_IN_PROGRESS = () =>
   new AppError("generation_in_progress", "An answer is still being generated in this chat. Wait for it or stop it first.");
+
+const READ_ONLY = () => new AppError("forbidden", "You can read this chat but not write in it. Ask its owner to make you an editor.");
+
+/**
+ * Nothing found for a user: the chat or message is not theirs (404), unless their account is
+ * what is missing. The polls check the account in their own query (no extra round trip on
+ * the hot path), so only this miss asks why.
+ */
+async function missing(userId: string, what: string): Promise<AppError> {
+  const account = await findAccount(userId);
+  if (!account) return new AppError("unauthorized", "Sign in to continue.");
+  if (account.disabled) return accountDisabled();
+  return notFound(what);
+}
+
+function written<T>(result: MemberWrite<T>, what: string, forbidden: (role: MemberRole) => AppError): T {
+  if (result.kind === "not_found") throw notFound(what);
+  if (result.kind === "forbidden") throw forbidden(result.role);
+  return result.value;
+}
 
 // ------------------------------------------------------------------ chats
 
@@ -51,7 +75,7 @@ export async function createChat(input: {
     greeting: agent.greeting ? { uuid: uuidv7(), content: agent.greeting } : undefined,
   });
   if (!chat) throw new AppError("conflict", "This chat uuid is already taken. Use another uuid.");
-  return { chat: toChatDto(chat), created };
+  return { chat: toChatDto(chat, "owner"), created };
 }
 
 function resolveModel(model: string | undefined): string {
@@ -78,19 +102,23 @@ export async function listChats(input: { userId: string; limit: number; cursor?:
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   const nextCursor =
-    rows.length > input.limit && last ? Buffer.from(`${last.updatedAt.toISOString()}|${last.uuid}`).toString("base64url") : null;
-  return { chats: page.map(toChatDto), nextCursor };
+    rows.length > input.limit && last ? Buffer.from(`${last.chat.updatedAt.toISOString()}|${last.chat.uuid}`).toString("base64url") : null;
+  return { chats: page.map((r) => toChatDto(r.chat, r.role)), nextCursor };
 }
 
+/** Rename or switch model: owner and editors. Archive (status) changes the chat for everyone: its owner. */
 export async function updateChat(input: { userId: string; chatUuid: string; title?: string; status?: ChatStatus; model?: string }) {
   if (input.model !== undefined) resolveModel(input.model);
-  const chat = await updateChatForUser({ ...input, title: input.title === undefined ? undefined : storableText(input.title) });
-  if (!chat) throw notFound("Chat not found.");
-  return toChatDto(chat);
+  const allowed: MemberRole[] = input.status === undefined ? ["owner", "editor"] : ["owner"];
+  const result = await updateChatAsMember({ ...input, allowed, title: input.title === undefined ? undefined : storableText(input.title) });
+  const chat = written(result, "Chat not found.", (role) =>
+    role === "viewer" ? READ_ONLY() : new AppError("forbidden", "Only the chat's owner can archive or restore it."),
+  );
+  return toChatDto(chat, result.kind === "ok" ? result.role : "owner");
 }
 
 export async function deleteChat(input: { userId: string; chatUuid: string }): Promise<void> {
-  if (!(await deleteChatForUser(input))) throw notFound("Chat not found.");
+  written(await deleteChatAsOwner(input), "Chat not found.", () => new AppError("forbidden", "Only the chat's owner can delete it. Leave the chat instead."));
 }
 
 // ------------------------------------------------------------------ messages
@@ -103,7 +131,7 @@ export async function getMessages(input: { userId: string; chatUuid: string; las
     ? await findChatWithMessagesAfter({ chatUuid: input.chatUuid, userId: input.userId, lastUuid, queuedGraceMs: e.QUEUED_GRACE_MS })
     : undefined;
   const found = lastUuid ? poll : await findChatWithActiveRequest({ chatUuid: input.chatUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS });
-  if (!found) throw notFound("Chat not found.");
+  if (!found) throw await missing(input.userId, "Chat not found.");
   if (found.active?.stale) dispatchGeneration(found.active.uuid);
   const rows = poll ? poll.messages : await chatMessagesOf({ chatUuid: input.chatUuid });
   if (!rows) {
@@ -115,7 +143,7 @@ export async function getMessages(input: { userId: string; chatUuid: string; las
   const messages = rows.map((m) =>
     toMessageDto(m.role === "assistant" && m.status === "pending" && m.llmRequestUuid ? { ...m, content: contents.get(m.llmRequestUuid) ?? "" } : m),
   );
-  return { messages, chat: toChatDto(found.chat) };
+  return { messages, chat: toChatDto(found.chat, found.role) };
 }
 
 /** Message text as stored: well-formed, 1 to MAX_MESSAGE_CHARS code points (413 above). */
@@ -163,6 +191,8 @@ function queued(result: Queued): { message: MessageDto; created: boolean } {
   switch (result.kind) {
     case "chat_not_found":
       throw notFound("Chat not found.");
+    case "forbidden":
+      throw READ_ONLY();
     case "message_not_found":
       throw notFound("Message not found in this chat.");
     case "nothing_to_answer":
@@ -242,7 +272,7 @@ export async function getTokens(input: { userId: string; messageUuid: string; po
   const read = () =>
     findMessageWithOutput({ messageUuid: input.messageUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS, position: input.position });
   let found = await read();
-  if (!found) throw notFound("Message not found.");
+  if (!found) throw await missing(input.userId, "Message not found.");
   if (found.request?.stale) dispatchGeneration(found.request.uuid);
   let known = await knownText(found, input.position, found.output);
   if (known.streaming && known.text === "" && input.position > 0) {
@@ -281,6 +311,7 @@ export async function cancelMessage(input: { userId: string; messageUuid: string
   const e = env();
   const found = await findMessageForUser({ messageUuid: input.messageUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS });
   if (!found) throw notFound("Message not found.");
+  if (!canWrite(found.role)) throw READ_ONLY();
   if (found.request && (found.request.status === "queued" || found.request.status === "running")) {
     await cancelRequest({ requestUuid: found.request.uuid });
     // A runner in this process stops now; one elsewhere at its next write (within a batch interval).

@@ -7,7 +7,7 @@
  */
 import type { z } from "zod";
 import { AppError } from "../errors";
-import { getSessionUser, type SessionUser } from "../auth/session";
+import { activeAccount, identify, type Identity, type SessionUser } from "../auth/session";
 import { readBody, DEFAULT_MAX_BODY_BYTES } from "./body";
 import { assertSameOrigin } from "./origin";
 import { isDatabaseDown } from "./db-errors";
@@ -122,19 +122,47 @@ function observed(handle: (req: Request, ctx?: RouteContext) => Promise<Response
   };
 }
 
-/** A handler for a signed-in user. No session answers 401 JSON (never a redirect). */
+async function identified(req: Request): Promise<Identity> {
+  const identity = await identify(req);
+  if (!identity) throw new AppError("unauthorized", "Sign in to continue.");
+  const context = requestContext();
+  if (context) context.userId = identity.id;
+  return identity;
+}
+
+/**
+ * A handler for a signed-in user (session cookie or API token) whose account is active. No
+ * session answers 401 JSON (never a redirect); a disabled account 403 account_disabled.
+ */
 export function route<PS extends z.ZodType = z.ZodType<Record<string, never>>, BS extends z.ZodType | undefined = undefined>(
   opts: Options<PS, BS>,
   fn: (args: Args<Inferred<PS>, Inferred<BS>> & { user: SessionUser }) => Promise<Response>,
 ) {
   return observed(async (req, ctx) => {
     try {
-      const user = await getSessionUser(req);
-      if (!user) throw new AppError("unauthorized", "Sign in to continue.");
-      const context = requestContext();
-      if (context) context.userId = user.id;
+      const user = await activeAccount(await identified(req));
       const args = await parseArgs(req, ctx, opts);
       return await fn({ ...args, user });
+    } catch (err) {
+      return errorResponse(err, req);
+    }
+  });
+}
+
+/**
+ * For the two polls only: the guard checks the identity but not the account, because the
+ * poll's own query does (joined in the same round trip: no extra query every 300 ms). The
+ * handler must pass `identity.id` to a query that refuses a disabled or deleted account.
+ */
+export function pollRoute<PS extends z.ZodType>(
+  opts: Options<PS, undefined>,
+  fn: (args: Args<Inferred<PS>, undefined> & { identity: Identity }) => Promise<Response>,
+) {
+  return observed(async (req, ctx) => {
+    try {
+      const identity = await identified(req);
+      const args = await parseArgs(req, ctx, opts);
+      return await fn({ ...args, identity });
     } catch (err) {
       return errorResponse(err, req);
     }

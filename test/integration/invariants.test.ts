@@ -111,7 +111,8 @@ describe("the invariants checker", () => {
         }
       };
 
-      await exec(`update llm_request set user_id = $1 where uuid = $2`, [bobId, await requestOf(c.owner.answer)]);
+      // Bob made the owner of Alice's chat behind her back.
+      await exec(`update chat_member set user_id = $1 where chat_uuid = $2 and role = 'owner'`, [bobId, c.owner.chat]);
       // Bob's message moved into Alice's chat.
       await exec(`update chat_message set chat_uuid = $1 where uuid = $2`, [aliceChat, c.foreign.user]);
       await exec(`update chat_message set content = 'tampered' where uuid = $1`, [c.content.answer]);
@@ -132,7 +133,7 @@ describe("the invariants checker", () => {
     const found = async (leaseGraceMs: number | null) =>
       (await invariantViolations(server.current.url, { leaseGraceMs })).map((v) => [v.kind, v.ids.chat]).sort();
     const strict: [string, string | undefined][] = [
-      ["request_owner_mismatch", c.owner.chat],
+      ["owner_not_member", c.owner.chat],
       // Named by the request's chat: Bob's, whose prompt now sits in Alice's.
       ["foreign_message", c.foreign.chat],
       ["answer_differs_from_output", c.content.chat],

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { cache } from "react";
 import { notFound, redirect } from "next/navigation";
 import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query";
-import { auth } from "@/lib/auth/config";
+import { pageUser } from "@/lib/auth/session";
 import { getMessages } from "@/lib/chat/service";
 import { AppError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
@@ -13,8 +13,7 @@ type Params = { params: Promise<{ uuid: string }> };
 
 /** The chat with its messages so far, or null when it is not this user's (or does not exist). */
 const loadChat = cache(async (raw: string): Promise<{ userId: string; state: ChatState | null } | null> => {
-  const session = await auth();
-  const userId = session?.user?.id;
+  const userId = (await pageUser())?.id;
   if (!userId) return null;
   if (!isUuid(raw)) return { userId, state: null };
   try {

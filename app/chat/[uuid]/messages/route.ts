@@ -1,4 +1,4 @@
-import { route } from "@/lib/http/route";
+import { pollRoute } from "@/lib/http/route";
 import { chatParams } from "@/lib/http/params";
 import { getMessages } from "@/lib/chat/service";
 import { messagesFragment } from "@/lib/html/fragments";
@@ -9,7 +9,7 @@ export const runtime = "nodejs";
 export const maxDuration = 300;
 
 /** All messages of the chat, oldest first: {messages, chat}. */
-export const GET = route({ params: chatParams }, async ({ user, params, htmx }) => {
-  const result = await getMessages({ userId: user.id, chatUuid: params.uuid });
+export const GET = pollRoute({ params: chatParams }, async ({ identity, params, htmx }) => {
+  const result = await getMessages({ userId: identity.id, chatUuid: params.uuid });
   return htmx ? messagesFragment(result) : Response.json(result);
 });

@@ -1,4 +1,4 @@
-import { route } from "@/lib/http/route";
+import { pollRoute } from "@/lib/http/route";
 import { chatAfterParams } from "@/lib/http/params";
 import { getMessages } from "@/lib/chat/service";
 import { messagesFragment } from "@/lib/html/fragments";
@@ -9,7 +9,7 @@ export const runtime = "nodejs";
 export const maxDuration = 300;
 
 /** Messages after last_uuid, oldest first; 404 unknown_last_message when it is not in the chat. */
-export const GET = route({ params: chatAfterParams }, async ({ user, params, htmx }) => {
-  const result = await getMessages({ userId: user.id, chatUuid: params.uuid, lastUuid: params.last_uuid });
+export const GET = pollRoute({ params: chatAfterParams }, async ({ identity, params, htmx }) => {
+  const result = await getMessages({ userId: identity.id, chatUuid: params.uuid, lastUuid: params.last_uuid });
   return htmx ? messagesFragment(result) : Response.json(result);
 });

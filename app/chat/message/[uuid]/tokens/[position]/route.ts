@@ -1,4 +1,4 @@
-import { route } from "@/lib/http/route";
+import { pollRoute } from "@/lib/http/route";
 import { tokensParams } from "@/lib/http/params";
 import { getTokens } from "@/lib/chat/service";
 import { tokensFragment } from "@/lib/html/fragments";
@@ -8,7 +8,7 @@ export const runtime = "nodejs";
 export const maxDuration = 300;
 
 /** The message's text from `position` (code points) on: {tokens, status, append, position}. */
-export const GET = route({ params: tokensParams }, async ({ user, params, htmx }) => {
-  const result = await getTokens({ userId: user.id, messageUuid: params.uuid, position: params.position });
+export const GET = pollRoute({ params: tokensParams }, async ({ identity, params, htmx }) => {
+  const result = await getTokens({ userId: identity.id, messageUuid: params.uuid, position: params.position });
   return htmx ? tokensFragment(params.uuid, result) : Response.json(result);
 });
