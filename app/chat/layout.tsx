@@ -8,6 +8,7 @@ import { CHAT_PAGE_SIZE, keys, type ChatListPage, type ModelsState } from "@/lib
 import { Providers } from "@/components/chat/providers";
 import { AppShell } from "@/components/chat/shell";
 import "./chat.css";
+import "./people.css";
 
 export const metadata: Metadata = { title: "Chats" };
 
@@ -28,7 +29,7 @@ export default async function ChatLayout({ children }: { children: React.ReactNo
   return (
     <Providers>
       <HydrationBoundary state={dehydrate(qc)}>
-        <AppShell user={{ email: user.email ?? "", name: user.name ?? null }}>{children}</AppShell>
+        <AppShell user={{ id: user.id, email: user.email ?? "", name: user.name ?? null }}>{children}</AppShell>
       </HydrationBoundary>
     </Providers>
   );

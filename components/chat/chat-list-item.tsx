@@ -8,7 +8,9 @@ import { deleteChat, updateChat } from "@/lib/client/actions";
 import { ApiError } from "@/lib/client/api";
 import type { ChatDto } from "@/lib/client/keys";
 import { ConfirmDialog } from "./confirm-dialog";
-import { IconDots, IconEdit, IconTrash } from "./icons";
+import { IconDots, IconEdit, IconLeave, IconTrash, IconUsers } from "./icons";
+import { removeMember } from "@/lib/client/members";
+import { useShell } from "./shell";
 
 export function chatTitle(chat: Pick<ChatDto, "title">): string {
   return chat.title.trim() || "New chat";
@@ -24,6 +26,9 @@ export function ChatListItem({ chat }: { chat: ChatDto }) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
+  const { user } = useShell();
+  const owner = chat.role === "owner";
+  const unread = Boolean(chat.unread) && !active;
   const menuRef = useRef<HTMLDivElement>(null);
   const optionsRef = useRef<HTMLButtonElement>(null);
   // Escape closes the title field without saving, even if the browser then reports a blur.
@@ -66,11 +71,12 @@ export function ChatListItem({ chat }: { chat: ChatDto }) {
   async function remove() {
     setBusy(true);
     try {
-      await deleteChat(qc, chat.uuid);
+      if (owner) await deleteChat(qc, chat.uuid);
+      else await removeMember(qc, chat.uuid, user.id);
       setConfirming(false);
       if (active) router.replace("/chat");
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not delete the chat.");
+      setError(err instanceof ApiError ? err.message : owner ? "Could not delete the chat." : "Could not leave the chat.");
       setConfirming(false);
     } finally {
       setBusy(false);
@@ -86,7 +92,7 @@ export function ChatListItem({ chat }: { chat: ChatDto }) {
   }
 
   return (
-    <li className={`chat-item${active ? " active" : ""}${menuOpen ? " menu-open" : ""}`}>
+    <li className={`chat-item${active ? " active" : ""}${menuOpen ? " menu-open" : ""}${unread ? " unread" : ""}`}>
       {renaming ? (
         <input
           className="rename-input"
@@ -110,7 +116,14 @@ export function ChatListItem({ chat }: { chat: ChatDto }) {
         />
       ) : (
         <Link href={`/chat/${chat.uuid}`} className="chat-link" aria-current={active ? "page" : undefined} title={title} prefetch={false}>
-          {title}
+          {chat.shared && <IconUsers size={14} className="chat-shared-icon" />}
+          <span className="chat-link-title">{title}</span>
+          {chat.shared && <span className="sr-only">, shared</span>}
+          {unread && (
+            <span className="unread-dot" data-testid="unread">
+              <span className="sr-only">, unread</span>
+            </span>
+          )}
         </Link>
       )}
       {!renaming && (
@@ -128,17 +141,19 @@ export function ChatListItem({ chat }: { chat: ChatDto }) {
       )}
       {menuOpen && (
         <div className="menu" role="menu" aria-label={`Options for ${title}`} ref={menuRef} onKeyDown={onMenuKey}>
-          <button
-            type="button"
-            role="menuitem"
-            onClick={() => {
-              setMenuOpen(false);
-              renameCancelled.current = false;
-              setRenaming(true);
-            }}
-          >
-            <IconEdit size={15} /> Rename
-          </button>
+          {chat.role !== "viewer" && (
+            <button
+              type="button"
+              role="menuitem"
+              onClick={() => {
+                setMenuOpen(false);
+                renameCancelled.current = false;
+                setRenaming(true);
+              }}
+            >
+              <IconEdit size={15} /> Rename
+            </button>
+          )}
           <button
             type="button"
             role="menuitem"
@@ -148,7 +163,15 @@ export function ChatListItem({ chat }: { chat: ChatDto }) {
               setConfirming(true);
             }}
           >
-            <IconTrash size={15} /> Delete
+            {owner ? (
+              <>
+                <IconTrash size={15} /> Delete
+              </>
+            ) : (
+              <>
+                <IconLeave size={15} /> Leave
+              </>
+            )}
           </button>
         </div>
       )}
@@ -160,13 +183,19 @@ export function ChatListItem({ chat }: { chat: ChatDto }) {
       {confirming && (
       <ConfirmDialog
         open
-        title="Delete chat?"
+        title={owner ? "Delete chat?" : "Leave chat?"}
         body={
-          <p>
-            This deletes <strong>{title}</strong> and all its messages, on every device. It cannot be undone.
-          </p>
+          owner ? (
+            <p>
+              This deletes <strong>{title}</strong> and all its messages, on every device{chat.shared ? " and for everyone in it" : ""}. It cannot be undone.
+            </p>
+          ) : (
+            <p>
+              You will no longer see <strong>{title}</strong>. Its owner can invite you again.
+            </p>
+          )
         }
-        confirmLabel="Delete"
+        confirmLabel={owner ? "Delete" : "Leave"}
         danger
         busy={busy}
         onConfirm={() => void remove()}

@@ -15,6 +15,10 @@ import { Composer } from "./composer";
 import { ModelPicker } from "./model-picker";
 import { TopBar } from "./top-bar";
 import { chatTitle } from "./chat-list-item";
+import { useShell } from "./shell";
+import { Avatar } from "./avatar";
+import { MembersDialog } from "./members-dialog";
+import { IconUsers } from "./icons";
 
 /** What is generating now, if anything: the message to cancel to stop it. */
 function generationState(messages: ClientMessage[]): { generating: boolean; awaitingAnswer: boolean; stopTarget?: string } {
@@ -97,8 +101,10 @@ export function ChatView({ chatUuid }: { chatUuid: string }) {
   }
 
   const deleted = error instanceof ApiError && error.status === 404;
+  // Viewers read along: no stop, no send (the server refuses them too).
+  const canWrite = data.chat.role !== "viewer";
   return <ChatScreen data={data} deleted={deleted} generating={generating} awaitingAnswer={awaitingAnswer} actionBusy={actionBusy}
-    onStop={stopTarget ? stop : undefined} onRegenerate={onRegenerate} onEdit={onEdit} />;
+    onStop={stopTarget && canWrite ? stop : undefined} onRegenerate={onRegenerate} onEdit={onEdit} />;
 }
 
 function ChatScreen(props: {
@@ -112,9 +118,14 @@ function ChatScreen(props: {
   onEdit: (messageUuid: string, content: string) => void;
 }) {
   const qc = useQueryClient();
-  const { chat, messages } = props.data;
+  const { user } = useShell();
+  const { chat, messages, presence = [], generation } = props.data;
   const [modelError, setModelError] = useState("");
+  const [membersOpen, setMembersOpen] = useState(false);
   const busy = props.generating || props.actionBusy;
+  const readOnly = chat.role === "viewer";
+  const typing = presence.filter((p) => p.typing);
+  const askedBy = generation?.requestedBy && generation.requestedBy.id !== user.id ? generation.requestedBy.name : undefined;
 
   const changeModel = (model: string) => {
     setModelError("");
@@ -123,7 +134,26 @@ function ChatScreen(props: {
 
   return (
     <div className="chat-screen">
-      <TopBar title={<h1 className="chat-title" title={chatTitle(chat)}>{chatTitle(chat)}</h1>} />
+      <TopBar title={<h1 className="chat-title" title={chatTitle(chat)}>{chatTitle(chat)}</h1>}>
+        {presence.length > 0 && (
+          <div className="presence" aria-label={`Here now: ${presence.map((p) => p.name).join(", ")}`} role="group" data-testid="presence">
+            {presence.slice(0, 4).map((p) => (
+              <Avatar key={p.userId} id={p.userId} name={p.name} size={26} title={`${p.name} is here`} />
+            ))}
+            {presence.length > 4 && <span className="presence-more">+{presence.length - 4}</span>}
+          </div>
+        )}
+        <button
+          type="button"
+          className={`icon-btn${chat.shared ? " active" : ""}`}
+          aria-label={chat.shared ? "People in this chat" : "Invite people"}
+          title={chat.shared ? "People in this chat" : "Invite people"}
+          onClick={() => setMembersOpen(true)}
+        >
+          <IconUsers size={18} />
+        </button>
+      </TopBar>
+      {membersOpen && <MembersDialog chatUuid={chat.uuid} me={user.id} onClose={() => setMembersOpen(false)} />}
       {props.deleted && (
         <div className="banner" role="alert">
           This chat was deleted on another device. <Link href="/chat">Start a new chat</Link>
@@ -136,7 +166,22 @@ function ChatScreen(props: {
         busy={busy}
         onRegenerate={props.onRegenerate}
         onEdit={props.onEdit}
+        shared={chat.shared}
+        me={user.id}
+        readOnly={readOnly}
       />
+      <div className="activity-line" aria-live="polite" data-testid="activity">
+        {typing.length > 0
+          ? `${typing.map((p) => p.name).join(", ")} ${typing.length > 1 ? "are" : "is"} typing…`
+          : askedBy && props.generating
+            ? `Answering ${askedBy}${readOnly ? "" : ". Any editor can stop it."}`
+            : ""}
+      </div>
+      {readOnly ? (
+        <p className="read-only-note" role="note">
+          You can read this chat. Ask its owner to make you an editor to write in it.
+        </p>
+      ) : (
       <Composer
         draftKey={chat.uuid}
         noticeKey={chat.uuid}
@@ -156,6 +201,7 @@ function ChatScreen(props: {
           </>
         }
       />
+      )}
     </div>
   );
 }

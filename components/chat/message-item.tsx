@@ -7,6 +7,7 @@ import type { ClientMessage } from "@/lib/client/keys";
 import { Markdown } from "./markdown";
 import { CopyButton } from "./copy-button";
 import { IconAlert, IconEdit, IconRefresh, IconSparkle } from "./icons";
+import { Avatar } from "./avatar";
 
 interface Props {
   chatUuid: string;
@@ -19,6 +20,12 @@ interface Props {
   onEdit: (messageUuid: string, content: string) => void;
   /** Called once when an answer finishes in front of the person (for the aria-live region). */
   onFinished: (text: string) => void;
+  /** A chat with several people: show who wrote each user message. */
+  shared: boolean;
+  /** Written by the reader (or a message without an author, such as one being sent). */
+  mine: boolean;
+  /** The reader may only read: no edit, regenerate or retry. */
+  readOnly: boolean;
 }
 
 export function TypingIndicator() {
@@ -31,7 +38,7 @@ export function TypingIndicator() {
   );
 }
 
-function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate, onFinished }: Props) {
+function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate, onFinished, readOnly }: Props) {
   const stream = useMessageStream(chatUuid, message);
   const text = useSmoothText(stream.text);
   const pending = stream.status === "pending";
@@ -59,7 +66,7 @@ function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate,
           <div className="msg-error" role="alert">
             <IconAlert size={16} />
             <span>{stream.error ?? "The answer failed. Try again."}</span>
-            {isLastAnswer && (
+            {isLastAnswer && !readOnly && (
               <button type="button" className="btn btn-small" onClick={onRegenerate} disabled={busy}>
                 <IconRefresh size={14} /> Retry
               </button>
@@ -70,7 +77,7 @@ function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate,
         {!pending && (
           <div className={`msg-actions${isLastAnswer ? " pinned" : ""}`}>
             <CopyButton label="Copy message" getText={() => stream.text} />
-            {isLastAnswer && stream.status !== "failed" && (
+            {isLastAnswer && !readOnly && stream.status !== "failed" && (
               <button type="button" className="icon-btn" aria-label="Regenerate answer" title="Regenerate answer" onClick={onRegenerate} disabled={busy}>
                 <IconRefresh size={16} />
               </button>
@@ -82,7 +89,7 @@ function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate,
   );
 }
 
-function UserMessage({ chatUuid, message, busy, onEdit }: Props) {
+function UserMessage({ chatUuid, message, busy, onEdit, shared, mine, readOnly }: Props) {
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(message.content);
   const stream = useMessageStream(chatUuid, message);
@@ -133,9 +140,22 @@ function UserMessage({ chatUuid, message, busy, onEdit }: Props) {
     );
   }
 
+  const author = message.author;
+  const byline = shared && author ? (mine ? "You" : author.name) : undefined;
   return (
-    <article className="msg msg-user" data-status={message.local ? "sending" : stream.status} data-message-uuid={message.uuid} aria-label="Your message">
+    <article
+      className={`msg msg-user${mine ? "" : " other"}`}
+      data-status={message.local ? "sending" : stream.status}
+      data-message-uuid={message.uuid}
+      aria-label={mine ? "Your message" : `Message from ${author?.name ?? "someone"}`}
+    >
+      {byline && !mine && author && <Avatar id={author.id} name={author.name} size={28} />}
       <div className="msg-body">
+        {byline && (
+          <p className="msg-author" data-testid="message-author">
+            {byline}
+          </p>
+        )}
         <div className="bubble" data-testid="message-content">
           {message.content}
         </div>
@@ -149,6 +169,7 @@ function UserMessage({ chatUuid, message, busy, onEdit }: Props) {
         {!message.local && (
           <div className="msg-actions">
             <CopyButton label="Copy message" getText={() => message.content} />
+            {mine && !readOnly && (
             <button
               type="button"
               className="icon-btn"
@@ -162,6 +183,7 @@ function UserMessage({ chatUuid, message, busy, onEdit }: Props) {
             >
               <IconEdit size={16} />
             </button>
+            )}
           </div>
         )}
       </div>

@@ -15,9 +15,15 @@ interface Props {
   onRegenerate: () => void;
   onEdit: (messageUuid: string, content: string) => void;
   empty?: React.ReactNode;
+  /** A chat with several people: user messages show who wrote them. */
+  shared?: boolean;
+  /** The reader's user id: their own messages are "You". */
+  me?: string;
+  /** A viewer: no edit, regenerate or retry. */
+  readOnly?: boolean;
 }
 
-export function MessageList({ chatUuid, messages, awaitingAnswer, busy, onRegenerate, onEdit, empty }: Props) {
+export function MessageList({ chatUuid, messages, awaitingAnswer, busy, onRegenerate, onEdit, empty, shared = false, me, readOnly = false }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const contentRef = useRef<HTMLDivElement>(null);
   const { atBottom, scrollToBottom } = useStickToBottom(scrollRef, contentRef);
@@ -43,6 +49,9 @@ export function MessageList({ chatUuid, messages, awaitingAnswer, busy, onRegene
             message={m}
             isLastAnswer={m.uuid === lastAnswer}
             busy={busy}
+            shared={shared}
+            mine={!m.author || m.author.id === me}
+            readOnly={readOnly}
             onRegenerate={onRegenerate}
             onEdit={onEdit}
             onFinished={onFinished}

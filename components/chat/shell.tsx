@@ -8,19 +8,27 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import { usePathname, useRouter } from "next/navigation";
 import { Sidebar } from "./sidebar";
 
+export interface ShellUser {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
 interface ShellContext {
+  /** The signed-in person (their id tells their own messages from others' in shared chats). */
+  user: ShellUser;
   drawerOpen: boolean;
   setDrawerOpen: (open: boolean) => void;
   newChat: () => void;
 }
 
-const Ctx = createContext<ShellContext>({ drawerOpen: false, setDrawerOpen: () => {}, newChat: () => {} });
+const Ctx = createContext<ShellContext>({ user: { id: "", email: "", name: null }, drawerOpen: false, setDrawerOpen: () => {}, newChat: () => {} });
 
 export const useShell = () => useContext(Ctx);
 
 export const NEW_CHAT_SHORTCUT = "Ctrl+Shift+O";
 
-export function AppShell({ user, children }: { user: { email: string; name: string | null }; children: React.ReactNode }) {
+export function AppShell({ user, children }: { user: ShellUser; children: React.ReactNode }) {
   const router = useRouter();
   const pathname = usePathname();
   const [drawerOpen, setDrawerOpen] = useState(false);
@@ -50,7 +58,7 @@ export function AppShell({ user, children }: { user: { email: string; name: stri
     return () => window.removeEventListener("keydown", onKey);
   }, [newChat, drawerOpen]);
 
-  const value = useMemo(() => ({ drawerOpen, setDrawerOpen, newChat }), [drawerOpen, newChat]);
+  const value = useMemo(() => ({ user, drawerOpen, setDrawerOpen, newChat }), [user, drawerOpen, newChat]);
 
   return (
     <Ctx.Provider value={value}>

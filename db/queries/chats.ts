@@ -2,13 +2,17 @@
 import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { chatMembers, chatMessages, chats, llmRequests, users, type Chat, type ChatMessage, type ChatParams, type ChatStatus, type MemberRole } from "../schema.ts";
+import { alias } from "drizzle-orm/pg-core";
 import { activeUser, memberOf, type Tx } from "./access.ts";
+import { displayName, presenceOf, type PresentMember } from "./presence.ts";
 import { preparedFor, staleRequest } from "./util.ts";
 
-/** A chat as one member sees it: the row and the member's role in it. */
+/** A chat as one member sees it in the list: the row, the member's role and read state, how many members. */
 export interface MemberChat {
   chat: Chat;
   role: MemberRole;
+  lastReadAt: Date | null;
+  memberCount: number;
 }
 
 export interface ActiveRequestInfo {
@@ -16,46 +20,97 @@ export interface ActiveRequestInfo {
   status: "queued" | "running";
   /** Computed by the database, so app and database clocks need not agree. */
   stale: boolean;
+  /** Who asked for the answer being generated. */
+  requestedBy: { id: string; name: string } | null;
+}
+
+/** What the messages poll reads besides the messages: the chat as this member sees it. */
+export interface ChatForMember {
+  chat: Chat;
+  role: MemberRole;
+  active: ActiveRequestInfo | null;
+  memberCount: number;
+  /** The other members who have the chat open now. */
+  present: PresentMember[];
+  /** This member's read state: everything up to this time has been seen. */
+  lastReadAt: Date | null;
+}
+
+const requester = alias(users, "requester");
+
+/** Columns both messages statements select, and their reading. */
+function chatForMemberColumns(presence: ReturnType<typeof presenceOf>) {
+  return {
+    chat: chats,
+    role: chatMembers.role,
+    lastReadAt: chatMembers.lastReadAt,
+    activeUuid: llmRequests.uuid,
+    activeStatus: llmRequests.status,
+    stale: staleRequest(sql.placeholder("queuedGraceSeconds")),
+    requesterId: requester.id,
+    requesterName: displayName(requester),
+    memberCount: presence.memberCount,
+    present: presence.present,
+  };
+}
+
+function chatForMember(row: {
+  chat: Chat;
+  role: MemberRole;
+  lastReadAt: Date | null;
+  activeUuid: string | null;
+  activeStatus: string | null;
+  stale: unknown;
+  requesterId: string | null;
+  requesterName: string | null;
+  memberCount: number | null;
+  present: PresentMember[] | null;
+}): ChatForMember {
+  const active: ActiveRequestInfo | null =
+    row.activeUuid && (row.activeStatus === "queued" || row.activeStatus === "running")
+      ? {
+          uuid: row.activeUuid,
+          status: row.activeStatus,
+          stale: Boolean(row.stale),
+          requestedBy: row.requesterId ? { id: row.requesterId, name: row.requesterName ?? "Someone" } : null,
+        }
+      : null;
+  return {
+    chat: row.chat,
+    role: row.role,
+    active,
+    memberCount: Number(row.memberCount ?? 1),
+    present: row.present ?? [],
+    lastReadAt: row.lastReadAt ? new Date(row.lastReadAt) : null,
+  };
 }
 
 /**
  * The chat (for one of its members) and its generation in flight, in one round trip: the
  * messages poll needs both, and "stale" tells it to recover a generation whose runner died.
  */
-const findChatWithActiveRequestStatement = preparedFor((db) =>
-  db
-    .select({
-      chat: chats,
-      role: chatMembers.role,
-      activeUuid: llmRequests.uuid,
-      activeStatus: llmRequests.status,
-      stale: staleRequest(sql.placeholder("queuedGraceSeconds")),
-    })
+const findChatWithActiveRequestStatement = preparedFor((db) => {
+  const presence = presenceOf(db, sql.placeholder("userId"));
+  return db
+    .select(chatForMemberColumns(presence))
     .from(chats)
     .innerJoin(chatMembers, memberOf(chats.uuid, sql.placeholder("userId")))
     .innerJoin(users, activeUser())
     .leftJoin(llmRequests, and(eq(llmRequests.chatUuid, chats.uuid), sql`${llmRequests.status} in ('queued', 'running')`))
+    .leftJoin(requester, eq(requester.id, llmRequests.userId))
+    .leftJoinLateral(presence, sql`true`)
     .where(eq(chats.uuid, sql.placeholder("chatUuid")))
     .limit(1)
-    .prepare("find_chat_with_active_request"),
-);
+    .prepare("find_chat_with_active_request");
+});
 
-export async function findChatWithActiveRequest(input: {
-  chatUuid: string;
-  userId: string;
-  queuedGraceMs: number;
-}): Promise<{ chat: Chat; role: MemberRole; active: ActiveRequestInfo | null } | undefined> {
+export async function findChatWithActiveRequest(input: { chatUuid: string; userId: string; queuedGraceMs: number }): Promise<ChatForMember | undefined> {
   const [row] = await findChatWithActiveRequestStatement(await getDb()).execute({
     chatUuid: input.chatUuid,
     userId: input.userId,
     queuedGraceSeconds: input.queuedGraceMs / 1000,
   });
-  if (!row) return undefined;
-  const active =
-    row.activeUuid && (row.activeStatus === "queued" || row.activeStatus === "running")
-      ? { uuid: row.activeUuid, status: row.activeStatus, stale: Boolean(row.stale) }
-      : null;
-  return { chat: row.chat, role: row.role, active };
+  return row ? chatForMember(row) : undefined;
 }
 
 /**
@@ -63,10 +118,15 @@ export async function findChatWithActiveRequest(input: {
  * findChatWithActiveRequest reads it) and its messages from `lastUuid` on, in one snapshot.
  * No rows: not the user's chat. `messages` undefined: `lastUuid` is not in the chat.
  */
-type MessageRow = Pick<ChatMessage, "uuid" | "chatUuid" | "role" | "content" | "status" | "llmRequestUuid" | "error" | "createdAt">;
+export type MessageRow = Pick<ChatMessage, "uuid" | "chatUuid" | "role" | "content" | "status" | "llmRequestUuid" | "error" | "createdAt" | "authorId"> & {
+  authorName: string | null;
+};
+
+const author = alias(users, "author");
 
 const chatWithMessagesAfterStatement = preparedFor((db) => {
   const m = chatMessages;
+  const presence = presenceOf(db, sql.placeholder("userId"));
   const lastUuid = sql.placeholder("lastUuid");
   const anchor = sql`(select ${m.createdAt}, ${m.uuid} from ${m} where ${m.uuid} = ${lastUuid} and ${m.chatUuid} = ${sql.placeholder("chatUuid")})`;
   const after = db
@@ -79,17 +139,16 @@ const chatWithMessagesAfterStatement = preparedFor((db) => {
       llmRequestUuid: m.llmRequestUuid,
       error: m.error,
       createdAt: m.createdAt,
+      authorId: m.authorId,
+      authorName: sql<string | null>`case when ${author.id} is null then null else ${displayName(author)} end`.as("author_name"),
     })
     .from(m)
+    .leftJoin(author, eq(author.id, m.authorId))
     .where(and(eq(m.chatUuid, chats.uuid), sql`(${m.createdAt}, ${m.uuid}) >= ${anchor}`))
     .as("after");
   return db
     .select({
-      chat: chats,
-      role: chatMembers.role,
-      activeUuid: llmRequests.uuid,
-      activeStatus: llmRequests.status,
-      stale: staleRequest(sql.placeholder("queuedGraceSeconds")),
+      ...chatForMemberColumns(presence),
       message: {
         uuid: after.uuid,
         chatUuid: after.chatUuid,
@@ -99,12 +158,16 @@ const chatWithMessagesAfterStatement = preparedFor((db) => {
         llmRequestUuid: after.llmRequestUuid,
         error: after.error,
         createdAt: after.createdAt,
+        authorId: after.authorId,
+        authorName: after.authorName,
       },
     })
     .from(chats)
     .innerJoin(chatMembers, memberOf(chats.uuid, sql.placeholder("userId")))
     .innerJoin(users, activeUser())
     .leftJoin(llmRequests, and(eq(llmRequests.chatUuid, chats.uuid), sql`${llmRequests.status} in ('queued', 'running')`))
+    .leftJoin(requester, eq(requester.id, llmRequests.userId))
+    .leftJoinLateral(presence, sql`true`)
     .leftJoinLateral(after, sql`true`)
     .where(eq(chats.uuid, sql.placeholder("chatUuid")))
     .orderBy(asc(after.createdAt), asc(after.uuid))
@@ -116,7 +179,7 @@ export async function findChatWithMessagesAfter(input: {
   userId: string;
   lastUuid: string;
   queuedGraceMs: number;
-}): Promise<{ chat: Chat; role: MemberRole; active: ActiveRequestInfo | null; messages: MessageRow[] | undefined } | undefined> {
+}): Promise<(ChatForMember & { messages: MessageRow[] | undefined }) | undefined> {
   const rows = await chatWithMessagesAfterStatement(await getDb()).execute({
     chatUuid: input.chatUuid,
     userId: input.userId,
@@ -125,13 +188,9 @@ export async function findChatWithMessagesAfter(input: {
   });
   const [row] = rows;
   if (!row) return undefined;
-  const active: ActiveRequestInfo | null =
-    row.activeUuid && (row.activeStatus === "queued" || row.activeStatus === "running")
-      ? { uuid: row.activeUuid, status: row.activeStatus, stale: Boolean(row.stale) }
-      : null;
   // The anchor row comes first (its text left out: the client has it); none: not in this chat.
   const messages = row.message?.uuid === input.lastUuid ? rows.slice(1).flatMap((r) => (r.message ? [r.message] : [])) : undefined;
-  return { chat: row.chat, role: row.role, active, messages };
+  return { ...chatForMember(row), messages };
 }
 
 /**
@@ -155,7 +214,7 @@ export async function insertChatIdempotent(input: {
       .onConflictDoNothing({ target: chats.uuid })
       .returning();
     if (inserted) {
-      await tx.insert(chatMembers).values({ chatUuid: inserted.uuid, userId: input.userId, role: "owner", lastReadAt: inserted.createdAt });
+      await tx.insert(chatMembers).values({ chatUuid: inserted.uuid, userId: input.userId, role: "owner", lastReadAt: inserted.lastMessageAt });
       if (input.greeting) {
         await tx.insert(chatMessages).values({
           uuid: input.greeting.uuid,
@@ -200,15 +259,17 @@ export async function listChatsForUser(input: {
       )!,
     );
   }
+  const memberCount = sql<number>`(select count(*)::int from ${chatMembers} as counted where counted.chat_uuid = ${chats.uuid})`;
   const owned = db
-    .select({ chat: chats, role: sql<MemberRole>`'owner'`.as("role") })
+    .select({ chat: chats, role: chatMembers.role, lastReadAt: chatMembers.lastReadAt, memberCount })
     .from(chats)
     .innerJoin(users, and(eq(users.id, chats.userId), isNull(users.disabledAt)))
+    .innerJoin(chatMembers, memberOf(chats.uuid, chats.userId))
     .where(and(eq(chats.userId, input.userId), ...conditions))
     .orderBy(desc(chats.updatedAt), desc(chats.uuid))
     .limit(input.limit);
   const shared = db
-    .select({ chat: chats, role: chatMembers.role })
+    .select({ chat: chats, role: chatMembers.role, lastReadAt: chatMembers.lastReadAt, memberCount })
     .from(chatMembers)
     .innerJoin(chats, eq(chats.uuid, chatMembers.chatUuid))
     .innerJoin(users, activeUser())
@@ -217,14 +278,15 @@ export async function listChatsForUser(input: {
     .limit(input.limit);
   const [mine, theirs] = await Promise.all([owned, shared]);
   return [...mine, ...theirs]
+    .map((r) => ({ ...r, memberCount: Number(r.memberCount), lastReadAt: r.lastReadAt ? new Date(r.lastReadAt) : null }))
     .sort((a, b) => b.chat.updatedAt.getTime() - a.chat.updatedAt.getTime() || (a.chat.uuid < b.chat.uuid ? 1 : a.chat.uuid > b.chat.uuid ? -1 : 0))
     .slice(0, input.limit);
 }
 
 export type MemberWrite<T> = { kind: "ok"; value: T; role: MemberRole } | { kind: "not_found" } | { kind: "forbidden"; role: MemberRole };
 
-/** Runs `write` in a transaction if the user is an active member with one of `allowed` roles. */
-async function asMember<T>(
+/** Runs `write` in a transaction if the user is an active member with one of `allowed` roles (their membership row locked until commit). */
+export async function asMember<T>(
   input: { chatUuid: string; userId: string; allowed: readonly MemberRole[] },
   write: (tx: Tx) => Promise<T>,
 ): Promise<MemberWrite<T>> {

@@ -6,7 +6,9 @@
  */
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client.ts";
-import { chatMessages, chats, llmOutputChunks, llmRequests, type ChatMessage, type LlmRequest } from "../schema.ts";
+import { alias } from "drizzle-orm/pg-core";
+import { chatMembers, chatMessages, chats, llmOutputChunks, llmRequests, users, type ChatMessage, type LlmRequest } from "../schema.ts";
+import { displayName } from "./presence.ts";
 import { execRows, isUniqueViolation } from "./util.ts";
 import { canWrite, memberRole } from "./access.ts";
 import { outputFrom } from "./messages.ts";
@@ -321,16 +323,29 @@ export async function cancelRequest(input: { requestUuid: string }): Promise<voi
   });
 }
 
-/** The chat's messages up to and including the prompt message, for building the model's input. */
-export async function historyUpTo(input: { chatUuid: string; promptMessageUuid: string }): Promise<ChatMessage[]> {
+/**
+ * The chat's messages up to and including the prompt message, for building the model's input,
+ * with each author's display name, and how many members the chat has now.
+ */
+export async function historyUpTo(input: { chatUuid: string; promptMessageUuid: string }): Promise<{
+  messages: (ChatMessage & { authorName: string | null })[];
+  memberCount: number;
+}> {
   const db = await getDb();
   const anchor = sql`(select ${chatMessages.createdAt}, ${chatMessages.uuid} from ${chatMessages} where ${chatMessages.uuid} = ${input.promptMessageUuid})`;
-  return db
-    .select()
-    .from(chatMessages)
-    .where(and(eq(chatMessages.chatUuid, input.chatUuid), sql`(${chatMessages.createdAt}, ${chatMessages.uuid}) <= ${anchor}`))
-    .orderBy(asc(chatMessages.createdAt), asc(chatMessages.uuid));
+  const [rows, [count]] = await Promise.all([
+    db
+      .select({ message: chatMessages, authorName: sql<string | null>`case when ${author.id} is null then null else ${displayName(author)} end` })
+      .from(chatMessages)
+      .leftJoin(author, eq(author.id, chatMessages.authorId))
+      .where(and(eq(chatMessages.chatUuid, input.chatUuid), sql`(${chatMessages.createdAt}, ${chatMessages.uuid}) <= ${anchor}`))
+      .orderBy(asc(chatMessages.createdAt), asc(chatMessages.uuid)),
+    db.select({ n: sql<number>`count(*)::int` }).from(chatMembers).where(eq(chatMembers.chatUuid, input.chatUuid)),
+  ]);
+  return { messages: rows.map((r) => ({ ...r.message, authorName: r.authorName })), memberCount: Number(count?.n ?? 1) };
 }
+
+const author = alias(users, "author");
 
 export async function findChatByUuid(chatUuid: string) {
   const db = await getDb();
@@ -352,6 +367,7 @@ export type RequeueResult =
   | { kind: "replayed"; message: ChatMessage }
   | { kind: "chat_not_found" }
   | { kind: "forbidden" }
+  | { kind: "not_author" }
   | { kind: "message_not_found" }
   | { kind: "nothing_to_answer" }
   | { kind: "in_progress" };
@@ -491,6 +507,8 @@ export async function replaceUserMessage(input: {
       .where(and(eq(chatMessages.uuid, input.messageUuid), eq(chatMessages.chatUuid, input.chatUuid), eq(chatMessages.role, "user")))
       .limit(1);
     if (!target) return { kind: "message_not_found" };
+    // In a shared chat, people edit their own words only (a message without an author: its owner's).
+    if (target.authorId ? target.authorId !== input.userId : role !== "owner") return { kind: "not_author" };
     await input.check?.(tx);
     await deleteFrom(tx, input.chatUuid, target.uuid, true);
     const message = await insertPromptAndRequest(tx, { ...input, messageUuid: input.newMessageUuid });

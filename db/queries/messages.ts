@@ -2,17 +2,23 @@
 import { and, asc, eq, gte, sql, type Placeholder } from "drizzle-orm";
 import { getDb, type Db } from "../client.ts";
 import { chatMembers, chatMessages, llmOutputChunks, llmRequests, users, type ChatMessage, type LlmStatus, type MemberRole } from "../schema.ts";
+import { alias } from "drizzle-orm/pg-core";
 import { activeUser, memberOf } from "./access.ts";
+import { displayName } from "./presence.ts";
 import { preparedFor, staleRequest } from "./util.ts";
 
-/** All messages of a chat, oldest first (the poll after a last uuid: findChatWithMessagesAfter). */
-export async function chatMessagesOf(input: { chatUuid: string }): Promise<ChatMessage[]> {
+const author = alias(users, "author");
+
+/** All messages of a chat with their authors' names, oldest first (the poll after a last uuid: findChatWithMessagesAfter). */
+export async function chatMessagesOf(input: { chatUuid: string }): Promise<(ChatMessage & { authorName: string | null })[]> {
   const db = await getDb();
-  return db
-    .select()
+  const rows = await db
+    .select({ message: chatMessages, authorName: sql<string | null>`case when ${author.id} is null then null else ${displayName(author)} end` })
     .from(chatMessages)
+    .leftJoin(author, eq(author.id, chatMessages.authorId))
     .where(eq(chatMessages.chatUuid, input.chatUuid))
     .orderBy(asc(chatMessages.createdAt), asc(chatMessages.uuid));
+  return rows.map((r) => ({ ...r.message, authorName: r.authorName }));
 }
 
 export interface MessageWithRequest {

@@ -27,7 +27,8 @@ import { accountDisabled } from "../auth/session";
 import { findMessageForUser, findMessageWithOutput, chatMessagesOf, outputFrom, pendingContents, type MessageWithRequest, type OutputSlice } from "@/db/queries/messages";
 import { cancelRequest, insertUserMessageAndRequest, replaceUserMessage, requeueLastUserMessage, userLoad } from "@/db/queries/generation";
 import type { ChatStatus, MemberRole } from "@/db/schema";
-import { toChatDto, toMessageDto, type ChatDto, type MessageDto, type TokensDto } from "./dto";
+import { isUnread, toChatDto, toMessageDto, type ChatDto, type ChatPresenceDto, type MessageDto, type TokensDto } from "./dto";
+import { notePresence } from "./presence";
 
 const GENERATION_IN_PROGRESS = () =>
   new AppError("generation_in_progress", "An answer is still being generated in this chat. Wait for it or stop it first.");
@@ -103,7 +104,7 @@ export async function listChats(input: { userId: string; limit: number; cursor?:
   const last = page.at(-1);
   const nextCursor =
     rows.length > input.limit && last ? Buffer.from(`${last.chat.updatedAt.toISOString()}|${last.chat.uuid}`).toString("base64url") : null;
-  return { chats: page.map((r) => toChatDto(r.chat, r.role)), nextCursor };
+  return { chats: page.map((r) => toChatDto(r.chat, r.role, { count: r.memberCount, lastReadAt: r.lastReadAt })), nextCursor };
 }
 
 /** Rename or switch model: owner and editors. Archive (status) changes the chat for everyone: its owner. */
@@ -123,7 +124,14 @@ export async function deleteChat(input: { userId: string; chatUuid: string }): P
 
 // ------------------------------------------------------------------ messages
 
-export async function getMessages(input: { userId: string; chatUuid: string; lastUuid?: string }): Promise<{ messages: MessageDto[]; chat: ChatDto }> {
+export type MessagesDto = { messages: MessageDto[]; chat: ChatDto } & ChatPresenceDto;
+
+/**
+ * The chat's messages (after `lastUuid`, else all), with who else is here and who asked for
+ * the answer in progress. A read by a member is also their presence (`typing`: their draft is
+ * not empty) and marks the chat read; see lib/chat/presence.ts for when that is written.
+ */
+export async function getMessages(input: { userId: string; chatUuid: string; lastUuid?: string; typing?: boolean }): Promise<MessagesDto> {
   const e = env();
   const { lastUuid } = input;
   // The poll (after a last uuid) is one round trip; the whole list, two.
@@ -143,7 +151,20 @@ export async function getMessages(input: { userId: string; chatUuid: string; las
   const messages = rows.map((m) =>
     toMessageDto(m.role === "assistant" && m.status === "pending" && m.llmRequestUuid ? { ...m, content: contents.get(m.llmRequestUuid) ?? "" } : m),
   );
-  return { messages, chat: toChatDto(found.chat, found.role) };
+  notePresence({
+    chatUuid: input.chatUuid,
+    userId: input.userId,
+    typing: input.typing ?? false,
+    memberCount: found.memberCount,
+    unread: isUnread(found.chat.lastMessageAt, found.lastReadAt),
+  });
+  const { active } = found;
+  return {
+    messages,
+    chat: toChatDto(found.chat, found.role, { count: found.memberCount }),
+    presence: found.present,
+    generation: active ? { status: active.status, requestedBy: active.requestedBy } : null,
+  };
 }
 
 /** Message text as stored: well-formed, 1 to MAX_MESSAGE_CHARS code points (413 above). */
@@ -193,6 +214,8 @@ function queued(result: Queued): { message: MessageDto; created: boolean } {
       throw notFound("Chat not found.");
     case "forbidden":
       throw READ_ONLY();
+    case "not_author":
+      throw new AppError("forbidden", "You can edit only your own messages.");
     case "message_not_found":
       throw notFound("Message not found in this chat.");
     case "nothing_to_answer":

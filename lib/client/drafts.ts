@@ -6,6 +6,15 @@ import { useSyncExternalStore } from "react";
 
 const PREFIX = "pollchat:draft:";
 const memory = new Map<string, string>();
+/** When each draft was last edited here (not across reloads: typing is a live signal). */
+const editedAt = new Map<string, number>();
+/** A draft counts as "typing" while it is not empty and was edited this recently. */
+const TYPING_MS = 8_000;
+
+/** Is the person writing a message in this chat right now? (Sent to the others with the poll.) */
+export function isTyping(key: string): boolean {
+  return Date.now() - (editedAt.get(key) ?? 0) < TYPING_MS && read(key).trim() !== "";
+}
 const listeners = new Set<() => void>();
 
 function read(key: string): string {
@@ -17,6 +26,8 @@ function read(key: string): string {
 }
 
 export function setDraft(key: string, value: string): void {
+  if (value) editedAt.set(key, Date.now());
+  else editedAt.delete(key);
   try {
     if (value) localStorage.setItem(PREFIX + key, value);
     else localStorage.removeItem(PREFIX + key);

@@ -2,9 +2,10 @@
  * React Query keys and the client-side shapes of what they hold. Imported by server
  * components too (to hydrate the cache), so nothing here touches the browser.
  */
-import type { ChatDto, MessageDto, TokensDto } from "@/lib/chat/dto";
+import type { ChatDto, ChatPresenceDto, MessageDto, TokensDto } from "@/lib/chat/dto";
+import type { InviteDto, MemberDto } from "@/lib/chat/members";
 
-export type { ChatDto, MessageDto, TokensDto };
+export type { ChatDto, ChatPresenceDto, InviteDto, MemberDto, MessageDto, TokensDto };
 
 export type MessageStatus = MessageDto["status"];
 
@@ -13,7 +14,7 @@ export interface ClientMessage extends MessageDto {
   local?: "sending";
 }
 
-export interface ChatState {
+export interface ChatState extends Partial<ChatPresenceDto> {
   chat: ChatDto;
   messages: ClientMessage[];
   /** Set when the list was made on the client (a new chat): the next poll loads it whole. */
@@ -58,7 +59,14 @@ export const keys = {
   messages: (chatUuid: string) => ["chat", chatUuid, "messages"] as const,
   tokens: (messageUuid: string) => ["message", messageUuid, "tokens"] as const,
   models: ["models"] as const,
+  members: (chatUuid: string) => ["chat", chatUuid, "members"] as const,
 };
+
+export interface MembersState {
+  members: MemberDto[];
+  invites?: InviteDto[];
+  role: ChatDto["role"];
+}
 
 export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(["completed", "failed", "cancelled"]);
 

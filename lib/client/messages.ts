@@ -5,11 +5,12 @@
  */
 import { useQuery, type QueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "./api";
-import { isFinal, keys, type ChatDto, type ChatState, type ClientMessage, type MessageDto } from "./keys";
+import { isFinal, keys, type ChatDto, type ChatPresenceDto, type ChatState, type ClientMessage, type MessageDto } from "./keys";
+import { isTyping } from "./drafts";
 
 export const POLL_MS = 300;
 
-interface MessagesResponse {
+interface MessagesResponse extends ChatPresenceDto {
   messages: MessageDto[];
   chat: ChatDto;
 }
@@ -44,30 +45,37 @@ export function mergeAfter(current: ChatState | undefined, res: MessagesResponse
     if (i >= 0) messages[i] = pick(messages[i], m);
     else messages.push(m);
   }
-  return { chat: res.chat, messages: normalize(messages) };
+  return { chat: res.chat, messages: normalize(messages), presence: res.presence, generation: res.generation };
 }
 
 export function mergeFull(current: ChatState | undefined, res: MessagesResponse): ChatState {
   const byUuid = new Map((current?.messages ?? []).map((m) => [m.uuid, m]));
   const known = new Set(res.messages.map((m) => m.uuid));
   const stillSending = (current?.messages ?? []).filter((m) => m.local && !known.has(m.uuid));
-  return { chat: res.chat, messages: [...res.messages.map((m) => pick(byUuid.get(m.uuid), m)), ...stillSending] };
+  return {
+    chat: res.chat,
+    messages: [...res.messages.map((m) => pick(byUuid.get(m.uuid), m)), ...stillSending],
+    presence: res.presence,
+    generation: res.generation,
+  };
 }
 
 export async function fetchMessages(qc: QueryClient, chatUuid: string, opts: { full?: boolean } = {}): Promise<ChatState> {
   const key = keys.messages(chatUuid);
   const cached = qc.getQueryData<ChatState>(key);
   const last = opts.full || cached?.incomplete ? undefined : lastServerUuid(cached?.messages);
+  // Presence rides on the poll: the others see "typing" while our draft here is being written.
+  const typing = isTyping(chatUuid) ? "?typing=1" : "";
   if (last) {
     try {
-      const res = await api<MessagesResponse>(`/chat/${chatUuid}/messages/${last}`);
+      const res = await api<MessagesResponse>(`/chat/${chatUuid}/messages/${last}${typing}`);
       // Merge into what is cached NOW: token polls and sends may have changed it meanwhile.
       return mergeAfter(qc.getQueryData<ChatState>(key), res);
     } catch (err) {
       if (!(err instanceof ApiError && err.code === "unknown_last_message")) throw err;
     }
   }
-  const res = await api<MessagesResponse>(`/chat/${chatUuid}/messages`);
+  const res = await api<MessagesResponse>(`/chat/${chatUuid}/messages${typing}`);
   return mergeFull(qc.getQueryData<ChatState>(key), res);
 }
 

@@ -14,7 +14,21 @@ export interface BuiltPrompt {
   trimmed: boolean;
 }
 
-export function buildPrompt(history: ChatMessage[], opts: { system?: string; budgetChars: number }): BuiltPrompt {
+/**
+ * `authors`: the chat has several people in it, so each user message is prefixed with its
+ * author's name ("Alice: ..."), and the system prompt says so: the model can tell who said what.
+ */
+export function buildPrompt(
+  history: (ChatMessage & { authorName?: string | null })[],
+  opts: { system?: string; budgetChars: number; authors?: boolean },
+): BuiltPrompt {
+  const named = (m: ChatMessage & { authorName?: string | null }) =>
+    opts.authors && m.role === "user" && m.authorName ? { ...m, content: `${m.authorName}: ${m.content}` } : m;
+  history = history.map(named);
+  const system = opts.authors
+    ? [opts.system, "Several people take part in this conversation: each of their messages starts with the name of who wrote it."].filter(Boolean).join("\n\n")
+    : opts.system;
+  opts = { ...opts, system };
   const usable = history.filter(
     (m) => m.content.length > 0 && (m.role === "user" || (m.role === "assistant" && m.status !== "pending") || m.role === "system"),
   );

@@ -176,8 +176,10 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     if (!model) {
       throw new Error(`model_not_configured`);
     }
-    const history = await historyUpTo({ chatUuid: request.chatUuid, promptMessageUuid: request.promptMessageUuid });
-    const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS });
+    const { messages: history, memberCount } = await historyUpTo({ chatUuid: request.chatUuid, promptMessageUuid: request.promptMessageUuid });
+    // Shared now, or written by several people before: the model is told who said what.
+    const authors = memberCount > 1 || new Set(history.flatMap((m) => (m.role === "user" && m.authorId ? [m.authorId] : []))).size > 1;
+    const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS, authors });
     if (logPrompts()) logger.info({ system: prompt.system, messages: prompt.messages, trimmed: prompt.trimmed }, "prompt");
     await recordRequestSent({
       requestUuid,

@@ -33,3 +33,12 @@ export const optionalUuid = z
   .union([uuidString, z.literal("")])
   .optional()
   .transform((s) => (s ? s : undefined));
+
+export const memberParams = z.object({ uuid: uuidString, user_id: uuidString });
+export const inviteParams = z.object({ uuid: uuidString, invite_uuid: uuidString });
+/** An invite link's token: its shape is checked by the service (a bad one reads as an unknown invite). */
+export const inviteTokenParams = z.object({ token: z.string().max(200) });
+export const invitableRole = z.enum(["editor", "viewer"], { message: "must be editor or viewer" });
+
+/** `?typing=1` on a messages poll: the reader has a draft in the composer (presence). */
+export const typingParam = (req: Request): boolean => new URL(req.url).searchParams.get("typing") === "1";

@@ -7,40 +7,16 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import postgres from "postgres";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { createChat, exchange } from "../support/chat.ts";
 import { invariantViolations } from "../support/invariants.ts";
-import { createTestDatabase, removeDataDir, startAppServer, testAppEnv, type AppServer, type TestDatabase } from "../support/app-server.ts";
+import { createTestDatabase, removeDataDir, testAppEnv } from "../support/app-server.ts";
+import { restartableServer, withDirectSql } from "../support/direct-sql.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => {});
 });
-
-type Exec = (statement: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
-
-/** Runs `write` against the server's database directly: live on PostgreSQL, with the server stopped on PGlite. */
-async function withDirectSql(db: TestDatabase, server: { current: AppServer; restart(): Promise<void> }, write: (exec: Exec) => Promise<void>) {
-  if ("url" in db) {
-    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-    try {
-      await write(async (s, p = []) => [...(await sql.unsafe(s, p as never[]))]);
-    } finally {
-      await sql.end({ timeout: 5 });
-    }
-    return;
-  }
-  await server.current.stop();
-  const { PGlite } = await import("@electric-sql/pglite");
-  const pg = await PGlite.create(db.pgliteDir);
-  try {
-    await write(async (s, p = []) => (await pg.query<Record<string, unknown>>(s, p)).rows);
-  } finally {
-    await pg.close();
-  }
-  await server.restart();
-}
 
 async function userId(client: TestClient): Promise<string> {
   const id = (await client.session())?.user?.id;
@@ -58,12 +34,7 @@ describe("the invariants checker", () => {
   it("finds nothing after real traffic, then names each invariant broken on purpose and the rows involved", async () => {
     const db = await createTestDatabase();
     const env = testAppEnv(db, inject("fakeOpenAIUrl"));
-    const server = {
-      current: await startAppServer({ env }),
-      async restart() {
-        this.current = await startAppServer({ env });
-      },
-    };
+    const server = await restartableServer(env);
     cleanups.push(async () => {
       await server.current.stop();
       await db.drop();

@@ -25,7 +25,22 @@ export interface Ids {
   chat: string;
   /** A message of `chat` (the answer). */
   message: string;
+  /** A member of `chat` other than its owner (member routes); a random uuid when not given. */
+  member?: string;
+  /** An invite link of `chat` (its uuid and its token). */
+  invite?: string;
+  inviteToken?: string;
 }
+
+const some = (id: string | undefined) => id ?? "00000000-0000-4000-8000-000000000000";
+/** The shape of a real invite token (32 bytes, base64url) that names no invite. */
+const UNKNOWN_TOKEN = "A".repeat(43);
+
+/**
+ * What a member needs for a chat route (chat-members.test.ts proves each): `read` any member,
+ * `write` an owner or editor (a viewer gets 403), `owner` the owner alone (editors and viewers 403).
+ */
+export type Needs = "read" | "write" | "owner";
 
 export type Access = "owner" | "user" | "public" | "ops-token" | "authjs" | "page" | "owner-page" | "public-page" | "static";
 
@@ -33,23 +48,51 @@ export interface RouteCase {
   access: Access;
   path: (ids: Ids) => string;
   body?: (ids: Ids) => Record<string, unknown>;
+  /** For `owner` routes (one chat's): the role the route needs. */
+  needs?: Needs;
 }
 
 export const ROUTES: Record<string, RouteCase> = {
   // The chat protocol (DESIGN.md section 3) and the rest of the chat API.
-  "GET /chat/[uuid]/messages": { access: "owner", path: ({ chat }) => `/chat/${chat}/messages` },
-  "GET /chat/[uuid]/messages/[last_uuid]": { access: "owner", path: ({ chat, message }) => `/chat/${chat}/messages/${message}` },
-  "POST /chat/[uuid]/send": { access: "owner", path: ({ chat }) => `/chat/${chat}/send`, body: () => ({ content: "hello" }) },
-  "POST /chat/[uuid]/regenerate": { access: "owner", path: ({ chat }) => `/chat/${chat}/regenerate`, body: () => ({}) },
+  "GET /chat/[uuid]/messages": { access: "owner", needs: "read", path: ({ chat }) => `/chat/${chat}/messages` },
+  "GET /chat/[uuid]/messages/[last_uuid]": { access: "owner", needs: "read", path: ({ chat, message }) => `/chat/${chat}/messages/${message}` },
+  "POST /chat/[uuid]/send": { access: "owner", needs: "write", path: ({ chat }) => `/chat/${chat}/send`, body: () => ({ content: "hello" }) },
+  "POST /chat/[uuid]/regenerate": { access: "owner", needs: "write", path: ({ chat }) => `/chat/${chat}/regenerate`, body: () => ({}) },
   "POST /chat/[uuid]/edit": {
     access: "owner",
+    needs: "write",
     path: ({ chat }) => `/chat/${chat}/edit`,
     body: ({ message }) => ({ messageUuid: message, content: "x" }),
   },
-  "GET /chat/message/[uuid]/tokens/[position]": { access: "owner", path: ({ message }) => `/chat/message/${message}/tokens/0` },
-  "POST /chat/message/[uuid]/cancel": { access: "owner", path: ({ message }) => `/chat/message/${message}/cancel` },
-  "PATCH /api/chats/[uuid]": { access: "owner", path: ({ chat }) => `/api/chats/${chat}`, body: () => ({ title: "mine now" }) },
-  "DELETE /api/chats/[uuid]": { access: "owner", path: ({ chat }) => `/api/chats/${chat}` },
+  "GET /chat/message/[uuid]/tokens/[position]": { access: "owner", needs: "read", path: ({ message }) => `/chat/message/${message}/tokens/0` },
+  "POST /chat/message/[uuid]/cancel": { access: "owner", needs: "write", path: ({ message }) => `/chat/message/${message}/cancel` },
+  "PATCH /api/chats/[uuid]": { access: "owner", needs: "write", path: ({ chat }) => `/api/chats/${chat}`, body: () => ({ title: "mine now" }) },
+  "DELETE /api/chats/[uuid]": { access: "owner", needs: "owner", path: ({ chat }) => `/api/chats/${chat}` },
+
+  // Collaborative chats: members and invites (chat-members.test.ts).
+  "GET /api/chats/[uuid]/members": { access: "owner", needs: "read", path: ({ chat }) => `/api/chats/${chat}/members` },
+  "POST /api/chats/[uuid]/members": {
+    access: "owner",
+    needs: "owner",
+    path: ({ chat }) => `/api/chats/${chat}/members`,
+    body: () => ({ email: "nobody-here@example.test", role: "viewer" }),
+  },
+  "PATCH /api/chats/[uuid]/members/[user_id]": {
+    access: "owner",
+    needs: "owner",
+    path: ({ chat, member }) => `/api/chats/${chat}/members/${some(member)}`,
+    body: () => ({ role: "viewer" }),
+  },
+  "DELETE /api/chats/[uuid]/members/[user_id]": { access: "owner", needs: "owner", path: ({ chat, member }) => `/api/chats/${chat}/members/${some(member)}` },
+  "POST /api/chats/[uuid]/invites": { access: "owner", needs: "owner", path: ({ chat }) => `/api/chats/${chat}/invites`, body: () => ({ role: "viewer" }) },
+  "DELETE /api/chats/[uuid]/invites/[invite_uuid]": {
+    access: "owner",
+    needs: "owner",
+    path: ({ chat, invite }) => `/api/chats/${chat}/invites/${some(invite)}`,
+  },
+  // An invite link's token is its own key: a session is needed, an unknown token answers 404.
+  "GET /api/invites/[token]": { access: "user", path: ({ inviteToken }) => `/api/invites/${inviteToken ?? UNKNOWN_TOKEN}` },
+  "POST /api/invites/[token]": { access: "user", path: ({ inviteToken }) => `/api/invites/${inviteToken ?? UNKNOWN_TOKEN}` },
   "POST /chat/create": { access: "user", path: () => "/chat/create", body: () => ({}) },
   "GET /chat/list": { access: "user", path: () => "/chat/list" },
   "GET /api/models": { access: "user", path: () => "/api/models" },
@@ -73,6 +116,7 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /signup": { access: "public-page", path: () => "/signup" },
   "GET /chat": { access: "page", path: () => "/chat" },
   "GET /chat/[uuid]": { access: "owner-page", path: ({ chat }) => `/chat/${chat}` },
+  "GET /invite/[token]": { access: "page", path: ({ inviteToken }) => `/invite/${inviteToken ?? UNKNOWN_TOKEN}` },
   "GET /lite": { access: "page", path: ({ chat }) => `/lite?chat=${chat}` },
   "GET /lite/htmx.js": { access: "static", path: () => "/lite/htmx.js" },
 };

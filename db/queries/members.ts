@@ -1,0 +1,175 @@
+/**
+ * Members of a chat and invites to it. Every change is made by a member whose role allows it,
+ * checked in the same transaction (`asMember` in chats.ts locks their membership row), so a
+ * removed owner or editor cannot act a moment later.
+ */
+import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { getDb } from "../client.ts";
+import { chatInvites, chatMembers, chats, users, type ChatInvite, type MemberRole } from "../schema.ts";
+import { activeUser, memberOf, type Tx } from "./access.ts";
+import { displayName, PRESENCE_WINDOW_SECONDS, TYPING_WINDOW_SECONDS } from "./presence.ts";
+
+export interface MemberRow {
+  userId: string;
+  name: string;
+  email: string | null;
+  role: MemberRole;
+  joinedAt: Date;
+  present: boolean;
+  typing: boolean;
+}
+
+/** The members of a chat, owner first, then by when they joined. */
+export async function listMembers(tx: Pick<Tx, "select">, chatUuid: string): Promise<MemberRow[]> {
+  const rows = await tx
+    .select({
+      userId: chatMembers.userId,
+      name: displayName(users),
+      email: users.email,
+      role: chatMembers.role,
+      joinedAt: chatMembers.createdAt,
+      present: sql<boolean>`coalesce(${chatMembers.seenAt} > now() - make_interval(secs => ${PRESENCE_WINDOW_SECONDS}), false)`,
+      typing: sql<boolean>`coalesce(${chatMembers.typingAt} > now() - make_interval(secs => ${TYPING_WINDOW_SECONDS}), false)`,
+    })
+    .from(chatMembers)
+    .innerJoin(users, eq(users.id, chatMembers.userId))
+    .where(eq(chatMembers.chatUuid, chatUuid))
+    .orderBy(sql`${chatMembers.role} = 'owner' desc`, asc(chatMembers.createdAt), asc(chatMembers.userId));
+  return rows.map((r) => ({ ...r, present: Boolean(r.present), typing: Boolean(r.typing) }));
+}
+
+/** The open invites of a chat (not revoked, not expired), newest first. */
+export async function listOpenInvites(tx: Pick<Tx, "select">, chatUuid: string): Promise<Pick<ChatInvite, "uuid" | "role" | "createdAt" | "expiresAt">[]> {
+  return tx
+    .select({ uuid: chatInvites.uuid, role: chatInvites.role, createdAt: chatInvites.createdAt, expiresAt: chatInvites.expiresAt })
+    .from(chatInvites)
+    .where(and(eq(chatInvites.chatUuid, chatUuid), isNull(chatInvites.revokedAt), gt(chatInvites.expiresAt, sql`now()`)))
+    .orderBy(sql`${chatInvites.createdAt} desc`);
+}
+
+/** An active account by email, for an invitation by email. */
+export async function findActiveUserByEmail(tx: Pick<Tx, "select">, email: string): Promise<{ id: string } | undefined> {
+  const [row] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.email, email), isNull(users.disabledAt), eq(users.guest, false)))
+    .limit(1);
+  return row;
+}
+
+/**
+ * Makes a user a member with `role`; an existing member keeps the higher of their role and
+ * this one (an invite never demotes). Returns the role they now have.
+ */
+export async function addMember(tx: Tx, input: { chatUuid: string; userId: string; role: Exclude<MemberRole, "owner"> }): Promise<MemberRole> {
+  const [row] = await tx
+    .insert(chatMembers)
+    .values({ chatUuid: input.chatUuid, userId: input.userId, role: input.role })
+    .onConflictDoUpdate({
+      target: [chatMembers.chatUuid, chatMembers.userId],
+      set: { role: sql`case when ${chatMembers.role} = 'viewer' then excluded.role else ${chatMembers.role} end` },
+    })
+    .returning({ role: chatMembers.role });
+  return row!.role;
+}
+
+/** Changes a member's role (never the owner's); false when they are not a member. */
+export async function setMemberRole(tx: Tx, input: { chatUuid: string; userId: string; role: Exclude<MemberRole, "owner"> }): Promise<boolean> {
+  const rows = await tx
+    .update(chatMembers)
+    .set({ role: input.role })
+    .where(and(eq(chatMembers.chatUuid, input.chatUuid), eq(chatMembers.userId, input.userId), sql`${chatMembers.role} <> 'owner'`))
+    .returning({ userId: chatMembers.userId });
+  return rows.length > 0;
+}
+
+/** Removes a member (never the owner); false when they were not one. Their access ends with the commit. */
+export async function removeMember(tx: Tx, input: { chatUuid: string; userId: string }): Promise<boolean> {
+  const rows = await tx
+    .delete(chatMembers)
+    .where(and(eq(chatMembers.chatUuid, input.chatUuid), eq(chatMembers.userId, input.userId), sql`${chatMembers.role} <> 'owner'`))
+    .returning({ userId: chatMembers.userId });
+  return rows.length > 0;
+}
+
+export async function insertInvite(
+  tx: Tx,
+  input: { uuid: string; chatUuid: string; tokenHash: string; role: Exclude<MemberRole, "owner">; createdBy: string; expiresInSeconds: number },
+): Promise<Pick<ChatInvite, "uuid" | "role" | "createdAt" | "expiresAt">> {
+  const [row] = await tx
+    .insert(chatInvites)
+    .values({
+      uuid: input.uuid,
+      chatUuid: input.chatUuid,
+      tokenHash: input.tokenHash,
+      role: input.role,
+      createdBy: input.createdBy,
+      expiresAt: sql`now() + make_interval(secs => ${input.expiresInSeconds})`,
+    })
+    .returning({ uuid: chatInvites.uuid, role: chatInvites.role, createdAt: chatInvites.createdAt, expiresAt: chatInvites.expiresAt });
+  return row!;
+}
+
+/** Revokes an invite of the chat (idempotent); false when the chat has no such invite. */
+export async function revokeInvite(tx: Tx, input: { chatUuid: string; inviteUuid: string }): Promise<boolean> {
+  const rows = await tx
+    .update(chatInvites)
+    .set({ revokedAt: sql`coalesce(${chatInvites.revokedAt}, now())` })
+    .where(and(eq(chatInvites.uuid, input.inviteUuid), eq(chatInvites.chatUuid, input.chatUuid)))
+    .returning({ uuid: chatInvites.uuid });
+  return rows.length > 0;
+}
+
+export interface InviteInfo {
+  chatUuid: string;
+  chatTitle: string;
+  role: Exclude<MemberRole, "owner">;
+  invitedBy: string;
+  /** The reader is already a member (with this role). */
+  memberRole: MemberRole | null;
+}
+
+/** An invite that can still be used (not revoked, not expired), as the invited user sees it. */
+export async function findUsableInvite(input: { tokenHash: string; userId: string }): Promise<InviteInfo | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select({
+      chatUuid: chatInvites.chatUuid,
+      chatTitle: chats.title,
+      role: chatInvites.role,
+      invitedBy: displayName(users),
+      memberRole: sql<MemberRole | null>`(select m.role from ${chatMembers} m where m.chat_uuid = ${chatInvites.chatUuid} and m.user_id = ${input.userId})`,
+    })
+    .from(chatInvites)
+    .innerJoin(chats, eq(chats.uuid, chatInvites.chatUuid))
+    .innerJoin(users, eq(users.id, chatInvites.createdBy))
+    .where(and(eq(chatInvites.tokenHash, input.tokenHash), isNull(chatInvites.revokedAt), gt(chatInvites.expiresAt, sql`now()`)))
+    .limit(1);
+  return row;
+}
+
+/**
+ * Joins the chat of a usable invite, in one transaction that locks the invite (a revoke
+ * committing first wins). The inviter must still be a member who may invite (the owner).
+ */
+export async function acceptInvite(input: { tokenHash: string; userId: string }): Promise<{ chatUuid: string; role: MemberRole } | undefined> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [invite] = await tx
+      .select({ chatUuid: chatInvites.chatUuid, role: chatInvites.role, createdBy: chatInvites.createdBy })
+      .from(chatInvites)
+      .where(and(eq(chatInvites.tokenHash, input.tokenHash), isNull(chatInvites.revokedAt), gt(chatInvites.expiresAt, sql`now()`)))
+      .for("share")
+      .limit(1);
+    if (!invite) return undefined;
+    const [inviter] = await tx
+      .select({ role: chatMembers.role })
+      .from(chatMembers)
+      .innerJoin(users, activeUser())
+      .where(memberOf(invite.chatUuid, invite.createdBy))
+      .limit(1);
+    if (inviter?.role !== "owner") return undefined;
+    const role = await addMember(tx, { chatUuid: invite.chatUuid, userId: input.userId, role: invite.role });
+    return { chatUuid: invite.chatUuid, role };
+  });
+}
