@@ -50,6 +50,42 @@ for (const theme of THEMES) {
     await expectNoViolations(page, `failed answer ${theme}`);
   });
 
+  test(`a shared chat, its members dialog and an invite page pass WCAG AA (${theme})`, async ({ page, browser }) => {
+    await page.emulateMedia({ colorScheme: theme });
+    const bobContext = await browser.newContext({ colorScheme: theme });
+    const bobPage = await bobContext.newPage();
+    try {
+      const bob = await ChatPage.signUp(bobPage);
+      await ChatPage.signUp(page);
+      const chat = new ChatPage(page);
+      const uuid = await chat.startChat(`Hello [[fake text="Hi both"]]`);
+      await chat.waitForAnswer();
+      await page.getByRole("button", { name: "Invite people" }).click();
+      const dialog = page.getByRole("dialog", { name: "People in this chat" });
+      await dialog.getByRole("textbox", { name: "Email of the person to invite" }).fill(bob.email);
+      await dialog.getByRole("button", { name: "Invite", exact: true }).click();
+      await dialog.getByRole("button", { name: "Create link" }).click();
+      const link = await dialog.getByRole("textbox", { name: /New link/ }).inputValue();
+      await expectNoViolations(page, `members dialog ${theme}`);
+      await dialog.getByRole("button", { name: "Close" }).click();
+
+      // Bob's view: another person's message with name and avatar, presence, typing.
+      const bobChat = new ChatPage(bobPage);
+      await bobPage.goto(`/chat/${uuid}`);
+      await bobChat.send(`From Bob [[fake text="Hello Bob"]]`);
+      await bobChat.waitForAnswer();
+      await expect(page.getByTestId("presence")).toBeVisible({ timeout: 15_000 });
+      await bobChat.composer.fill("typing…");
+      await expect(page.getByTestId("activity")).toContainText("typing", { timeout: 15_000 });
+      await expectNoViolations(page, `shared chat ${theme}`);
+      await bobPage.goto(link);
+      await expect(bobPage.getByRole("heading", { level: 1 })).toBeVisible();
+      await expectNoViolations(bobPage, `invite page ${theme}`);
+    } finally {
+      await bobContext.close();
+    }
+  });
+
   test(`the phone drawer passes WCAG AA (${theme})`, async ({ page }) => {
     await page.setViewportSize({ width: 375, height: 760 });
     await page.emulateMedia({ colorScheme: theme });
