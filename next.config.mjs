@@ -1,4 +1,5 @@
 import { STATIC_SECURITY_HEADERS } from "./lib/http/security-headers.ts";
+import { POLL_ROUTES } from "./lib/http/poll-routes.ts";
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -14,6 +15,11 @@ const nextConfig = {
   // On every response; pages also get a CSP with a nonce from proxy.ts.
   async headers() {
     return [{ source: "/:path*", headers: STATIC_SECURITY_HEADERS }];
+  },
+  // The polls are Pages API routes (half the CPU of a route handler: lib/http/pages-route.ts),
+  // served at their contract paths. beforeFiles: ahead of the app's own routes.
+  async rewrites() {
+    return { beforeFiles: POLL_ROUTES.map(({ source, destination }) => ({ source, destination })) };
   },
 };
 

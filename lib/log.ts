@@ -113,7 +113,7 @@ export function requestContext(): RequestContext | undefined {
 const SANE_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 /** The caller's `x-request-id` when it is a plausible id (a proxy's), else a new one. */
-export function requestIdFor(req: Request): string {
+export function requestIdFor(req: { headers: { get(name: string): string | null } }): string {
   const given = req.headers.get("x-request-id")?.trim();
   return given && SANE_ID.test(given) ? given : crypto.randomUUID();
 }

@@ -14,6 +14,7 @@
 import { createHash } from "node:crypto";
 import { getToken } from "next-auth/jwt";
 import { ensureAuthSecret } from "./secret";
+import type { RequestHead } from "../http/request-head";
 
 export interface CachedUser {
   id: string;
@@ -26,7 +27,7 @@ const MAX_ENTRIES = 10_000;
 const cache = new Map<string, { user: CachedUser; until: number }>();
 
 /** Auth.js names the cookie `__Secure-…` when the app's URL is https (AUTH_URL, else the request's). */
-function secureCookies(req: Request): boolean {
+function secureCookies(req: RequestHead): boolean {
   const envUrl = process.env.AUTH_URL ?? process.env.NEXTAUTH_URL;
   if (envUrl) return new URL(envUrl).protocol === "https:";
   const proto = req.headers.get("x-forwarded-proto") ?? "https";
@@ -45,7 +46,7 @@ function remember(key: string, user: CachedUser, expSeconds: number | undefined)
   cache.set(key, { user, until });
 }
 
-export async function requestSessionUser(req: Request): Promise<CachedUser | null> {
+export async function requestSessionUser(req: RequestHead): Promise<CachedUser | null> {
   const cookie = req.headers.get("cookie");
   if (!cookie) return null;
   const secureCookie = secureCookies(req);

@@ -23,7 +23,7 @@ import {
 } from "@/db/queries/chats";
 import { findAccount } from "@/db/queries/users";
 import { canWrite } from "@/db/queries/access";
-import { accountDisabled } from "../auth/session";
+import { accountDisabled } from "../auth/identity";
 import { findMessageForUser, findMessageWithOutput, chatMessagesOf, outputFrom, pendingContents, type MessageWithRequest, type OutputSlice } from "@/db/queries/messages";
 import { cancelRequest, insertUserMessageAndRequest, replaceUserMessage, requeueLastUserMessage, userLoad } from "@/db/queries/generation";
 import type { ChatStatus, MemberRole } from "@/db/schema";

@@ -1,9 +1,10 @@
 /**
- * Starts generations in the background with after(): the response goes out first, the work
- * goes on after it (on Vercel, within the function's maxDuration; when that runs out the
- * lease expires and the next poll resumes it).
+ * Starts generations in the background (after(), or its stand-in in the polls: see
+ * lib/http/background.ts): the response goes out first, the work goes on after it (on Vercel,
+ * within the function's maxDuration; when that runs out the lease expires and the next poll
+ * resumes it).
  */
-import { after } from "next/server";
+import { inBackground } from "../http/background";
 import { runGeneration } from "./runner";
 import { localRuns } from "./local-runs";
 import { log } from "../log";
@@ -14,7 +15,7 @@ export function dispatchGeneration(requestUuid: string): void {
   // One runner per request per process; the atomic claim settles it across processes.
   if (localRuns.has(requestUuid) || starting.has(requestUuid)) return;
   starting.add(requestUuid);
-  after(() =>
+  inBackground(() =>
     localRuns.track(
       runGeneration(requestUuid)
         .catch((err: unknown) => log().error({ err, llmRequestId: requestUuid }, "generation crashed"))

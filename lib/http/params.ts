@@ -41,4 +41,4 @@ export const inviteTokenParams = z.object({ token: z.string().max(200) });
 export const invitableRole = z.enum(["editor", "viewer"], { message: "must be editor or viewer" });
 
 /** `?typing=1` on a messages poll: the reader has a draft in the composer (presence). */
-export const typingParam = (req: Request): boolean => new URL(req.url).searchParams.get("typing") === "1";
+export const typingParam = (req: { url: string }): boolean => new URL(req.url).searchParams.get("typing") === "1";

@@ -7,12 +7,13 @@
  */
 import type { z } from "zod";
 import { AppError } from "../errors";
-import { activeAccount, identify, type Identity, type SessionUser } from "../auth/session";
+import { activeAccount, identify, type Identity, type SessionUser } from "../auth/identity";
 import { readBody, DEFAULT_MAX_BODY_BYTES } from "./body";
 import { assertSameOrigin } from "./origin";
 import { isDatabaseDown } from "./db-errors";
 import { log, requestContext, requestIdFor, withRequestContext } from "../log";
 import { metrics, routeTemplate } from "../metrics";
+import type { RequestHead } from "./request-head";
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
@@ -70,7 +71,7 @@ async function parseArgs<PS extends z.ZodType, BS extends z.ZodType | undefined>
   };
 }
 
-export function errorResponse(err: unknown, req: Request): Response {
+export function errorResponse(err: unknown, req: RequestHead): Response {
   if (err instanceof AppError) return err.toResponse();
   if (isDatabaseDown(err)) {
     log().error({ err, method: req.method, path: new URL(req.url).pathname }, "database unavailable");
@@ -104,25 +105,30 @@ function observed(handle: (req: Request, ctx?: RouteContext) => Promise<Response
     const context = { requestId: requestIdFor(req) };
     return withRequestContext(context, async () => {
       const res = await handle(req, ctx);
-      const seconds = (performance.now() - started) / 1000;
-      const method = req.method.toUpperCase();
       let routeName = new URL(req.url).pathname;
       try {
         routeName = routeTemplate(routeName, ctx ? await ctx.params : {});
       } catch {
         // params that failed to resolve: keep the path
       }
-      metrics.request({ route: routeName, method, status: res.status, seconds });
-      const line = { method, route: routeName, status: res.status, ms: Math.round(seconds * 10_000) / 10 };
-      if (res.status >= 500) log().error(line, "request");
-      else if (method === "GET" && res.status < 400) log().debug(line, "request");
-      else log().info(line, "request");
+      recordRequest({ method: req.method, route: routeName, status: res.status, started });
       return withRequestId(res, context.requestId);
     });
   };
 }
 
-async function identified(req: Request): Promise<Identity> {
+/** Counts a request in the metrics and logs its line (successful reads at `debug`: polls come every 300 ms). */
+export function recordRequest(input: { method: string; route: string; status: number; started: number }): void {
+  const seconds = (performance.now() - input.started) / 1000;
+  const method = input.method.toUpperCase();
+  metrics.request({ route: input.route, method, status: input.status, seconds });
+  const line = { method, route: input.route, status: input.status, ms: Math.round(seconds * 10_000) / 10 };
+  if (input.status >= 500) log().error(line, "request");
+  else if (method === "GET" && input.status < 400) log().debug(line, "request");
+  else log().info(line, "request");
+}
+
+export async function identified(req: RequestHead): Promise<Identity> {
   const identity = await identify(req);
   if (!identity) throw new AppError("unauthorized", "Sign in to continue.");
   const context = requestContext();
@@ -143,26 +149,6 @@ export function route<PS extends z.ZodType = z.ZodType<Record<string, never>>, B
       const user = await activeAccount(await identified(req));
       const args = await parseArgs(req, ctx, opts);
       return await fn({ ...args, user });
-    } catch (err) {
-      return errorResponse(err, req);
-    }
-  });
-}
-
-/**
- * For the two polls only: the guard checks the identity but not the account, because the
- * poll's own query does (joined in the same round trip: no extra query every 300 ms). The
- * handler must pass `identity.id` to a query that refuses a disabled or deleted account.
- */
-export function pollRoute<PS extends z.ZodType>(
-  opts: Options<PS, undefined>,
-  fn: (args: Args<Inferred<PS>, undefined> & { identity: Identity }) => Promise<Response>,
-) {
-  return observed(async (req, ctx) => {
-    try {
-      const identity = await identified(req);
-      const args = await parseArgs(req, ctx, opts);
-      return await fn({ ...args, identity });
     } catch (err) {
       return errorResponse(err, req);
     }

@@ -1,11 +1,13 @@
 /**
  * Every route of the app, read from the files under app/: each `route.ts` with the HTTP
- * methods it exports, each `page.tsx` (GET). Tests derive their tables from this, so a new
- * route file cannot be left out of them.
+ * methods it exports, each `page.tsx` (GET); and the polls under pages/api at the contract
+ * paths they are rewritten from. Tests derive their tables from this, so a new route file
+ * cannot be left out of them.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { projectRoot } from "./app-server.ts";
+import { POLL_ROUTES } from "../../lib/http/poll-routes.ts";
 
 export interface AppRoute {
   /** "GET /chat/[uuid]/messages" */
@@ -46,9 +48,24 @@ export function exportedMethods(source: string): string[] {
   return METHODS.filter((x) => found.has(x));
 }
 
+/**
+ * The Pages API routes (pages/api): each must be one of the polls in lib/http/poll-routes.ts,
+ * listed under the contract path it serves (a rewrite). GET only.
+ */
+function pagesRoutes(root: string): AppRoute[] {
+  const pagesDir = path.join(root, "pages");
+  if (!existsSync(pagesDir)) return [];
+  return walk(pagesDir).map((file) => {
+    const relative = path.relative(root, file).split(path.sep).join("/");
+    const poll = POLL_ROUTES.find((r) => r.file === relative);
+    if (!poll) throw new Error(`${relative} is a Pages Router route that lib/http/poll-routes.ts does not list`);
+    return { key: `GET ${poll.template}`, method: "GET", template: poll.template, kind: "route" as const, file: relative };
+  });
+}
+
 export function appRoutes(root = projectRoot): AppRoute[] {
   const appDir = path.join(root, "app");
-  const routes: AppRoute[] = [];
+  const routes: AppRoute[] = [...pagesRoutes(root)];
   for (const file of walk(appDir)) {
     const name = path.basename(file);
     const isPage = /^page\.(tsx|ts|jsx|js)$/.test(name);

@@ -36,7 +36,7 @@ export function discoverEndpoints(): Endpoint[] {
       if (first.kind === "page") return { template, methods: ["GET"], json: false, bodyMethods: [], page: true };
       const source = readFileSync(path.join(projectRoot, first.file), "utf8");
       // Our guard answers JSON errors; Auth.js, the htmx page and the static script do not go through it.
-      const json = /from "@\/lib\/http\/route"/.test(source);
+      const json = /from "@\/lib\/http\/(route|pages-route)"/.test(source);
       const bodyMethods = [...source.matchAll(/export\s+const\s+(GET|POST|PUT|PATCH|DELETE)\s*=\s*(?:route|publicRoute)\(\{([^}]*)\}/g)]
         .filter((m) => /\bbody\b/.test(m[2]!))
         .map((m) => m[1]!);

@@ -1,0 +1,80 @@
+/**
+ * The guard for the polls, which are Pages Router API routes (pages/api/poll/*, reached at
+ * their contract paths through rewrites in next.config.mjs; see lib/http/poll-routes.ts).
+ *
+ * Why not route handlers like every other endpoint: a poll comes every 300 ms from every open
+ * tab, and an App Router route handler costs about twice the CPU of a Pages API route for the
+ * same work (Next's request and response web streams, its work stores); bench/RESULTS-perf.md
+ * has the figures. The guard does what route() does for a handler: request id, session or API
+ * token (the account is checked by the poll's own query, in the same round trip: no extra
+ * query every 300 ms; the handler must pass `identity.id` to such a query), zod on the path,
+ * every error as the documented JSON, one log line and the metrics.
+ */
+import type { NextApiRequest, NextApiResponse } from "next";
+import type { z } from "zod";
+import { AppError } from "../errors";
+import { requestIdFor, withRequestContext } from "../log";
+import type { Identity } from "../auth/identity";
+import { errorResponse, identified, recordRequest, validationError } from "./route";
+import type { RequestHead } from "./request-head";
+
+export interface PollArgs<P> {
+  identity: Identity;
+  params: P;
+  /** `HX-Request: true`: answer an HTML fragment. */
+  htmx: boolean;
+  /** A query-string value (the path's own parameters are in `params`). */
+  query: (name: string) => string | undefined;
+}
+
+function headOf(req: NextApiRequest): RequestHead {
+  return {
+    method: req.method ?? "GET",
+    url: new URL(req.url ?? "/", "http://localhost").href,
+    headers: {
+      get(name) {
+        const v = req.headers[name.toLowerCase()];
+        return Array.isArray(v) ? v.join(", ") : (v ?? null);
+      },
+    },
+  };
+}
+
+async function send(res: NextApiResponse, response: Response, requestId: string): Promise<void> {
+  res.statusCode = response.status;
+  response.headers.forEach((value, name) => res.setHeader(name, value));
+  res.setHeader("x-request-id", requestId);
+  res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
+}
+
+export function pagesPollRoute<PS extends z.ZodType>(
+  opts: { /** The contract's path template, for logs and metrics: /chat/[uuid]/messages */ route: string; params: PS },
+  fn: (args: PollArgs<z.infer<PS>>) => Promise<Response>,
+) {
+  return async (req: NextApiRequest, res: NextApiResponse): Promise<void> => {
+    const started = performance.now();
+    const head = headOf(req);
+    const context = { requestId: requestIdFor(head) };
+    await withRequestContext(context, async () => {
+      let response: Response;
+      try {
+        if (head.method !== "GET" && head.method !== "HEAD") {
+          throw new AppError("method_not_allowed", `${head.method} is not allowed here; use GET.`);
+        }
+        const identity = await identified(head);
+        const parsed = opts.params.safeParse(req.query);
+        if (!parsed.success) throw validationError(parsed.error, "path");
+        const query = (name: string) => {
+          const v = req.query[name];
+          return typeof v === "string" ? v : undefined;
+        };
+        response = await fn({ identity, params: parsed.data, htmx: head.headers.get("hx-request") === "true", query });
+      } catch (err) {
+        response = errorResponse(err, head);
+      }
+      if (response.status === 405) response.headers.set("allow", "GET, HEAD");
+      await send(res, response, context.requestId);
+      recordRequest({ method: head.method, route: opts.route, status: response.status, started });
+    });
+  };
+}
