@@ -16,6 +16,7 @@ import { requestSessionUser } from "./request-session";
 import { AppError } from "../errors";
 import { findAccount, findAccountByTokenHash, touchApiToken, type AccountRow } from "@/db/queries/users";
 import { log } from "../log";
+import { effectiveRole } from "./roles";
 
 /** The identity behind a request, before its account is checked. */
 export interface Identity {
@@ -85,7 +86,7 @@ export async function activeAccount(identity: Identity): Promise<SessionUser> {
   const account = identity.account ?? (await findAccount(identity.id));
   if (!account) throw new AppError("unauthorized", "Sign in to continue.");
   if (account.disabled) throw accountDisabled();
-  return { id: account.id, email: account.email, name: account.name, role: account.role, guest: account.guest, via: identity.via };
+  return { id: account.id, email: account.email, name: account.name, role: effectiveRole(account), guest: account.guest, via: identity.via };
 }
 
 /**
@@ -98,7 +99,7 @@ export const pageUser = cache(async (): Promise<SessionUser | null> => {
   if (!id) return null;
   const account = await findAccount(id);
   if (!account || account.disabled) return null;
-  return { id, email: account.email, name: account.name, role: account.role, guest: account.guest, via: "session" };
+  return { id, email: account.email, name: account.name, role: effectiveRole(account), guest: account.guest, via: "session" };
 });
 
 /** For route handlers that are not in the guard (/lite): like pageUser, from the request. */
