@@ -28,7 +28,7 @@ export default async function ChatLayout({ children }: { children: React.ReactNo
   return (
     <Providers>
       <HydrationBoundary state={dehydrate(qc)}>
-        <AppShell user={{ email: user.email ?? "", name: user.name ?? null }}>{children}</AppShell>
+        <AppShell user={{ email: user.email ?? "", name: user.name ?? null, role: user.role, guest: user.guest }}>{children}</AppShell>
       </HydrationBoundary>
     </Providers>
   );

@@ -151,3 +151,9 @@ export const IconAlert = (p: IconProps) => (
     <path d="M12 7.5v5.5M12 16.5h.01" />
   </Svg>
 );
+export const IconShield = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M12 3l7 3v5c0 4.5-3 8.2-7 10-4-1.8-7-5.5-7-10V6l7-3z" />
+    <path d="M9 12l2 2 4-4" />
+  </Svg>
+);

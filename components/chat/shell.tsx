@@ -7,6 +7,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import { usePathname, useRouter } from "next/navigation";
 import { Sidebar } from "./sidebar";
+import { GuestBanner } from "./guest-banner";
 
 interface ShellContext {
   drawerOpen: boolean;
@@ -20,7 +21,15 @@ export const useShell = () => useContext(Ctx);
 
 export const NEW_CHAT_SHORTCUT = "Ctrl+Shift+O";
 
-export function AppShell({ user, children }: { user: { email: string; name: string | null }; children: React.ReactNode }) {
+/** Who is signed in, as the frame shows them (the sidebar's account, the guest banner). */
+export interface ShellUser {
+  email: string;
+  name: string | null;
+  role: "user" | "admin";
+  guest: boolean;
+}
+
+export function AppShell({ user, children }: { user: ShellUser; children: React.ReactNode }) {
   const router = useRouter();
   const pathname = usePathname();
   const [drawerOpen, setDrawerOpen] = useState(false);
@@ -71,6 +80,7 @@ export function AppShell({ user, children }: { user: { email: string; name: stri
         <Sidebar user={user} />
         <div className="scrim" aria-hidden="true" onClick={() => setDrawerOpen(false)} />
         <main className="main" id="main">
+          {user.guest && <GuestBanner />}
           {children}
         </main>
       </div>

@@ -4,7 +4,7 @@
  * transaction. Every runner write names the attempt it claimed: a runner that lost its claim
  * (lease expired, cancelled, chat deleted) writes nothing.
  */
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client.ts";
 import { chatMessages, chats, llmOutputChunks, llmRequests, type ChatMessage, type LlmRequest } from "../schema.ts";
 import { execRows, isUniqueViolation } from "./util.ts";

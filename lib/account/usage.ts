@@ -27,6 +27,8 @@ export interface QuotaDto {
   resetsAt: string | null;
   /** Seconds until sending is possible again, while the limit is reached. */
   resetsIn: number | null;
+  /** Seconds until resetsAt. */
+  untilReset: number | null;
 }
 
 export interface UsageDto {
@@ -67,6 +69,7 @@ export async function accountUsage(userId: string, now: Date = new Date()): Prom
     overridden: overridden.includes(s.name),
     resetsAt: s.resetsAt?.toISOString() ?? null,
     resetsIn: s.resetsIn ?? null,
+    untilReset: s.resetsAt ? Math.max(1, Math.ceil((s.resetsAt.getTime() - now.getTime()) / 1000)) : null,
   }));
   const today = now.toISOString().slice(0, 10);
   return { quotas, days, totals: { today: sum(days.filter((d) => d.day === today)), period: { ...sum(days), days: USAGE_DAYS } } };
