@@ -26,9 +26,7 @@ export function QuotaList({ quotas }: { quotas: QuotaDto[] }) {
           <li key={q.name} className="quota" data-reached={reached} data-quota={q.name}>
             <div className="quota-head">
               <span>{q.label}</span>
-              <span className="quota-figure">
-                {formatCount(q.used)} {q.limit > 0 ? `of ${formatCount(q.limit)}` : "used"}
-              </span>
+              <span className="quota-figure">{`${formatCount(q.used)} ${q.limit > 0 ? `of ${formatCount(q.limit)}` : "used"}`}</span>
             </div>
             {q.limit > 0 && (
               <div className="quota-bar" aria-hidden="true">
