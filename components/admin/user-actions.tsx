@@ -68,7 +68,7 @@ export function UserActions({ user, self }: { user: AdminUserDto; self: boolean 
       ) : (
         <button
           type="button"
-          className="btn btn-danger"
+          className="btn btn-danger-outline"
           disabled={busy || self}
           title={self ? "You cannot disable your own account." : undefined}
           onClick={() => setConfirming(true)}
@@ -105,16 +105,19 @@ export function UserActions({ user, self }: { user: AdminUserDto; self: boolean 
           {error}
         </span>
       )}
-      <ConfirmDialog
-        open={confirming}
-        title={`Disable ${who}?`}
-        body="Their sessions and API tokens stop working at once, and their answers in progress are stopped. You can enable the account again later."
-        confirmLabel="Disable"
-        danger
-        busy={busy}
-        onConfirm={() => void patch({ disabled: true }).then(() => setConfirming(false))}
-        onCancel={() => setConfirming(false)}
-      />
+      {/* Mounted only while asked: every row's dialog would otherwise share the dialog's title id. */}
+      {confirming && (
+        <ConfirmDialog
+          open
+          title={`Disable ${who}?`}
+          body="Their sessions and API tokens stop working at once, and their answers in progress are stopped. You can enable the account again later."
+          confirmLabel="Disable"
+          danger
+          busy={busy}
+          onConfirm={() => void patch({ disabled: true }).then(() => setConfirming(false))}
+          onCancel={() => setConfirming(false)}
+        />
+      )}
     </div>
   );
 }
