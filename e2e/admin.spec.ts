@@ -17,7 +17,7 @@ test("an admin disables and enables a user, whose session stops at once", async 
   await chat.waitForAnswer("failed");
 
   const admin = await AdminPage.signIn(page);
-  await new ChatPage(page).sidebar.getByRole("link", { name: "Admin" }).click();
+  await new ChatPage(page).sidebar.getByRole("link", { name: "Admin", exact: true }).click();
   await expect(admin.heading).toBeVisible();
   // The failed answer, with the error its user saw.
   const failed = page.getByRole("table", { name: "Failed generations" });
@@ -53,7 +53,7 @@ test("someone who is not an admin gets the 404 page and no admin link", async ({
   await ChatPage.signUp(await before.newPage());
   await before.close();
   await ChatPage.signUp(page);
-  await expect(new ChatPage(page).sidebar.getByRole("link", { name: "Admin" })).toHaveCount(0);
+  await expect(new ChatPage(page).sidebar.getByRole("link", { name: "Admin", exact: true })).toHaveCount(0);
   const res = await page.goto("/admin");
   expect(res?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Nothing here" })).toBeVisible();

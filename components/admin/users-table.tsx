@@ -3,9 +3,9 @@ import { formatCount } from "@/lib/duration";
 import type { AdminUserDto } from "@/lib/admin/service";
 import { UserActions } from "./user-actions";
 
-function limit(user: AdminUserDto, name: keyof AdminUserDto["limits"]): string {
+function limit(user: AdminUserDto, name: keyof AdminUserDto["limits"], label: string): string {
   const v = user.limits[name];
-  return `${v === 0 ? "no limit" : formatCount(v)}${user.quota[name] !== undefined ? " (set)" : ""}`;
+  return `${label}: ${v === 0 ? "no limit" : formatCount(v)}${user.quota[name] !== undefined ? " (set)" : ""}`;
 }
 
 export function UsersTable({ users, selfId }: { users: AdminUserDto[]; selfId: string }) {
@@ -54,7 +54,7 @@ export function UsersTable({ users, selfId }: { users: AdminUserDto[]; selfId: s
               <td className="num">{formatCount(u.usage.active)}</td>
               <td>
                 <span className="quota-note">
-                  {limit(u, "messagesPerHour")} messages/h · {limit(u, "tokensPerDay")} tokens/day · {limit(u, "concurrent")} at once
+                  {[limit(u, "messagesPerHour", "messages/hour"), limit(u, "tokensPerDay", "tokens/day"), limit(u, "concurrent", "at once")].join(" · ")}
                 </span>
               </td>
               <td>
