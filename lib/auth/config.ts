@@ -1,6 +1,7 @@
 /**
- * Auth.js (next-auth v5): email + password through the Credentials provider, GitHub and
- * Google when their variables are set. Sessions are JWTs (Credentials requires it); the
+ * Auth.js (next-auth v5): email + password through the Credentials provider, guests through a
+ * second one (`guest`, with ALLOW_GUESTS: lib/auth/guest.ts), GitHub and Google when their
+ * variables are set. Sessions are JWTs (Credentials requires it); the
  * Drizzle adapter stores OAuth users and accounts in our database.
  */
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
