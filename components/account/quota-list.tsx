@@ -28,11 +28,9 @@ export function QuotaList({ quotas }: { quotas: QuotaDto[] }) {
               <span>{q.label}</span>
               <span className="quota-figure">{`${formatCount(q.used)} ${q.limit > 0 ? `of ${formatCount(q.limit)}` : "used"}`}</span>
             </div>
-            {q.limit > 0 && (
-              <div className="quota-bar" aria-hidden="true">
-                <span style={{ width: `${share}%` }} />
-              </div>
-            )}
+            <div className="quota-bar" aria-hidden="true">
+              <span style={{ width: `${share}%` }} />
+            </div>
             <span className="quota-note">
               {note(q)}
               {q.overridden ? " Set for your account by an admin." : ""}

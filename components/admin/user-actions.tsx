@@ -90,7 +90,7 @@ export function UserActions({ user, self }: { user: AdminUserDto; self: boolean 
                 inputMode="numeric"
                 pattern="[0-9]*"
                 defaultValue={user.quota[f.name] ?? ""}
-                placeholder={`default (${user.quota[f.name] === undefined ? user.limits[f.name] : "…"})`}
+                placeholder={user.quota[f.name] === undefined ? `default: ${user.limits[f.name] === 0 ? "no limit" : user.limits[f.name]}` : "default"}
               />
             </label>
           ))}

@@ -52,7 +52,7 @@ export function UsersTable({ users, selfId }: { users: AdminUserDto[]; selfId: s
               <td className="num">{formatCount(u.usage.tokens30d)}</td>
               <td className="num">{formatCount(u.usage.messagesLastHour)}</td>
               <td className="num">{formatCount(u.usage.active)}</td>
-              <td>
+              <td className="limits-cell">
                 <span className="quota-note">
                   {[limit(u, "messagesPerHour", "messages/hour"), limit(u, "tokensPerDay", "tokens/day"), limit(u, "concurrent", "at once")].join(" · ")}
                 </span>
