@@ -9,6 +9,8 @@ interface Props {
   oauth: { id: string; name: string }[];
   callbackUrl: string;
   initialError?: string;
+  /** Offer "Try without an account" (ALLOW_GUESTS). */
+  guests?: boolean;
 }
 
 const ERRORS: Record<string, string> = {
@@ -19,7 +21,7 @@ const ERRORS: Record<string, string> = {
 };
 
 /** Sign-in and sign-up, through Auth.js's standard credentials flow (csrf, then callback). */
-export function AuthForm({ mode, oauth, callbackUrl, initialError }: Props) {
+export function AuthForm({ mode, oauth, callbackUrl, initialError, guests = false }: Props) {
   const router = useRouter();
   const [error, setError] = useState(initialError ? (ERRORS[initialError] ?? "Sign-in failed. Try again.") : "");
   const [busy, setBusy] = useState(false);
@@ -54,6 +56,28 @@ export function AuthForm({ mode, oauth, callbackUrl, initialError }: Props) {
         return;
       }
       router.replace(callbackUrl);
+      router.refresh();
+    } catch {
+      setError("The network is not answering. Check your connection and try again.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function tryAsGuest() {
+    setBusy(true);
+    setError("");
+    try {
+      const result = await signIn("guest", { redirect: false });
+      if (!result || result.error) {
+        setError(
+          result?.code === "rate_limited"
+            ? "Too many accounts and guests were started from your network. Try again later, or create an account."
+            : "Could not start a guest session. Try again.",
+        );
+        return;
+      }
+      router.replace(callbackUrl === "/" ? "/chat" : callbackUrl);
       router.refresh();
     } catch {
       setError("The network is not answering. Check your connection and try again.");
@@ -97,10 +121,15 @@ export function AuthForm({ mode, oauth, callbackUrl, initialError }: Props) {
           {busy ? "Please wait…" : mode === "signup" ? "Create account" : "Sign in"}
         </button>
       </form>
-      {oauth.length > 0 && (
+      {(oauth.length > 0 || guests) && (
         <>
           <div className="divider">or</div>
           <div className="oauth">
+            {guests && (
+              <button className="btn" type="button" disabled={busy} onClick={() => void tryAsGuest()}>
+                Try without an account
+              </button>
+            )}
             {oauth.map((p) => (
               <button key={p.id} className="btn" type="button" onClick={() => void signIn(p.id, { redirectTo: callbackUrl })}>
                 Continue with {p.name}

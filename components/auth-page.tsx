@@ -2,6 +2,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { oauthProviders } from "@/lib/auth/config";
 import { pageUser } from "@/lib/auth/session";
+import { guestsAllowed } from "@/lib/auth/guest";
 import { AuthForm } from "./auth-form";
 import { BrandCard } from "./status-page";
 
@@ -14,17 +15,30 @@ export function safeCallback(raw: string | string[] | undefined): string {
 export async function AuthPage({ mode, searchParams }: { mode: "signin" | "signup"; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
   const callbackUrl = safeCallback(sp.callbackUrl);
-  if (await pageUser()) redirect(callbackUrl);
+  // A guest may open both: sign-up turns the guest into the new account, chats and all.
+  const user = await pageUser();
+  if (user && !user.guest) redirect(callbackUrl);
+  const converting = mode === "signup" && user?.guest === true;
   const error = typeof sp.code === "string" ? sp.code : typeof sp.error === "string" ? sp.error : undefined;
   const other = mode === "signin" ? "/signup" : "/signin";
   const otherHref = callbackUrl === "/" ? other : `${other}?callbackUrl=${encodeURIComponent(callbackUrl)}`;
   return (
     <BrandCard>
-      <h1>{mode === "signin" ? "Welcome back" : "Create your account"}</h1>
+      <h1>{mode === "signin" ? "Welcome back" : converting ? "Keep your chats" : "Create your account"}</h1>
       <p className="lead">
-        {mode === "signin" ? "Sign in to pick up your conversations on any device." : "Answers that survive reloads, flaky networks and closed tabs."}
+        {mode === "signin"
+          ? "Sign in to pick up your conversations on any device."
+          : converting
+            ? "Create an account and everything you did as a guest stays yours, on any device."
+            : "Answers that survive reloads, flaky networks and closed tabs."}
       </p>
-      <AuthForm mode={mode} oauth={oauthProviders()} callbackUrl={callbackUrl} initialError={error} />
+      <AuthForm
+        mode={mode}
+        oauth={converting ? [] : oauthProviders()}
+        callbackUrl={callbackUrl}
+        initialError={error}
+        guests={mode === "signin" && guestsAllowed() && !user}
+      />
       <p className="auth-switch">
         {mode === "signin" ? "New here? " : "Already have an account? "}
         <Link href={otherHref}>{mode === "signin" ? "Create an account" : "Sign in"}</Link>

@@ -5,7 +5,8 @@
  */
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { ChatPage } from "./pages/chat-page";
+import { ChatPage, newUser } from "./pages/chat-page";
+import { AccountPage, AdminPage } from "./pages/account-page";
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -93,6 +94,47 @@ for (const theme of THEMES) {
     await page.getByRole("button", { name: "Open sidebar" }).click();
     await expect(new ChatPage(page).sidebar).toBeVisible();
     await expectNoViolations(page, `phone drawer ${theme}`);
+  });
+}
+
+for (const theme of THEMES) {
+  test(`the account and admin pages pass WCAG AA (${theme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: theme });
+    // Someone else to act on in the admin table, whatever ran before.
+    const other = newUser();
+    expect((await page.request.post("/api/register", { data: other })).status()).toBe(201);
+    const admin = await AdminPage.signIn(page);
+    const chat = new ChatPage(page);
+    await chat.startChat("Usage please [[fake text=counted usage_prompt=12 usage_completion=3]]");
+    await chat.waitForAnswer();
+    await chat.send("Fail please [[fake status=401]]");
+    await chat.waitForAnswer("failed");
+    await new AccountPage(page).goto();
+    await expectNoViolations(page, `account ${theme}`);
+    await admin.goto();
+    await expectNoViolations(page, `admin ${theme}`);
+    // The limits form open, and the confirmation of disabling someone.
+    await admin.goto(`?q=${encodeURIComponent(other.email)}`);
+    const row = admin.row(other.email);
+    await row.getByRole("button", { name: /^Limits of / }).click();
+    await expectNoViolations(page, `admin limits form ${theme}`);
+    await row.getByRole("button", { name: /^Disable / }).click();
+    await expect(page.getByRole("dialog")).toBeVisible();
+    await expectNoViolations(page, `admin disable dialog ${theme}`);
+    await page.getByRole("button", { name: "Cancel" }).click();
+  });
+
+  test(`a guest's chat with the banner, and the guest's sign-up, pass WCAG AA (${theme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: theme });
+    await page.goto("/signin");
+    await page.getByRole("button", { name: "Try without an account" }).click();
+    await expect(page.getByRole("note", { name: "Guest session" })).toBeVisible();
+    await expectNoViolations(page, `guest chat ${theme}`);
+    await new AccountPage(page).goto();
+    await expectNoViolations(page, `guest account ${theme}`);
+    await page.goto("/signup");
+    await expect(page.getByRole("heading", { name: "Keep your chats" })).toBeVisible();
+    await expectNoViolations(page, `guest sign-up ${theme}`);
   });
 }
 

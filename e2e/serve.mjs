@@ -13,7 +13,8 @@ const port = Number(process.env.E2E_PORT ?? 3210);
 
 const fake = await startFakeOpenAI();
 const db = await createTestDatabase();
-const env = testAppEnv(db, fake.url);
+// The admin of e2e/admin.spec.ts by its email; guests for e2e/account.spec.ts.
+const env = { ...testAppEnv(db, fake.url), ADMIN_EMAILS: "e2e-admin@example.test", ALLOW_GUESTS: "true" };
 
 let app;
 let stopping;

@@ -63,6 +63,18 @@ const schema = z.object({
   MAX_MESSAGE_CHARS: int(32_000, 1),
   RATE_LIMIT_MESSAGES_PER_HOUR: int(120, 0),
   RATE_LIMIT_CONCURRENT: int(3, 0),
+  /** Input + output tokens per user per UTC day (0: no limit). Quotas: lib/quotas.ts. */
+  RATE_LIMIT_TOKENS_PER_DAY: int(1_000_000, 0),
+  /** "Try without an account": guests get their own, tighter defaults. */
+  ALLOW_GUESTS: bool(false),
+  GUEST_MESSAGES_PER_HOUR: int(20, 0),
+  GUEST_TOKENS_PER_DAY: int(50_000, 0),
+  GUEST_CONCURRENT: int(1, 0),
+  /** Emails (comma-separated) that are admins whatever their stored role, read at every check. */
+  ADMIN_EMAILS: z
+    .string()
+    .optional()
+    .transform((s) => (s ?? "").split(",").map((x) => x.trim().toLowerCase()).filter(Boolean)),
   /** Extra origins allowed to POST (comma-separated), besides the app's own. */
   ALLOWED_ORIGINS: list,
   /** Sign-in failures per account, and per client address, within SIGNIN_WINDOW_SECONDS (0: no limit). */

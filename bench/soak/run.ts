@@ -116,6 +116,7 @@ export async function runSoak(input: SoakOptions): Promise<SoakResult> {
       // upstream deadlines rather than the short ones the fault tests use.
       RATE_LIMIT_MESSAGES_PER_HOUR: "0",
       RATE_LIMIT_CONCURRENT: "0",
+      RATE_LIMIT_TOKENS_PER_DAY: "0",
       LEASE_MS: undefined,
       FIRST_TOKEN_TIMEOUT_MS: undefined,
       STALL_TIMEOUT_MS: undefined,

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useDraft } from "@/lib/client/drafts";
 import { notices } from "@/lib/client/notices";
+import { formatDuration } from "@/lib/duration";
 import { MAX_MESSAGE_CHARS } from "@/lib/client/keys";
 import { IconAlert, IconClose, IconSend, IconStop } from "./icons";
 
@@ -95,7 +96,7 @@ export function Composer({ draftKey, noticeKey, placeholder, generating, onSend,
         <div className="composer-notice" role="alert">
           <IconAlert size={16} />
           <span>
-            {notice.retryAt && waitSecs > 0 ? `${notice.text} You can send again in ${waitSecs} s.` : notice.text}
+            {notice.retryAt && waitSecs > 0 ? `${notice.text} You can send again in ${formatDuration(waitSecs, "short")}.` : notice.text}
           </span>
           <button type="button" className="icon-btn small" aria-label="Dismiss" onClick={() => notices.set(noticeKey, null)}>
             <IconClose size={14} />

@@ -7,11 +7,15 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import { usePathname, useRouter } from "next/navigation";
 import { Sidebar } from "./sidebar";
+import { GuestBanner } from "./guest-banner";
 
+/** Who is signed in, as the frame shows them (the sidebar's account, the guest banner, their own messages). */
 export interface ShellUser {
   id: string;
   email: string;
   name: string | null;
+  role: "user" | "admin";
+  guest: boolean;
 }
 
 interface ShellContext {
@@ -22,7 +26,7 @@ interface ShellContext {
   newChat: () => void;
 }
 
-const Ctx = createContext<ShellContext>({ user: { id: "", email: "", name: null }, drawerOpen: false, setDrawerOpen: () => {}, newChat: () => {} });
+const Ctx = createContext<ShellContext>({ user: { id: "", email: "", name: null, role: "user", guest: false }, drawerOpen: false, setDrawerOpen: () => {}, newChat: () => {} });
 
 export const useShell = () => useContext(Ctx);
 
@@ -79,6 +83,7 @@ export function AppShell({ user, children }: { user: ShellUser; children: React.
         <Sidebar user={user} />
         <div className="scrim" aria-hidden="true" onClick={() => setDrawerOpen(false)} />
         <main className="main" id="main">
+          {user.guest && <GuestBanner />}
           {children}
         </main>
       </div>

@@ -13,8 +13,8 @@ import { CHAT_PAGE_SIZE, keys, type ChatListPage } from "@/lib/client/keys";
 import { groupByDay } from "@/lib/client/group-by-day";
 import { ChatListItem } from "./chat-list-item";
 import { ThemeToggle } from "./theme-toggle";
-import { NEW_CHAT_SHORTCUT, useShell } from "./shell";
-import { IconClose, IconNewChat, IconSearch, IconSignOut } from "./icons";
+import { NEW_CHAT_SHORTCUT, useShell, type ShellUser } from "./shell";
+import { IconClose, IconNewChat, IconSearch, IconShield, IconSignOut } from "./icons";
 
 function useChatList(q: string) {
   return useInfiniteQuery({
@@ -42,7 +42,7 @@ function useDebounced(value: string, ms: number): string {
   return debounced;
 }
 
-export function Sidebar({ user }: { user: { email: string; name: string | null } }) {
+export function Sidebar({ user }: { user: ShellUser }) {
   const { setDrawerOpen, newChat } = useShell();
   const [search, setSearch] = useState("");
   const q = useDebounced(search.trim(), 200);
@@ -50,7 +50,7 @@ export function Sidebar({ user }: { user: { email: string; name: string | null }
   const chats = data?.pages.flatMap((p) => p.chats) ?? [];
   const [now] = useState(() => new Date());
   const groups = groupByDay(chats, now);
-  const initial = (user.name || user.email).trim().charAt(0).toUpperCase() || "?";
+  const initial = (user.guest ? "Guest" : user.name || user.email).trim().charAt(0).toUpperCase() || "?";
 
   return (
     <aside className="sidebar" id="sidebar" aria-label="Chats">
@@ -121,12 +121,29 @@ export function Sidebar({ user }: { user: { email: string; name: string | null }
         <span className="avatar" aria-hidden="true">
           {initial}
         </span>
-        <div className="account-text">
-          {user.name && <span className="account-name">{user.name}</span>}
-          <span className="account-email" data-testid="signed-in-as" title={user.email}>
-            Signed in as {user.email}
-          </span>
-        </div>
+        <Link href="/account" className="account-text account-link" title="Your account: limits and usage">
+          {user.guest ? (
+            <>
+              <span className="account-name">Guest</span>
+              <span className="account-email" data-testid="signed-in-as">
+                Trying without an account
+              </span>
+            </>
+          ) : (
+            <>
+              {user.name && <span className="account-name">{user.name}</span>}
+              <span className="account-email" data-testid="signed-in-as" title={user.email}>
+                Signed in as {user.email}
+              </span>
+            </>
+          )}
+        </Link>
+        {user.role === "admin" && (
+          <Link href="/admin" className="icon-btn" title="Admin">
+            <IconShield />
+            <span className="sr-only">Admin</span>
+          </Link>
+        )}
         <ThemeToggle />
         <button type="button" className="icon-btn" onClick={() => void signOut({ redirectTo: "/signin" })} title="Sign out">
           <IconSignOut />

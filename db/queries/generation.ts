@@ -4,7 +4,7 @@
  * transaction. Every runner write names the attempt it claimed: a runner that lost its claim
  * (lease expired, cancelled, chat deleted) writes nothing.
  */
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client.ts";
 import { alias } from "drizzle-orm/pg-core";
 import { chatMembers, chatMessages, chats, llmOutputChunks, llmRequests, users, type ChatMessage, type LlmRequest } from "../schema.ts";
@@ -12,6 +12,7 @@ import { displayName } from "./presence.ts";
 import { execRows, isUniqueViolation } from "./util.ts";
 import { canWrite, memberRole } from "./access.ts";
 import { outputFrom } from "./messages.ts";
+import { estimateTokens } from "./usage.ts";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -58,23 +59,6 @@ export async function insertUserMessageAndRequest(input: {
     if (isUniqueViolation(err, "llm_request_one_active_per_chat")) return { kind: "in_progress" };
     throw err;
   }
-}
-
-/** Counts for the per-user limits: generations in flight, and messages in the last hour. */
-export async function userLoad(tx: Pick<Db, "select">, userId: string) {
-  const [row] = await tx
-    .select({
-      active: sql<number>`count(*) filter (where ${llmRequests.status} in ('queued', 'running'))::int`,
-      lastHour: sql<number>`count(*) filter (where ${llmRequests.createdAt} > now() - interval '1 hour')::int`,
-      oldestInHour: sql<Date | null>`min(${llmRequests.createdAt}) filter (where ${llmRequests.createdAt} > now() - interval '1 hour')`,
-    })
-    .from(llmRequests)
-    .where(and(eq(llmRequests.userId, userId), gt(llmRequests.createdAt, sql`now() - interval '1 hour'`)));
-  return {
-    active: Number(row?.active ?? 0),
-    lastHour: Number(row?.lastHour ?? 0),
-    oldestInHour: row?.oldestInHour ? new Date(row.oldestInHour) : null,
-  };
 }
 
 export interface Claim {
@@ -264,9 +248,12 @@ async function endRequest(tx: Tx, request: Pick<LlmRequest, "uuid" | "chatUuid" 
       leaseUntil: null,
       finishedAt: sql`now()`,
       ...(end.status === "cancelled" ? { cancelRequested: true } : {}),
-      ...(end.usage
-        ? { inputTokens: end.usage.inputTokens ?? null, outputTokens: end.usage.outputTokens ?? null, usageEstimated: end.usage.estimated }
-        : {}),
+      // Usage as the provider reported it; what it did not report (a stopped or failed answer,
+      // a provider without usage) is estimated at ~4 characters a token and marked so. The input
+      // estimate was recorded when the request was sent (recordRequestSent).
+      inputTokens: end.usage?.inputTokens ?? sql`${llmRequests.inputTokens}`,
+      outputTokens: end.usage?.outputTokens ?? estimateTokens(end.text),
+      usageEstimated: end.usage && end.usage.inputTokens !== undefined && end.usage.outputTokens !== undefined ? end.usage.estimated : true,
     })
     .where(eq(llmRequests.uuid, request.uuid));
   if (request.responseMessageUuid) {
@@ -353,12 +340,16 @@ export async function findChatByUuid(chatUuid: string) {
   return chat;
 }
 
-/** Records what was sent to the model (for debugging and audits; not the prompt's text). */
-export async function recordRequestSent(input: { requestUuid: string; attempt: number; request: Record<string, unknown> }) {
+/**
+ * Records what was sent to the model (for debugging and audits; not the prompt's text), with
+ * the input tokens estimated from it: a request stopped before the provider reports usage
+ * still counts towards the user's tokens (the report replaces the estimate when it comes).
+ */
+export async function recordRequestSent(input: { requestUuid: string; attempt: number; request: Record<string, unknown>; inputTokensEstimate: number }) {
   const db = await getDb();
   await db
     .update(llmRequests)
-    .set({ request: input.request })
+    .set({ request: input.request, inputTokens: input.inputTokensEstimate, usageEstimated: true })
     .where(and(eq(llmRequests.uuid, input.requestUuid), eq(llmRequests.attempt, input.attempt)));
 }
 

@@ -1,12 +1,24 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { apiTokens, users, type User, type UserRole } from "../schema.ts";
-import { preparedFor } from "./util.ts";
+import { isUniqueViolation, preparedFor } from "./util.ts";
+import type { Tx } from "./access.ts";
 
 export async function findUserByEmail(email: string): Promise<User | undefined> {
   const db = await getDb();
   const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
   return row;
+}
+
+/**
+ * The role of an account being created or converted from a guest: `admin` for the first account
+ * ever (guests do not count), `user` after it. Serialized by an advisory lock held until the
+ * transaction ends, so two first sign-ups at once cannot both become admin.
+ */
+async function roleOfNewAccount(tx: Tx): Promise<UserRole> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('pollchat:first-account'))`);
+  const [any] = await tx.select({ id: users.id }).from(users).where(eq(users.guest, false)).limit(1);
+  return any ? "user" : "admin";
 }
 
 /** Creates a password account; undefined when the email is taken (the unique index decides). */
@@ -16,12 +28,60 @@ export async function insertPasswordUser(input: {
   passwordHash: string;
 }): Promise<User | undefined> {
   const db = await getDb();
-  const [row] = await db
-    .insert(users)
-    .values({ email: input.email, name: input.name, passwordHash: input.passwordHash })
-    .onConflictDoNothing({ target: users.email })
-    .returning();
-  return row;
+  return db.transaction(async (tx) => {
+    const role = await roleOfNewAccount(tx);
+    const [row] = await tx
+      .insert(users)
+      .values({ email: input.email, name: input.name, passwordHash: input.passwordHash, role })
+      .onConflictDoNothing({ target: users.email })
+      .returning();
+    return row;
+  });
+}
+
+/**
+ * Creates an account for Auth.js's adapter (OAuth sign-ups), with the same first-account rule as
+ * a password sign-up.
+ */
+export async function insertAdapterUser(input: Omit<typeof users.$inferInsert, "role" | "guest" | "quota" | "passwordHash" | "disabledAt">): Promise<User> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const role = await roleOfNewAccount(tx);
+    const [row] = await tx.insert(users).values({ ...input, role }).returning();
+    return row!;
+  });
+}
+
+/** A guest user ("try without an account"): no email, no password; tighter quotas by default. */
+export async function insertGuestUser(input: { name: string }): Promise<User> {
+  const db = await getDb();
+  const [row] = await db.insert(users).values({ name: input.name, guest: true }).returning();
+  return row!;
+}
+
+export type ConvertResult = { kind: "converted"; user: User } | { kind: "email_taken" } | { kind: "not_a_guest" };
+
+/**
+ * Turns a guest into a password account in place: the same row, so every chat, message and
+ * usage record stays theirs. Only a live guest row is converted (a second conversion, or a
+ * disabled guest, changes nothing).
+ */
+export async function convertGuestUser(input: { id: string; email: string; name: string | null; passwordHash: string }): Promise<ConvertResult> {
+  const db = await getDb();
+  try {
+    return await db.transaction(async (tx): Promise<ConvertResult> => {
+      const role = await roleOfNewAccount(tx);
+      const [row] = await tx
+        .update(users)
+        .set({ email: input.email, name: input.name ?? sql`${users.name}`, passwordHash: input.passwordHash, guest: false, role })
+        .where(and(eq(users.id, input.id), eq(users.guest, true), isNull(users.disabledAt)))
+        .returning();
+      return row ? { kind: "converted", user: row } : { kind: "not_a_guest" };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, "user_email_unique")) return { kind: "email_taken" };
+    throw err;
+  }
 }
 
 /** What a request may act as: the account behind a session or a token, as it is now. */

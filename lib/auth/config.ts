@@ -1,6 +1,7 @@
 /**
- * Auth.js (next-auth v5): email + password through the Credentials provider, GitHub and
- * Google when their variables are set. Sessions are JWTs (Credentials requires it); the
+ * Auth.js (next-auth v5): email + password through the Credentials provider, guests through a
+ * second one (`guest`, with ALLOW_GUESTS: lib/auth/guest.ts), GitHub and Google when their
+ * variables are set. Sessions are JWTs (Credentials requires it); the
  * Drizzle adapter stores OAuth users and accounts in our database.
  */
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
@@ -10,7 +11,10 @@ import Google from "next-auth/providers/google";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import { getDb } from "@/db/client";
 import { accounts, sessions, users, verificationTokens } from "@/db/schema";
-import { findUserByEmail } from "@/db/queries/users";
+import type { Adapter } from "next-auth/adapters";
+import { findUserByEmail, insertAdapterUser } from "@/db/queries/users";
+import { AppError } from "../errors";
+import { createGuest, GUEST_PROVIDER_ID, guestsAllowed } from "./guest";
 import { ensureAuthSecret } from "./secret";
 import { dummyHash, verifyPassword } from "./password";
 import { recordSignInFailure, recordSignInSuccess, requestIp, signInLock } from "./throttle";
@@ -22,6 +26,11 @@ class InvalidLogin extends CredentialsSignin {
 
 /** Too many failed sign-ins for this account or address: the page says to wait (/signin?code=rate_limited). */
 class SignInLimited extends CredentialsSignin {
+  override code = "rate_limited";
+}
+
+/** A guest that could not be created: too many from this address (/signin?code=rate_limited). */
+class GuestLimited extends CredentialsSignin {
   override code = "rate_limited";
 }
 
@@ -37,17 +46,47 @@ async function config(): Promise<NextAuthConfig> {
   const secret = ensureAuthSecret();
   const db = await getDb();
   const oauth = oauthProviders().map((p) => (p.id === "github" ? GitHub : Google));
+  const base = DrizzleAdapter(db, {
+    usersTable: users,
+    accountsTable: accounts,
+    sessionsTable: sessions,
+    verificationTokensTable: verificationTokens,
+  });
+  // OAuth sign-ups go through our insert: the first account ever becomes admin, like a password one.
+  const adapter: Adapter = {
+    ...base,
+    async createUser(data) {
+      const { id: _id, ...rest } = data;
+      const row = await insertAdapterUser(rest);
+      return { id: row.id, email: row.email ?? data.email, emailVerified: row.emailVerified, name: row.name, image: row.image };
+    },
+  };
+  const guest = guestsAllowed()
+    ? [
+        Credentials({
+          id: GUEST_PROVIDER_ID,
+          name: "Guest",
+          credentials: {},
+          async authorize(_raw, request) {
+            try {
+              return await createGuest(requestIp(request));
+            } catch (err) {
+              if (err instanceof AppError && err.code === "rate_limited") {
+                log().warn({ retryAfter: err.retryAfter }, "guest creation rate limited");
+                throw new GuestLimited();
+              }
+              throw err;
+            }
+          },
+        }),
+      ]
+    : [];
   return {
     secret,
     // The app runs behind whatever host serves it (localhost, a proxy, Vercel); the
     // cookie is bound to that host anyway.
     trustHost: true,
-    adapter: DrizzleAdapter(db, {
-      usersTable: users,
-      accountsTable: accounts,
-      sessionsTable: sessions,
-      verificationTokensTable: verificationTokens,
-    }),
+    adapter,
     session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
     pages: { signIn: "/signin", error: "/signin" },
     logger: {
@@ -83,6 +122,7 @@ async function config(): Promise<NextAuthConfig> {
           return { id: user.id, email: user.email, name: user.name };
         },
       }),
+      ...guest,
       ...oauth,
     ],
     callbacks: {

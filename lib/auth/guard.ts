@@ -6,10 +6,12 @@
  *   Auth.js sees it, and clear a bad cookie so the browser recovers by itself.
  * - It reads a POST body whole, however large. Its forms are a few hundred bytes: we read at
  *   most AUTH_MAX_BODY_BYTES (413 above) and hand it the body from memory.
+ * - The guest provider's endpoints answer 404 while ALLOW_GUESTS is off, like any unknown path.
  */
 import { NextRequest } from "next/server";
 import { AppError } from "../errors";
 import { readLimitedBytes } from "../http/body";
+import { guestsAllowed, guestsOff, isGuestAuthPath } from "./guest";
 
 const COOKIES = ["authjs.callback-url", "__Secure-authjs.callback-url"];
 const AUTH_MAX_BODY_BYTES = 16 * 1024;
@@ -41,6 +43,7 @@ function refuseBadCallbackUrl(req: NextRequest): Response | undefined {
 
 export function guardAuthHandler(handler: (req: NextRequest) => Promise<Response>) {
   return async (req: NextRequest): Promise<Response> => {
+    if (isGuestAuthPath(req.nextUrl.pathname) && !guestsAllowed()) return guestsOff().toResponse();
     const refused = refuseBadCallbackUrl(req);
     if (refused) return refused;
     if (req.method !== "POST") return handler(req);

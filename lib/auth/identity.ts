@@ -17,6 +17,7 @@ import { requestSessionUser } from "./request-session";
 import { AppError } from "../errors";
 import { findAccount, findAccountByTokenHash, touchApiToken, type AccountRow } from "@/db/queries/users";
 import { log } from "../log";
+import { effectiveRole } from "./roles";
 import type { RequestHead } from "../http/request-head";
 
 /** The identity behind a request, before its account is checked. */
@@ -87,5 +88,5 @@ export async function activeAccount(identity: Identity): Promise<SessionUser> {
   const account = identity.account ?? (await findAccount(identity.id));
   if (!account) throw new AppError("unauthorized", "Sign in to continue.");
   if (account.disabled) throw accountDisabled();
-  return { id: account.id, email: account.email, name: account.name, role: account.role, guest: account.guest, via: identity.via };
+  return { id: account.id, email: account.email, name: account.name, role: effectiveRole(account), guest: account.guest, via: identity.via };
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../errors";
 import { storableText } from "../text";
-import { insertPasswordUser } from "@/db/queries/users";
+import { convertGuestUser, insertPasswordUser } from "@/db/queries/users";
 import { hashPassword } from "./password";
 import { admitRegistration } from "./throttle";
 
@@ -22,14 +22,24 @@ export const registerBody = z.object({
 
 export type RegisterInput = z.infer<typeof registerBody>;
 
-/** Creates a password account; `ip` counts towards the sign-ups allowed per address. */
-export async function registerUser(input: RegisterInput, ip: string | undefined) {
+/**
+ * Creates a password account; `ip` counts towards the sign-ups allowed per address. A guest who
+ * signs up (`guestId`: the guest signed in on this request) becomes that account in place, so
+ * every chat they had stays theirs; their session is then renewed by signing in with the new
+ * credentials, as after any sign-up.
+ */
+export async function registerUser(input: RegisterInput, ip: string | undefined, guestId?: string) {
   await admitRegistration(ip);
-  const user = await insertPasswordUser({
-    email: input.email,
-    name: input.name,
-    passwordHash: await hashPassword(input.password),
-  });
-  if (!user) throw new AppError("email_taken", "An account with this email already exists. Sign in instead.");
-  return { id: user.id, email: user.email, name: user.name };
+  const passwordHash = await hashPassword(input.password);
+  if (guestId) {
+    const result = await convertGuestUser({ id: guestId, email: input.email, name: input.name, passwordHash });
+    if (result.kind === "email_taken") throw emailTaken();
+    if (result.kind === "converted") return { id: result.user.id, email: result.user.email, name: result.user.name, converted: true };
+    // No longer a guest (converted meanwhile, or disabled): a new account, as for anyone else.
+  }
+  const user = await insertPasswordUser({ email: input.email, name: input.name, passwordHash });
+  if (!user) throw emailTaken();
+  return { id: user.id, email: user.email, name: user.name, converted: false };
 }
+
+const emailTaken = () => new AppError("email_taken", "An account with this email already exists. Sign in instead.");

@@ -4,6 +4,7 @@ import { auth } from "./config";
 import { AppError } from "../errors";
 import { findAccount } from "@/db/queries/users";
 import { activeAccount, identify, type SessionUser } from "./identity";
+import { effectiveRole } from "./roles";
 import type { RequestHead } from "../http/request-head";
 
 // Who is asking lives in ./identity (the polls load it without next-auth); re-exported for the rest.
@@ -19,7 +20,7 @@ export const pageUser = cache(async (): Promise<SessionUser | null> => {
   if (!id) return null;
   const account = await findAccount(id);
   if (!account || account.disabled) return null;
-  return { id, email: account.email, name: account.name, role: account.role, guest: account.guest, via: "session" };
+  return { id, email: account.email, name: account.name, role: effectiveRole(account), guest: account.guest, via: "session" };
 });
 
 /** For route handlers that are not in the guard (/lite): like pageUser, from the request. */

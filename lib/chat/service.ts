@@ -25,7 +25,10 @@ import { findAccount } from "@/db/queries/users";
 import { canWrite } from "@/db/queries/access";
 import { accountDisabled } from "../auth/identity";
 import { findMessageForUser, findMessageWithOutput, chatMessagesOf, outputFrom, pendingContents, type MessageWithRequest, type OutputSlice } from "@/db/queries/messages";
-import { cancelRequest, insertUserMessageAndRequest, replaceUserMessage, requeueLastUserMessage, userLoad } from "@/db/queries/generation";
+import { cancelRequest, insertUserMessageAndRequest, replaceUserMessage, requeueLastUserMessage } from "@/db/queries/generation";
+import { lockUserQuota, quotaSubject, userLoad } from "@/db/queries/usage";
+import type { Tx } from "@/db/queries/access";
+import { quotaRefusal, quotasFor } from "../quotas";
 import type { ChatStatus, MemberRole } from "@/db/schema";
 import { isUnread, toChatDto, toMessageDto, type ChatDto, type ChatPresenceDto, type MessageDto, type TokensDto } from "./dto";
 import { notePresence } from "./presence";
@@ -177,23 +180,16 @@ function validContent(raw: string): string {
   return content;
 }
 
-/** Per-user limits, checked in the transaction that queues a generation. */
-async function checkUserLimits(tx: Parameters<typeof userLoad>[0], userId: string): Promise<void> {
-  const e = env();
-  const load = await userLoad(tx, userId);
-  if (e.RATE_LIMIT_CONCURRENT > 0 && load.active >= e.RATE_LIMIT_CONCURRENT) {
-    throw new AppError("rate_limited", `You already have ${load.active} answers generating; the limit is ${e.RATE_LIMIT_CONCURRENT}. Wait for one to finish.`, {
-      retryAfter: 5,
-    });
-  }
-  if (e.RATE_LIMIT_MESSAGES_PER_HOUR > 0 && load.lastHour >= e.RATE_LIMIT_MESSAGES_PER_HOUR) {
-    const resetsIn = Math.max(1, load.oldestInHour ? Math.ceil((load.oldestInHour.getTime() + 3_600_000 - Date.now()) / 1000) : 3600);
-    throw new AppError(
-      "rate_limited",
-      `You sent ${load.lastHour} messages in the last hour; the limit is ${e.RATE_LIMIT_MESSAGES_PER_HOUR}. Try again in ${Math.ceil(resetsIn / 60)} minutes.`,
-      { retryAfter: resetsIn },
-    );
-  }
+/**
+ * Per-user quotas (lib/quotas.ts), checked in the transaction that queues a generation, under a
+ * per-user lock so that two sends at once cannot both slip under a limit.
+ */
+async function checkUserLimits(tx: Tx, userId: string): Promise<void> {
+  await lockUserQuota(tx, userId);
+  const subject = await quotaSubject(tx, userId);
+  if (!subject) throw new AppError("unauthorized", "Sign in to continue.");
+  const refusal = quotaRefusal(await userLoad(tx, userId), quotasFor(subject).limits, subject.guest);
+  if (refusal) throw refusal;
 }
 
 /** The model a new generation in this chat uses: the one asked for, else the chat's, else the default. */

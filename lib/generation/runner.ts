@@ -20,6 +20,7 @@ import {
   renewLease,
   stillOwned,
 } from "@/db/queries/generation";
+import { estimateTokens } from "@/db/queries/usage";
 import { OutputBatcher } from "./batcher";
 import { retryWhileDatabaseDown } from "./db-retry";
 import { isDatabaseDown } from "../http/db-errors";
@@ -184,6 +185,7 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     await recordRequestSent({
       requestUuid,
       attempt,
+      inputTokensEstimate: estimateTokens([prompt.system ?? "", ...prompt.messages.map((m) => (typeof m.content === "string" ? m.content : ""))].join("\n")),
       request: {
         model: request.model,
         system: prompt.system ?? null,

@@ -6,7 +6,7 @@
  * logs one line per request and counts it in the metrics.
  */
 import type { z } from "zod";
-import { AppError } from "../errors";
+import { AppError, notFound } from "../errors";
 import { activeAccount, identify, type Identity, type SessionUser } from "../auth/identity";
 import { readBody, DEFAULT_MAX_BODY_BYTES } from "./body";
 import { assertSameOrigin } from "./origin";
@@ -163,6 +163,29 @@ export function publicRoute<PS extends z.ZodType = z.ZodType<Record<string, neve
   return observed(async (req, ctx) => {
     try {
       return await fn(await parseArgs(req, ctx, opts));
+    } catch (err) {
+      return errorResponse(err, req);
+    }
+  });
+}
+
+/**
+ * A handler for admins only (lib/auth/roles.ts). No session answers 401 like every API route;
+ * a signed-in user who is not an admin gets 404, exactly as for a path that does not exist,
+ * before their input is even looked at, so the admin API does not announce itself. A
+ * cross-site request is refused (403) first, whoever sends it.
+ */
+export function adminRoute<PS extends z.ZodType = z.ZodType<Record<string, never>>, BS extends z.ZodType | undefined = undefined>(
+  opts: Options<PS, BS>,
+  fn: (args: Args<Inferred<PS>, Inferred<BS>> & { user: SessionUser }) => Promise<Response>,
+) {
+  return observed(async (req, ctx) => {
+    try {
+      const user = await activeAccount(await identified(req));
+      if (!["GET", "HEAD", "OPTIONS"].includes(req.method.toUpperCase())) assertSameOrigin(req);
+      if (user.role !== "admin") throw notFound();
+      const args = await parseArgs(req, ctx, opts);
+      return await fn({ ...args, user });
     } catch (err) {
       return errorResponse(err, req);
     }

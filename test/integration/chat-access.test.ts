@@ -34,10 +34,10 @@ beforeAll(async () => {
   owner = await signUp(baseUrl);
   const chat = await createChat(owner);
   const { answer } = await exchange(owner, chat.uuid, "[[fake text=secret-answer]]");
-  ids = { chat: chat.uuid, message: answer.uuid };
+  ids = { chat: chat.uuid, message: answer.uuid, user: (await owner.session())!.user!.id! };
 });
 
-const PAGE_ACCESS = new Set(["page", "owner-page", "public-page"]);
+const PAGE_ACCESS = new Set(["page", "owner-page", "admin-page", "public-page"]);
 
 describe("the route table", () => {
   it("names every route file and exported method under app/, and nothing else", () => {
@@ -52,25 +52,40 @@ describe("the route table", () => {
 });
 
 describe("access control", () => {
-  it.each(entries((e) => e.access === "owner" || e.access === "user"))("$key without a session answers 401 JSON", async (e) => {
+  it.each(entries((e) => e.access === "owner" || e.access === "user" || e.access === "admin"))("$key without a session answers 401 JSON", async (e) => {
     await expectError(await call(anonymous(baseUrl), e, ids), 401, "unauthorized");
   });
 
-  it.each(entries((e) => e.access === "page" || e.access === "owner-page"))("$key without a session redirects to /signin", async (e) => {
+  it.each(entries((e) => e.access === "page" || e.access === "owner-page" || e.access === "admin-page"))("$key without a session redirects to /signin", async (e) => {
     expectSignInRedirect(await call(anonymous(baseUrl), e, ids));
   });
 
   it.each(entries((e) => e.access === "owner"))("$key on another user's chat answers 404 like a missing one", async (e) => {
     const intruder = await signUp(baseUrl);
     const theirs = await call(intruder, e, ids);
-    const missing = await call(intruder, e, { chat: randomUUID(), message: randomUUID() });
+    const missing = await call(intruder, e, { chat: randomUUID(), message: randomUUID(), user: randomUUID() });
     await expectError(theirs, 404);
     await expectError(missing, 404);
   });
 
+  it.each(entries((e) => e.access === "admin"))("$key answers 404 to a signed-in user who is not an admin, like a missing path", async (e) => {
+    // Not the first account of this server (the owner was made before): an ordinary user.
+    const user = await signUp(baseUrl);
+    await expectError(await call(user, e, ids), 404, "not_found");
+    // Even malformed input is not looked at: the same 404.
+    await expectError(await call(user, e, { ...ids, user: "not-a-uuid" }), 404, "not_found");
+  });
+
+  it.each(entries((e) => e.access === "admin-page"))("$key answers the 404 page to a signed-in user who is not an admin", async (e) => {
+    const user = await signUp(baseUrl);
+    const res = await call(user, e, ids);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain("Nothing here");
+  });
+
   it.each(entries((e) => e.access === "owner-page"))("$key of another user's chat answers 404 like a missing one", async (e) => {
     const intruder = await signUp(baseUrl);
-    for (const which of [ids, { chat: randomUUID(), message: randomUUID() }]) {
+    for (const which of [ids, { chat: randomUUID(), message: randomUUID(), user: randomUUID() }]) {
       const res = await call(intruder, e, which);
       expect(res.status).toBe(404);
       expect(await res.text()).not.toContain("secret-answer");
@@ -90,7 +105,7 @@ describe("access control", () => {
 
   it.each(entries((e) => e.access === "owner"))("$key with a malformed uuid answers 400", async (e) => {
     for (const bad of ["not-a-uuid", "1234", "..%2F..%2Fetc%2Fpasswd", "' or 1=1 --"]) {
-      await expectError(await call(owner, e, { chat: bad, message: bad }), 400, "validation_error");
+      await expectError(await call(owner, e, { chat: bad, message: bad, user: bad }), 400, "validation_error");
     }
   });
 

@@ -7,6 +7,8 @@
  * - owner:       JSON API on one user's chat or message: 401 without a session, 404 for
  *                another user's ids exactly like missing ones, 400 for malformed ids.
  * - user:        JSON API of the signed-in user (no ids in the path): 401 without a session.
+ * - admin:       JSON API of admins (lib/http/route.ts adminRoute): 401 without a session, 404
+ *                for a signed-in user who is not an admin, exactly like a path that does not exist.
  * - public:      needs no session (health, readiness, sign-up).
  * - ops-token:   operators only, by a bearer token from the environment, never by a session:
  *                404 while its variable is unset, else 401 without the token (GET /api/metrics:
@@ -15,6 +17,7 @@
  * - authjs:      Auth.js's own endpoints, protected by its double-submit CSRF token.
  * - page:        a signed-in page: without a session a redirect to /signin.
  * - owner-page:  a page of one user's chat: also 404 for another user's chat, like a missing one.
+ * - admin-page:  a page of admins: without a session a redirect to /signin, for anyone else 404.
  * - public-page: a page anyone may open.
  * - static:      a file built once (htmx for /lite).
  * Every unsafe method, whatever its rule, refuses a cross-site request with 403 (authjs: no session).
@@ -30,6 +33,8 @@ export interface Ids {
   /** An invite link of `chat` (its uuid and its token). */
   invite?: string;
   inviteToken?: string;
+  /** The id of the user who owns `chat`. */
+  user?: string;
 }
 
 const some = (id: string | undefined) => id ?? "00000000-0000-4000-8000-000000000000";
@@ -42,7 +47,7 @@ const UNKNOWN_TOKEN = "A".repeat(43);
  */
 export type Needs = "read" | "write" | "owner";
 
-export type Access = "owner" | "user" | "public" | "ops-token" | "authjs" | "page" | "owner-page" | "public-page" | "static";
+export type Access = "owner" | "user" | "admin" | "public" | "ops-token" | "authjs" | "page" | "owner-page" | "admin-page" | "public-page" | "static";
 
 export interface RouteCase {
   access: Access;
@@ -99,6 +104,11 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /api/agents": { access: "user", path: () => "/api/agents" },
 
   // Accounts and operations.
+  "GET /api/account/usage": { access: "user", path: () => "/api/account/usage" },
+  "GET /api/admin/users": { access: "admin", path: () => "/api/admin/users" },
+  "GET /api/admin/users/[id]": { access: "admin", path: ({ user }) => `/api/admin/users/${user}` },
+  "PATCH /api/admin/users/[id]": { access: "admin", path: ({ user }) => `/api/admin/users/${user}`, body: () => ({ quota: { messagesPerHour: 5 } }) },
+  "GET /api/admin/generations": { access: "admin", path: () => "/api/admin/generations" },
   "POST /api/register": { access: "public", path: () => "/api/register", body: () => ({ email: "not-an-email", password: "x" }) },
   "GET /api/auth/[...nextauth]": { access: "authjs", path: () => "/api/auth/session" },
   "POST /api/auth/[...nextauth]": { access: "authjs", path: () => "/api/auth/callback/credentials" },
@@ -115,6 +125,8 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /signin": { access: "public-page", path: () => "/signin" },
   "GET /signup": { access: "public-page", path: () => "/signup" },
   "GET /chat": { access: "page", path: () => "/chat" },
+  "GET /account": { access: "page", path: () => "/account" },
+  "GET /admin": { access: "admin-page", path: () => "/admin" },
   "GET /chat/[uuid]": { access: "owner-page", path: ({ chat }) => `/chat/${chat}` },
   "GET /invite/[token]": { access: "page", path: ({ inviteToken }) => `/invite/${inviteToken ?? UNKNOWN_TOKEN}` },
   "GET /lite": { access: "page", path: ({ chat }) => `/lite?chat=${chat}` },

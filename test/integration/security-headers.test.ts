@@ -20,7 +20,7 @@ beforeAll(async () => {
   owner = await signUp(baseUrl);
   const chat = await createChat(owner);
   const { answer } = await exchange(owner, chat.uuid, "[[fake text=headers]]");
-  ids = { chat: chat.uuid, message: answer.uuid };
+  ids = { chat: chat.uuid, message: answer.uuid, user: (await owner.session())!.user!.id! };
 });
 
 function expectStaticHeaders(res: Response, what: string) {
@@ -57,7 +57,8 @@ function expectScriptsCarry(html: string, nonce: string, what: string) {
   for (const tag of scripts) expect(tag, what).toContain(`nonce="${nonce}"`);
 }
 
-const pages = entries((e) => ["page", "owner-page", "public-page"].includes(e.access));
+const PAGE_ACCESS = ["page", "owner-page", "admin-page", "public-page"];
+const pages = entries((e) => PAGE_ACCESS.includes(e.access));
 
 describe("security headers", () => {
   it.each(pages)("$key carries a CSP with a fresh nonce on every script, signed in and out", async (e) => {
@@ -67,7 +68,9 @@ describe("security headers", () => {
       const res = await call(client, e, ids);
       const html = await res.text();
       expectStaticHeaders(res, e.key);
-      if (res.status !== 200) continue; // a redirect (to /signin, or / to /chat): nothing to protect
+      // A redirect (to /signin, or / to /chat): nothing to protect. The 404 page (/admin for a
+      // user who is not an admin) is a page like any other.
+      if (res.status !== 200 && res.status !== 404) continue;
       rendered++;
       const nonce = expectPageCsp(res, e.key);
       seen.add(nonce);
@@ -88,7 +91,7 @@ describe("security headers", () => {
     }
   });
 
-  it.each(entries((e) => !["page", "owner-page", "public-page"].includes(e.access)))(
+  it.each(entries((e) => !PAGE_ACCESS.includes(e.access)))(
     "$key answers with the static headers, outside the proxy",
     async (e) => {
       const res = await call(owner, e, ids);

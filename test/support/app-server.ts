@@ -310,6 +310,10 @@ export function testAppEnv(db: TestDatabase, fakeOpenAIUrl: string): Record<stri
     QUEUED_GRACE_MS: "1000",
     RATE_LIMIT_MESSAGES_PER_HOUR: "100000",
     RATE_LIMIT_CONCURRENT: "1000",
+    RATE_LIMIT_TOKENS_PER_DAY: "0",
+    // Guests and ADMIN_EMAILS only where a test asks for them (the first account is admin anyway).
+    ALLOW_GUESTS: "",
+    ADMIN_EMAILS: "",
     // Every test user signs up from 127.0.0.1; sign-in limits are tested on a server of their own.
     REGISTER_MAX_PER_IP: "0",
     SIGNIN_MAX_FAILURES_PER_IP: "0",

@@ -221,3 +221,15 @@ export async function signUp(baseUrl: string, opts: SignUpOptions = {}): Promise
   }
   return client;
 }
+
+/**
+ * "Try without an account" (ALLOW_GUESTS=true): Auth.js's guest provider, the way the sign-in
+ * page calls it. Answers the client (signed in as the new guest) and the callback's response.
+ */
+export async function signInAsGuest(baseUrl: string, headers: Record<string, string> = {}): Promise<{ client: TestClient; res: Response }> {
+  const client = makeClient(baseUrl, new CookieJar(), headers);
+  const csrfToken = await csrf(client);
+  const res = await client.post("/api/auth/callback/guest", { csrfToken }, { form: true });
+  await res.arrayBuffer().catch(() => undefined);
+  return { client, res };
+}

@@ -1,0 +1,65 @@
+import { expect, type Locator, type Page } from "@playwright/test";
+import { SignInPage } from "./signin-page";
+import { SignUpPage } from "./signup-page";
+
+/** The admin of the e2e server: ADMIN_EMAILS in e2e/serve.mjs. */
+export const E2E_ADMIN = { name: "E2E Admin", email: "e2e-admin@example.test", password: "e2e-admin-password" };
+
+/** /account: the signed-in user's limits and usage. */
+export class AccountPage {
+  readonly page: Page;
+  readonly heading: Locator;
+  readonly usageTable: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.heading = page.getByRole("heading", { name: "Account", level: 1 });
+    this.usageTable = page.getByTestId("usage-table");
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto("/account");
+    await expect(this.heading).toBeVisible();
+  }
+
+  quota(name: "messagesPerHour" | "tokensPerDay" | "concurrent"): Locator {
+    return this.page.locator(`.quota[data-quota="${name}"]`);
+  }
+}
+
+/** /admin: users with their usage and the actions on each; generations in flight and failed. */
+export class AdminPage {
+  readonly page: Page;
+  readonly heading: Locator;
+  readonly users: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.heading = page.getByRole("heading", { name: "Admin", level: 1 });
+    this.users = page.getByTestId("admin-users");
+  }
+
+  /** Signs the page in as the e2e admin (signing up the first time; the account outlives a retried test). */
+  static async signIn(page: Page): Promise<AdminPage> {
+    const signUp = new SignUpPage(page);
+    await signUp.goto();
+    await signUp.signUp(E2E_ADMIN);
+    await page.waitForURL(/\/chat$|\/signup/);
+    if (!/\/chat$/.test(page.url())) {
+      const signIn = new SignInPage(page);
+      await signIn.goto();
+      await signIn.signIn(E2E_ADMIN.email, E2E_ADMIN.password);
+      await expect(page).toHaveURL(/\/chat$/);
+    }
+    return new AdminPage(page);
+  }
+
+  async goto(query = ""): Promise<void> {
+    await this.page.goto(`/admin${query}`);
+    await expect(this.heading).toBeVisible();
+  }
+
+  row(email: string): Locator {
+    return this.users.locator(`tr[data-user="${email}"]`);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * What a user sees of their own account: their quotas with what is used of each and when it
+ * resets, and their usage per UTC day and model (GET /api/account/usage, the /account page).
+ */
+import { AppError } from "../errors";
+import { quotasFor, quotaStates, type QuotaName } from "../quotas";
+import { getDb } from "@/db/client";
+import { quotaSubject, usageByDay, userLoad, type UsageRow } from "@/db/queries/usage";
+
+export const USAGE_DAYS = 30;
+
+export const QUOTA_LABELS: Record<QuotaName, string> = {
+  messagesPerHour: "Messages per hour",
+  tokensPerDay: "Tokens per day",
+  concurrent: "Answers generating at once",
+};
+
+export interface QuotaDto {
+  name: QuotaName;
+  label: string;
+  /** 0: no limit. */
+  limit: number;
+  used: number;
+  /** Set for this user by an admin rather than the server's default. */
+  overridden: boolean;
+  /** When the window restarts (ISO): midnight UTC for tokens, the oldest message's hour for messages. */
+  resetsAt: string | null;
+  /** Seconds until sending is possible again, while the limit is reached. */
+  resetsIn: number | null;
+  /** Seconds until resetsAt. */
+  untilReset: number | null;
+}
+
+export interface UsageDto {
+  quotas: QuotaDto[];
+  days: UsageRow[];
+  totals: { today: Totals; period: Totals & { days: number } };
+}
+
+interface Totals {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  estimated: boolean;
+}
+
+function sum(rows: UsageRow[]): Totals {
+  return rows.reduce<Totals>(
+    (t, r) => ({
+      requests: t.requests + r.requests,
+      inputTokens: t.inputTokens + r.inputTokens,
+      outputTokens: t.outputTokens + r.outputTokens,
+      estimated: t.estimated || r.estimated,
+    }),
+    { requests: 0, inputTokens: 0, outputTokens: 0, estimated: false },
+  );
+}
+
+export async function accountUsage(userId: string, now: Date = new Date()): Promise<UsageDto> {
+  const db = await getDb();
+  const [subject, load, days] = await Promise.all([quotaSubject(db, userId), userLoad(db, userId), usageByDay({ userId, days: USAGE_DAYS })]);
+  if (!subject) throw new AppError("unauthorized", "Sign in to continue.");
+  const { limits, overridden } = quotasFor(subject);
+  const quotas = quotaStates(load, limits, now).map((s) => ({
+    name: s.name,
+    label: QUOTA_LABELS[s.name],
+    limit: s.limit,
+    used: s.used,
+    overridden: overridden.includes(s.name),
+    resetsAt: s.resetsAt?.toISOString() ?? null,
+    resetsIn: s.resetsIn ?? null,
+    untilReset: s.resetsAt ? Math.max(1, Math.ceil((s.resetsAt.getTime() - now.getTime()) / 1000)) : null,
+  }));
+  const today = now.toISOString().slice(0, 10);
+  return { quotas, days, totals: { today: sum(days.filter((d) => d.day === today)), period: { ...sum(days), days: USAGE_DAYS } } };
+}
