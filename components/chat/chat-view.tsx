@@ -14,6 +14,7 @@ import { MessageList } from "./message-list";
 import { Composer } from "./composer";
 import { ModelPicker } from "./model-picker";
 import { TopBar } from "./top-bar";
+import { ShareControl } from "./share-control";
 import { chatTitle } from "./chat-list-item";
 
 /** What is generating now, if anything: the message to cancel to stop it. */
@@ -123,7 +124,9 @@ function ChatScreen(props: {
 
   return (
     <div className="chat-screen">
-      <TopBar title={<h1 className="chat-title" title={chatTitle(chat)}>{chatTitle(chat)}</h1>} />
+      <TopBar title={<h1 className="chat-title" title={chatTitle(chat)}>{chatTitle(chat)}</h1>}>
+        {chat.role === "owner" && !props.deleted && <ShareControl chatUuid={chat.uuid} />}
+      </TopBar>
       {props.deleted && (
         <div className="banner" role="alert">
           This chat was deleted on another device. <Link href="/chat">Start a new chat</Link>

@@ -14,7 +14,7 @@ import { groupByDay } from "@/lib/client/group-by-day";
 import { ChatListItem } from "./chat-list-item";
 import { ThemeToggle } from "./theme-toggle";
 import { NEW_CHAT_SHORTCUT, useShell } from "./shell";
-import { IconClose, IconNewChat, IconSearch, IconSignOut } from "./icons";
+import { IconClose, IconNewChat, IconSearch, IconSettings, IconSignOut } from "./icons";
 
 function useChatList(q: string) {
   return useInfiniteQuery({
@@ -128,6 +128,10 @@ export function Sidebar({ user }: { user: { email: string; name: string | null }
           </span>
         </div>
         <ThemeToggle />
+        <Link href="/account/tokens" className="icon-btn" title="Account: API tokens, data">
+          <IconSettings />
+          <span className="sr-only">Account settings</span>
+        </Link>
         <button type="button" className="icon-btn" onClick={() => void signOut({ redirectTo: "/signin" })} title="Sign out">
           <IconSignOut />
           <span className="sr-only">Sign out</span>

@@ -63,7 +63,7 @@ export async function findChatWithActiveRequest(input: {
  * findChatWithActiveRequest reads it) and its messages from `lastUuid` on, in one snapshot.
  * No rows: not the user's chat. `messages` undefined: `lastUuid` is not in the chat.
  */
-type MessageRow = Pick<ChatMessage, "uuid" | "chatUuid" | "role" | "content" | "status" | "llmRequestUuid" | "error" | "createdAt">;
+export type MessageRow = Pick<ChatMessage, "uuid" | "chatUuid" | "role" | "content" | "status" | "llmRequestUuid" | "error" | "createdAt">;
 
 const chatWithMessagesAfterStatement = preparedFor((db) => {
   const m = chatMessages;
@@ -224,7 +224,7 @@ export async function listChatsForUser(input: {
 export type MemberWrite<T> = { kind: "ok"; value: T; role: MemberRole } | { kind: "not_found" } | { kind: "forbidden"; role: MemberRole };
 
 /** Runs `write` in a transaction if the user is an active member with one of `allowed` roles. */
-async function asMember<T>(
+export async function asMember<T>(
   input: { chatUuid: string; userId: string; allowed: readonly MemberRole[] },
   write: (tx: Tx) => Promise<T>,
 ): Promise<MemberWrite<T>> {

@@ -33,3 +33,8 @@ export const optionalUuid = z
   .union([uuidString, z.literal("")])
   .optional()
   .transform((s) => (s ? s : undefined));
+
+/** The public tokens poll of a shared chat: /api/share/{uuid}/tokens/{message_uuid}/{position}. */
+export const sharedTokensParams = tokensParams.extend({ message_uuid: uuidString });
+
+export const tokenParams = z.object({ uuid: uuidString });

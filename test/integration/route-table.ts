@@ -8,6 +8,8 @@
  *                another user's ids exactly like missing ones, 400 for malformed ids.
  * - user:        JSON API of the signed-in user (no ids in the path): 401 without a session.
  * - public:      needs no session (health, readiness, sign-up).
+ * - share:       public, keyed by the share uuid of a public link: no session needed, 404 for
+ *                a link that is private or unknown exactly like a missing one, 400 malformed.
  * - ops-token:   operators only, by a bearer token from the environment, never by a session:
  *                404 while its variable is unset, else 401 without the token (GET /api/metrics:
  *                METRICS_TOKEN, ops-metrics.test.ts; GET /api/ops/invariants: OPS_TOKEN,
@@ -20,14 +22,19 @@
  * Every unsafe method, whatever its rule, refuses a cross-site request with 403 (authjs: no session).
  */
 import type { TestClient } from "../support/client.ts";
+import { createChat, exchange, json } from "../support/chat.ts";
 
 export interface Ids {
   chat: string;
   /** A message of `chat` (the answer). */
   message: string;
+  /** The share uuid of `chat`, which is public. */
+  share: string;
+  /** The uuid of an API token of the chat's owner. */
+  token: string;
 }
 
-export type Access = "owner" | "user" | "public" | "ops-token" | "authjs" | "page" | "owner-page" | "public-page" | "static";
+export type Access = "owner" | "user" | "public" | "share" | "ops-token" | "authjs" | "page" | "owner-page" | "public-page" | "static";
 
 export interface RouteCase {
   access: Access;
@@ -55,6 +62,22 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /api/models": { access: "user", path: () => "/api/models" },
   "GET /api/agents": { access: "user", path: () => "/api/agents" },
 
+  // Sharing: the owner's switch, and the public polls of a shared chat.
+  "GET /api/chats/[uuid]/share": { access: "owner", path: ({ chat }) => `/api/chats/${chat}/share` },
+  "POST /api/chats/[uuid]/share": { access: "owner", path: ({ chat }) => `/api/chats/${chat}/share` },
+  "DELETE /api/chats/[uuid]/share": { access: "owner", path: ({ chat }) => `/api/chats/${chat}/share` },
+  "GET /api/share/[uuid]/messages": { access: "share", path: ({ share }) => `/api/share/${share}/messages` },
+  "GET /api/share/[uuid]/messages/[last_uuid]": { access: "share", path: ({ share, message }) => `/api/share/${share}/messages/${message}` },
+  "GET /api/share/[uuid]/tokens/[message_uuid]/[position]": { access: "share", path: ({ share, message }) => `/api/share/${share}/tokens/${message}/0` },
+
+  // Export and import, API tokens.
+  "GET /api/chats/[uuid]/export": { access: "owner", path: ({ chat }) => `/api/chats/${chat}/export?format=json` },
+  "GET /api/export": { access: "user", path: () => "/api/export" },
+  "POST /api/import": { access: "user", path: () => "/api/import", body: () => ({ format: "pollchat.chats", version: 1, chats: [] }) },
+  "GET /api/tokens": { access: "user", path: () => "/api/tokens" },
+  "POST /api/tokens": { access: "user", path: () => "/api/tokens", body: () => ({ name: "route table" }) },
+  "DELETE /api/tokens/[uuid]": { access: "owner", path: ({ token }) => `/api/tokens/${token}` },
+
   // Accounts and operations.
   "POST /api/register": { access: "public", path: () => "/api/register", body: () => ({ email: "not-an-email", password: "x" }) },
   "GET /api/auth/[...nextauth]": { access: "authjs", path: () => "/api/auth/session" },
@@ -66,6 +89,7 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /api/bench/session": { access: "user", path: () => "/api/bench/session" },
   "GET /api/metrics": { access: "ops-token", path: () => "/api/metrics" },
   "GET /api/ops/invariants": { access: "ops-token", path: () => "/api/ops/invariants" },
+  "GET /api/openapi.json": { access: "public", path: () => "/api/openapi.json" },
 
   // Pages.
   "GET /": { access: "public-page", path: () => "/" },
@@ -74,6 +98,9 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /chat": { access: "page", path: () => "/chat" },
   "GET /chat/[uuid]": { access: "owner-page", path: ({ chat }) => `/chat/${chat}` },
   "GET /lite": { access: "page", path: ({ chat }) => `/lite?chat=${chat}` },
+  "GET /share/[uuid]": { access: "public-page", path: ({ share }) => `/share/${share}` },
+  "GET /account/tokens": { access: "page", path: () => "/account/tokens" },
+  "GET /account/data": { access: "page", path: () => "/account/data" },
   "GET /lite/htmx.js": { access: "static", path: () => "/lite/htmx.js" },
 };
 
@@ -93,4 +120,16 @@ export const isUnsafe = (method: string) => !["GET", "HEAD", "OPTIONS"].includes
 export function call(client: TestClient, e: RouteEntry, ids: Ids, headers: Record<string, string> = {}): Promise<Response> {
   const h: Record<string, string> = { ...(e.body ? { "content-type": "application/json" } : {}), ...headers };
   return client.request(e.path(ids), { method: e.method, headers: h, body: e.body ? JSON.stringify(e.body(ids)) : undefined });
+}
+
+/**
+ * A chat of `owner` with an answer, shared, and an API token of theirs: the ids every route of
+ * the table can be called with. `text` steers the fake model.
+ */
+export async function makeIds(owner: TestClient, text = "[[fake text=fixture]]"): Promise<Ids> {
+  const chat = await createChat(owner);
+  const { answer } = await exchange(owner, chat.uuid, text);
+  const { share } = await json<{ share: { shareUuid: string } }>(await owner.post(`/api/chats/${chat.uuid}/share`), 201);
+  const { apiToken } = await json<{ apiToken: { uuid: string } }>(await owner.post("/api/tokens", { name: "fixture" }), 201);
+  return { chat: chat.uuid, message: answer.uuid, share: share.shareUuid, token: apiToken.uuid };
 }
