@@ -88,7 +88,9 @@ export interface ImportResult {
 
 /** Timestamps as the file gives them, but each message strictly after the one before it. */
 function toImport(chat: ImportFile["chats"][number], now: number): ChatToImport {
-  const createdAt = chat.createdAt ? new Date(chat.createdAt) : new Date(now);
+  // A chat without a time is as old as its first message that has one.
+  const first = chat.messages.find((m) => m.createdAt)?.createdAt;
+  const createdAt = new Date(chat.createdAt ?? first ?? now);
   let previous = createdAt.getTime() - 1;
   const messages = chat.messages.map((m) => {
     const at = Math.max(m.createdAt ? Date.parse(m.createdAt) : previous + 1, previous + 1);
