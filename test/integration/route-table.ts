@@ -28,6 +28,8 @@ export interface Ids {
   chat: string;
   /** A message of `chat` (the answer). */
   message: string;
+  /** The user message `message` answers (edit takes it). */
+  question?: string;
   /** The share uuid of `chat`, which is public. */
   share: string;
   /** The uuid of an API token of the chat's owner. */
@@ -51,7 +53,7 @@ export const ROUTES: Record<string, RouteCase> = {
   "POST /chat/[uuid]/edit": {
     access: "owner",
     path: ({ chat }) => `/chat/${chat}/edit`,
-    body: ({ message }) => ({ messageUuid: message, content: "x" }),
+    body: ({ message, question }) => ({ messageUuid: question ?? message, content: "x" }),
   },
   "GET /chat/message/[uuid]/tokens/[position]": { access: "owner", path: ({ message }) => `/chat/message/${message}/tokens/0` },
   "POST /chat/message/[uuid]/cancel": { access: "owner", path: ({ message }) => `/chat/message/${message}/cancel` },
@@ -128,8 +130,8 @@ export function call(client: TestClient, e: RouteEntry, ids: Ids, headers: Recor
  */
 export async function makeIds(owner: TestClient, text = "[[fake text=fixture]]"): Promise<Ids> {
   const chat = await createChat(owner);
-  const { answer } = await exchange(owner, chat.uuid, text);
+  const { user, answer } = await exchange(owner, chat.uuid, text);
   const { share } = await json<{ share: { shareUuid: string } }>(await owner.post(`/api/chats/${chat.uuid}/share`), 201);
   const { apiToken } = await json<{ apiToken: { uuid: string } }>(await owner.post("/api/tokens", { name: "fixture" }), 201);
-  return { chat: chat.uuid, message: answer.uuid, share: share.shareUuid, token: apiToken.uuid };
+  return { chat: chat.uuid, message: answer.uuid, question: user.uuid, share: share.shareUuid, token: apiToken.uuid };
 }
