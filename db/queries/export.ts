@@ -73,35 +73,48 @@ async function takenMessageUuids(tx: Tx, uuids: string[]): Promise<Set<string>> 
 }
 
 /**
- * Creates the chats of an import file for the user, all or none (one transaction). A chat keeps
- * its uuid, and its messages theirs, when they are free; a chat whose uuid is taken by another
- * user's chat, or any of whose message uuids is taken, gets new ones (`newUuid`, time-ordered).
- * A chat whose uuid is one of the user's own chats is skipped: importing a file twice creates
- * nothing the second time, and an import never overwrites a chat.
+ * Creates the chats of an import file for the user, all or none (one transaction).
+ *
+ * Which uuid a chat gets: the one in the file when it is free; else, when it is taken by another
+ * user's chat, `derive(uuid)` (a uuid made from the user and that uuid), so that importing the
+ * same file into this account again finds that chat; else a new one (`newUuid`). A chat whose
+ * uuid (or derived uuid) is already one of the user's own is skipped: importing a file twice
+ * creates nothing the second time, and an import never overwrites a chat. Messages follow their
+ * chat (kept, derived), unless one of those uuids is taken: then all get new ones.
  */
-export async function importChatsForUser(input: { userId: string; chats: ChatToImport[]; newUuid: () => string }): Promise<ImportOutcome[]> {
+export async function importChatsForUser(input: {
+  userId: string;
+  chats: ChatToImport[];
+  newUuid: () => string;
+  derive: (uuid: string) => string;
+}): Promise<ImportOutcome[]> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const fileChats = input.chats.flatMap((c) => (c.uuid ? [c.uuid] : []));
-    const existing = new Map<string, string>();
-    for (let i = 0; i < fileChats.length; i += 5_000) {
+    const candidates = input.chats.flatMap((c) => (c.uuid ? [c.uuid, input.derive(c.uuid)] : []));
+    const owners = new Map<string, string>();
+    for (let i = 0; i < candidates.length; i += 5_000) {
       const rows = await tx
         .select({ uuid: chats.uuid, userId: chats.userId })
         .from(chats)
-        .where(inArray(chats.uuid, fileChats.slice(i, i + 5_000)));
-      for (const r of rows) existing.set(r.uuid, r.userId);
+        .where(inArray(chats.uuid, candidates.slice(i, i + 5_000)));
+      for (const r of rows) owners.set(r.uuid, r.userId);
     }
-    const takenMessages = await takenMessageUuids(tx, input.chats.flatMap((c) => c.messages.flatMap((m) => (m.uuid ? [m.uuid] : []))));
+    const fileMessages = input.chats.flatMap((c) => c.messages.flatMap((m) => (m.uuid ? [m.uuid, input.derive(m.uuid)] : [])));
+    const takenMessages = await takenMessageUuids(tx, fileMessages);
 
     const outcomes: ImportOutcome[] = [];
     for (const c of input.chats) {
-      const owner = c.uuid ? existing.get(c.uuid) : undefined;
-      if (c.uuid && owner === input.userId) {
-        outcomes.push({ kind: "skipped", uuid: c.uuid, title: c.title });
+      const tried = c.uuid ? [c.uuid, input.derive(c.uuid)] : [];
+      const mine = tried.find((u) => owners.get(u) === input.userId);
+      if (mine) {
+        outcomes.push({ kind: "skipped", uuid: mine, title: c.title });
         continue;
       }
-      const uuid = c.uuid && owner === undefined ? c.uuid : input.newUuid();
-      const keepMessages = c.messages.every((m) => m.uuid && !takenMessages.has(m.uuid));
+      const free = tried.find((u) => !owners.has(u));
+      const uuid = free ?? input.newUuid();
+      // The messages' uuids go the way the chat's went: as in the file, derived, or new.
+      const messageUuid = free === c.uuid ? (u: string) => u : free ? input.derive : undefined;
+      const keepMessages = messageUuid !== undefined && c.messages.every((m) => m.uuid && !takenMessages.has(messageUuid(m.uuid)));
       await tx.insert(chats).values({
         uuid,
         userId: input.userId,
@@ -115,7 +128,7 @@ export async function importChatsForUser(input: { userId: string; chats: ChatToI
       });
       await tx.insert(chatMembers).values({ chatUuid: uuid, userId: input.userId, role: "owner", lastReadAt: new Date() });
       const rows = c.messages.map((m) => ({
-        uuid: keepMessages ? m.uuid! : input.newUuid(),
+        uuid: keepMessages ? messageUuid(m.uuid!) : input.newUuid(),
         chatUuid: uuid,
         role: m.role,
         content: m.content,

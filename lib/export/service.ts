@@ -5,6 +5,7 @@
  * roles, text, statuses and order, exactly; timestamps as in the file (made strictly increasing
  * where the file has ties, so the order is the file's).
  */
+import { createHash } from "node:crypto";
 import { AppError, notFound } from "../errors";
 import { uuidv7 } from "../ids";
 import { storableText } from "../text";
@@ -118,11 +119,29 @@ function toImport(chat: ImportFile["chats"][number], now: number): ChatToImport 
   };
 }
 
+/**
+ * The uuid a file's chat (or message) gets in this account when its own is taken elsewhere:
+ * the same every time (so a second import of the file finds it), unguessable without the
+ * user's id, and a valid RFC 9562 UUID (version 8: made by the application).
+ */
+export function derivedUuid(userId: string, uuid: string): string {
+  const h = createHash("sha256").update(`pollchat-import\0${userId}\0${uuid.toLowerCase()}`).digest();
+  h[6] = 0x80 | (h[6]! & 0x0f);
+  h[8] = 0x80 | (h[8]! & 0x3f);
+  const x = h.subarray(0, 16).toString("hex");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
 export async function importChats(input: { userId: string; file: ImportFile }): Promise<ImportResult> {
   const now = Date.now();
   let outcomes: ImportOutcome[];
   try {
-    outcomes = await importChatsForUser({ userId: input.userId, chats: input.file.chats.map((c) => toImport(c, now)), newUuid: () => uuidv7() });
+    outcomes = await importChatsForUser({
+      userId: input.userId,
+      chats: input.file.chats.map((c) => toImport(c, now)),
+      newUuid: () => uuidv7(),
+      derive: (uuid) => derivedUuid(input.userId, uuid),
+    });
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     throw new AppError("conflict", "A chat or message of this file was created elsewhere at the same moment. Import the file again: what is already there is skipped.", {

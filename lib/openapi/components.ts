@@ -130,13 +130,13 @@ export const schemas: Record<string, Schema> = {
     imported: {
       type: "array",
       items: object(
-        { uuid, title: { type: "string" }, messages: { type: "integer" }, from: { ...uuid, description: "The uuid in the file, when it was taken and the chat got a new one." } },
+        { uuid, title: { type: "string" }, messages: { type: "integer" }, from: { ...uuid, description: "The uuid in the file, when another account's chat has it and this one got another." } },
         ["uuid", "title", "messages"],
       ),
     },
     skipped: {
       type: "array",
-      description: "Chats of the file that are already yours (same uuid): an import never overwrites, so importing twice creates nothing new.",
+      description: "Chats of the file that are already yours (imported before, or never gone): an import never overwrites, so importing twice creates nothing new.",
       items: object({ uuid, title: { type: "string" }, reason: { const: "exists" } }),
     },
   }),

@@ -35,7 +35,7 @@ export const dataPaths: Paths = {
       operationId: "importChats",
       summary: "Create the chats of an export file again, all or none",
       description:
-        "A chat keeps its uuid (and its messages theirs) when free, else it gets new ones; a chat whose uuid is already one of yours is skipped, so importing a file twice creates nothing new. A message still pending in the file is imported cancelled. At most IMPORT_MAX_BYTES (8 MB) a file: 413 above.",
+        "A chat keeps its uuid (and its messages theirs) when free; when another account's chat has it, it gets a uuid derived from yours and it, the same at every import. A chat that is already yours (by either uuid) is skipped, so importing a file twice creates nothing new and never overwrites. A message still pending in the file is imported cancelled. At most IMPORT_MAX_BYTES (8 MB) a file: 413 above.",
       tags: ["Export and import"],
       requestBody: jsonBody(ref("ExportFile")),
       responses: {

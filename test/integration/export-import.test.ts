@@ -134,6 +134,11 @@ describe("import", () => {
     }
     const again = await exportAll(bob);
     expect(essence(again.chats)).toEqual(essence(file.chats));
+    // The same file into the same account again: found, by the uuids derived for it.
+    const twice = await json<ImportResult>(await bob.post("/api/import", file), 200);
+    expect(twice.imported).toEqual([]);
+    expect(twice.skipped.map((c) => c.uuid).sort()).toEqual(result.imported.map((c) => c.uuid).sort());
+    expect((await exportAll(bob)).chats).toHaveLength(3);
     // The conversation order is the file's, message by message, and the chats are Bob's to use.
     const plain = again.chats.find((c) => c.title === "Plain chat")!;
     expect((await messages(bob, plain.uuid)).messages.map((m) => m.content)).toEqual(file.chats.find((c) => c.title === "Plain chat")!.messages.map((m) => m.content));
