@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { signUp, type TestClient } from "../support/client.ts";
 import { createChat, exchange, json, messages } from "../support/chat.ts";
+import { rawRequest } from "../support/hostile.ts";
 
 const baseUrl = inject("baseUrl");
 
@@ -233,9 +234,11 @@ describe("import", () => {
 
   it("refuses a file over IMPORT_MAX_BYTES with a clear 413", async () => {
     const big = JSON.stringify({ format: "pollchat.chats", version: 1, chats: [{ messages: [{ role: "user", content: "x".repeat(9 * 1024 * 1024) }] }] });
-    const res = await alice.request("/api/import", { method: "POST", headers: { "content-type": "application/json" }, body: big });
+    // A raw client: fetch may see the connection close (the server stops reading) before the answer.
+    const headers = { cookie: alice.jar.header(), origin: baseUrl, "content-type": "application/json", "content-length": String(Buffer.byteLength(big)) };
+    const res = await rawRequest(baseUrl, { method: "POST", path: "/api/import", headers, body: big, timeoutMs: 30_000 });
     expect(res.status).toBe(413);
-    const body = (await res.json()) as { error: { code: string; message: string } };
+    const body = JSON.parse(res.body) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("payload_too_large");
     expect(body.error.message).toMatch(/larger than 8 MB/);
   });
