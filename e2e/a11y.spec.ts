@@ -6,7 +6,8 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { ChatPage, newUser } from "./pages/chat-page";
-import { AccountPage, AdminPage } from "./pages/account-page";
+import { AccountPage, AdminPage, TokensPage } from "./pages/account-page";
+import { ShareDialog } from "./pages/share-page";
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -135,6 +136,46 @@ for (const theme of THEMES) {
     await page.goto("/signup");
     await expect(page.getByRole("heading", { name: "Keep your chats" })).toBeVisible();
     await expectNoViolations(page, `guest sign-up ${theme}`);
+  });
+
+  test(`a shared chat, its Share dialog and the public page pass WCAG AA (${theme})`, async ({ page, browser }) => {
+    await page.emulateMedia({ colorScheme: theme });
+    await ChatPage.signUp(page);
+    const chat = new ChatPage(page);
+    const md = "## Shared\\n\\n- one\\n- two\\n\\n```ts\\nconst shared = true;\\n```";
+    await chat.startChat(`Share me [[fake text="${md}"]]`, "Code helper");
+    await chat.waitForAnswer();
+    const share = new ShareDialog(page);
+    await share.openButton.click();
+    await expectNoViolations(page, `share dialog, private ${theme}`);
+    const link = await share.share();
+    await expectNoViolations(page, `share dialog, public ${theme}`);
+
+    const visitor = await browser.newContext({ colorScheme: theme });
+    const vpage = await visitor.newPage();
+    await vpage.goto(link);
+    await expect(vpage.locator("article.msg-assistant[data-status=completed]").last()).toBeVisible();
+    await expectNoViolations(vpage, `share page ${theme}`);
+    await vpage.setViewportSize({ width: 375, height: 760 });
+    await expectNoViolations(vpage, `share page, phone ${theme}`);
+    await visitor.close();
+  });
+
+  test(`the account pages pass WCAG AA (${theme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: theme });
+    await ChatPage.signUp(page);
+    const tokens = new TokensPage(page);
+    await tokens.goto();
+    await expectNoViolations(page, `tokens, none ${theme}`);
+    await tokens.createToken("Accessible script");
+    await expectNoViolations(page, `tokens, one shown once ${theme}`);
+    await page.getByRole("button", { name: "Revoke Accessible script" }).click();
+    await expect(page.getByRole("dialog", { name: "Revoke token?" })).toBeVisible();
+    await expectNoViolations(page, `tokens, revoke dialog ${theme}`);
+    await page.goto("/account/data");
+    await expectNoViolations(page, `data ${theme}`);
+    await page.setViewportSize({ width: 375, height: 760 });
+    await expectNoViolations(page, `data, phone ${theme}`);
   });
 }
 

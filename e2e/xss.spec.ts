@@ -8,6 +8,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { ChatPage } from "./pages/chat-page";
 import { LitePage } from "./pages/lite-page";
+import { ShareDialog, SharedChatPage } from "./pages/share-page";
 
 const PAYLOAD = [
   "Here you go:",
@@ -114,4 +115,36 @@ test("the htmx page (/lite) shows a hostile answer as text", async ({ page }) =>
   expect(seen.pwned).toEqual([]);
   expect(seen.violations).toEqual([]);
   await expectWatchWorks(page, seen);
+});
+
+test("the public share page renders a hostile answer inert, live and server rendered", async ({ page, browser }) => {
+  await ChatPage.signUp(page);
+  const chat = new ChatPage(page);
+  await chat.startChat(`Show me [[fake text="warming up " repeat=30 chunk=4 delay=40]]`);
+  const owner = new ShareDialog(page);
+  const link = await owner.share();
+  await owner.close();
+  await chat.waitForAnswer();
+
+  const visitor = await browser.newContext();
+  const vpage = await visitor.newPage();
+  const seen = await watch(vpage);
+  await vpage.goto(link);
+  const shared = new SharedChatPage(vpage);
+  // Live: the hostile answer arrives while the visitor watches.
+  await chat.send(`Again ${directive}`);
+  await expect(shared.answers.last()).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  for (const pass of ["live", "server rendered"]) {
+    if (pass === "server rendered") await vpage.reload();
+    const shown = shared.contentOf(shared.answers.last());
+    await expect(shown, pass).toContainText("end of payload");
+    await expect(shown.locator(DANGEROUS_IN_TEXT), pass).toHaveCount(0);
+    await expect(vpage.locator("main").locator(DANGEROUS), pass).toHaveCount(0);
+    expect(await shown.getByText("click me").getAttribute("href"), pass).not.toMatch(/^\s*(javascript|data):/i);
+    await shown.getByText("bold?").hover();
+  }
+  expect(seen.pwned).toEqual([]);
+  expect(seen.violations).toEqual([]);
+  await expectWatchWorks(vpage, seen);
+  await visitor.close();
 });

@@ -61,6 +61,8 @@ const schema = z.object({
   /** Characters of chat history sent to the model (newest kept). */
   CONTEXT_BUDGET_CHARS: int(48_000, 1_000),
   MAX_MESSAGE_CHARS: int(32_000, 1),
+  /** The largest file POST /api/import takes (413 above). */
+  IMPORT_MAX_BYTES: int(8 * 1024 * 1024, 1024),
   RATE_LIMIT_MESSAGES_PER_HOUR: int(120, 0),
   RATE_LIMIT_CONCURRENT: int(3, 0),
   /** Input + output tokens per user per UTC day (0: no limit). Quotas: lib/quotas.ts. */

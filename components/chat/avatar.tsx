@@ -4,7 +4,7 @@ import { avatarHue, initials } from "@/lib/client/members";
 export function Avatar({ id, name, size = 28, title }: { id: string; name: string; size?: number; title?: string }) {
   return (
     <span
-      className="avatar"
+      className="person-avatar"
       style={{ width: size, height: size, fontSize: Math.round(size * 0.4), ["--avatar-hue" as string]: avatarHue(id) }}
       title={title ?? name}
       aria-hidden="true"

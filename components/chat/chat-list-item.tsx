@@ -8,7 +8,7 @@ import { deleteChat, updateChat } from "@/lib/client/actions";
 import { ApiError } from "@/lib/client/api";
 import type { ChatDto } from "@/lib/client/keys";
 import { ConfirmDialog } from "./confirm-dialog";
-import { IconDots, IconEdit, IconLeave, IconTrash, IconUsers } from "./icons";
+import { IconDots, IconDownload, IconEdit, IconLeave, IconTrash, IconUsers } from "./icons";
 import { removeMember } from "@/lib/client/members";
 import { useShell } from "./shell";
 
@@ -154,6 +154,12 @@ export function ChatListItem({ chat }: { chat: ChatDto }) {
               <IconEdit size={15} /> Rename
             </button>
           )}
+          <a role="menuitem" href={`/api/chats/${chat.uuid}/export?format=md`} download onClick={() => setMenuOpen(false)}>
+            <IconDownload size={15} /> Export as Markdown
+          </a>
+          <a role="menuitem" href={`/api/chats/${chat.uuid}/export?format=json`} download onClick={() => setMenuOpen(false)}>
+            <IconDownload size={15} /> Export as JSON
+          </a>
           <button
             type="button"
             role="menuitem"

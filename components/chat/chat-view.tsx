@@ -14,6 +14,7 @@ import { MessageList } from "./message-list";
 import { Composer } from "./composer";
 import { ModelPicker } from "./model-picker";
 import { TopBar } from "./top-bar";
+import { ShareControl } from "./share-control";
 import { chatTitle } from "./chat-list-item";
 import { useShell } from "./shell";
 import { Avatar } from "./avatar";
@@ -152,6 +153,7 @@ function ChatScreen(props: {
         >
           <IconUsers size={18} />
         </button>
+        {chat.role === "owner" && !props.deleted && <ShareControl chatUuid={chat.uuid} />}
       </TopBar>
       {membersOpen && <MembersDialog chatUuid={chat.uuid} me={user.id} onClose={() => setMembersOpen(false)} />}
       {props.deleted && (

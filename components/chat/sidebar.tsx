@@ -14,7 +14,7 @@ import { groupByDay } from "@/lib/client/group-by-day";
 import { ChatListItem } from "./chat-list-item";
 import { ThemeToggle } from "./theme-toggle";
 import { NEW_CHAT_SHORTCUT, useShell, type ShellUser } from "./shell";
-import { IconClose, IconNewChat, IconSearch, IconShield, IconSignOut } from "./icons";
+import { IconClose, IconNewChat, IconSearch, IconSettings, IconShield, IconSignOut } from "./icons";
 
 function useChatList(q: string) {
   return useInfiniteQuery({
@@ -145,6 +145,10 @@ export function Sidebar({ user }: { user: ShellUser }) {
           </Link>
         )}
         <ThemeToggle />
+        <Link href="/account" className="icon-btn" title="Account: usage, API tokens, data">
+          <IconSettings />
+          <span className="sr-only">Account settings</span>
+        </Link>
         <button type="button" className="icon-btn" onClick={() => void signOut({ redirectTo: "/signin" })} title="Sign out">
           <IconSignOut />
           <span className="sr-only">Sign out</span>

@@ -34,11 +34,9 @@ export interface MessageWithRequest {
   } | null;
 }
 
-/** The columns of a message with the state of its generation, for the two lookups below. */
-function messageWithRequestColumns() {
+/** The state of a message's generation (left-joined llm_request), for the lookups by message. */
+export function requestStateColumns() {
   return {
-    message: chatMessages,
-    role: chatMembers.role,
     reqUuid: llmRequests.uuid,
     reqStatus: llmRequests.status,
     attempt: llmRequests.attempt,
@@ -47,7 +45,12 @@ function messageWithRequestColumns() {
   };
 }
 
-function messageWithRequest(row: {
+/** The columns of a message with the state of its generation, for the two lookups below. */
+function messageWithRequestColumns() {
+  return { message: chatMessages, role: chatMembers.role, ...requestStateColumns() };
+}
+
+export function messageWithRequest(row: {
   message: ChatMessage;
   role: MemberRole;
   reqUuid: string | null;
@@ -98,11 +101,15 @@ export async function findMessageForUser(input: {
  * generation has output) the output of its current attempt from the chunk holding `position`,
  * read in the same snapshot.
  */
-const findMessageWithOutputStatement = preparedFor((db) => {
+/**
+ * For `.leftJoinLateral(slice, sql\`true\`)` after a join of llm_request: the output of the
+ * request's current attempt from the chunk holding the `position` placeholder on, in one row.
+ */
+export function outputSliceAt(db: Pick<Db, "select">) {
   const c = llmOutputChunks;
   const startChunk = sql`coalesce((select max(${c.startPos}) from ${c}
     where ${c.requestUuid} = ${llmRequests.uuid} and ${c.attempt} = ${llmRequests.attempt} and ${c.startPos} <= ${sql.placeholder("position")}), 0)`;
-  const slice = db
+  return db
     .select({
       from: sql<number | null>`min(${c.startPos})`.as("slice_from"),
       text: sql<string | null>`string_agg(${c.text}, '' order by ${c.startPos})`.as("slice_text"),
@@ -110,6 +117,10 @@ const findMessageWithOutputStatement = preparedFor((db) => {
     .from(c)
     .where(and(eq(c.requestUuid, llmRequests.uuid), eq(c.attempt, llmRequests.attempt), gte(c.startPos, startChunk)))
     .as("slice");
+}
+
+const findMessageWithOutputStatement = preparedFor((db) => {
+  const slice = outputSliceAt(db);
   return db
     .select({
       ...messageWithRequestColumns(),

@@ -20,6 +20,7 @@ import {
   listChatsForUser,
   updateChatAsMember,
   type MemberWrite,
+  type MessageRow,
 } from "@/db/queries/chats";
 import { findAccount } from "@/db/queries/users";
 import { canWrite } from "@/db/queries/access";
@@ -145,15 +146,7 @@ export async function getMessages(input: { userId: string; chatUuid: string; las
   if (!found) throw await missing(input.userId, "Chat not found.");
   if (found.active?.stale) dispatchGeneration(found.active.uuid);
   const rows = poll ? poll.messages : await chatMessagesOf({ chatUuid: input.chatUuid });
-  if (!rows) {
-    throw new AppError("unknown_last_message", "That message is not in this chat. Reload the whole list.");
-  }
-  // A pending answer's text so far lives with its generation, not in the message row.
-  const pending = rows.filter((m) => m.role === "assistant" && m.status === "pending" && m.llmRequestUuid);
-  const contents = await pendingContents(pending.map((m) => ({ requestUuid: m.llmRequestUuid! })));
-  const messages = rows.map((m) =>
-    toMessageDto(m.role === "assistant" && m.status === "pending" && m.llmRequestUuid ? { ...m, content: contents.get(m.llmRequestUuid) ?? "" } : m),
-  );
+  const messages = await messagesOf(rows);
   notePresence({
     chatUuid: input.chatUuid,
     userId: input.userId,
@@ -168,6 +161,22 @@ export async function getMessages(input: { userId: string; chatUuid: string; las
     presence: found.present,
     generation: active ? { status: active.status, requestedBy: active.requestedBy } : null,
   };
+}
+
+/**
+ * The messages a poll answers, once its chat was found (by a member, or by a share link):
+ * `undefined` rows mean the last uuid is not in the chat. A pending answer's text so far lives
+ * with its generation, not in the message row.
+ */
+export async function messagesOf(rows: MessageRow[] | undefined): Promise<MessageDto[]> {
+  if (!rows) {
+    throw new AppError("unknown_last_message", "That message is not in this chat. Reload the whole list.");
+  }
+  const pending = rows.filter((m) => m.role === "assistant" && m.status === "pending" && m.llmRequestUuid);
+  const contents = await pendingContents(pending.map((m) => ({ requestUuid: m.llmRequestUuid! })));
+  return rows.map((m) =>
+    toMessageDto(m.role === "assistant" && m.status === "pending" && m.llmRequestUuid ? { ...m, content: contents.get(m.llmRequestUuid) ?? "" } : m),
+  );
 }
 
 /** Message text as stored: well-formed, 1 to MAX_MESSAGE_CHARS code points (413 above). */
@@ -290,29 +299,41 @@ export async function getTokens(input: { userId: string; messageUuid: string; po
   // One round trip: the message, its generation and the output from `position`, in one snapshot.
   const read = () =>
     findMessageWithOutput({ messageUuid: input.messageUuid, userId: input.userId, queuedGraceMs: e.QUEUED_GRACE_MS, position: input.position });
+  return tokensOf(read, input.position, () => missing(input.userId, "Message not found."));
+}
+
+/**
+ * The tokens answer from what `read` finds of a message (for a member, or by a share link);
+ * `miss` explains why nothing was found.
+ */
+export async function tokensOf(
+  read: () => Promise<(MessageWithRequest & { output: OutputSlice }) | undefined>,
+  position: number,
+  miss: () => Promise<AppError>,
+): Promise<TokensDto> {
   let found = await read();
-  if (!found) throw await missing(input.userId, "Message not found.");
+  if (!found) throw await miss();
   if (found.request?.stale) dispatchGeneration(found.request.uuid);
-  let known = await knownText(found, input.position, found.output);
-  if (known.streaming && known.text === "" && input.position > 0) {
+  let known = await knownText(found, position, found.output);
+  if (known.streaming && known.text === "" && position > 0) {
     // Nothing at this position yet (a restarted attempt): read once more, as before.
     found = (await read()) ?? found;
-    known = await knownText(found, input.position, found.output);
+    known = await knownText(found, position, found.output);
   }
   const { message, request } = found;
   const end = known.from + codePointLength(known.text);
-  const ambiguous = message.role === "assistant" && request !== null && input.position > 0 && input.position <= request.restartFloor;
+  const ambiguous = message.role === "assistant" && request !== null && position > 0 && position <= request.restartFloor;
   const error = message.error ? { error: message.error } : {};
   if (ambiguous && known.streaming && end <= request.restartFloor) {
     // The restarted attempt has not yet passed what the dead one had written: this client may
     // hold either text. "Nothing new" until it has, then one replacement beyond the ambiguity.
-    return { tokens: "", status: message.status, append: true, position: input.position };
+    return { tokens: "", status: message.status, append: true, position };
   }
-  if (input.position > end || ambiguous) {
+  if (position > end || ambiguous) {
     const whole = known.from === 0 ? known.text : (await knownText(found, 0)).text;
     return { tokens: whole, status: message.status, append: false, position: codePointLength(whole), ...error };
   }
-  return { tokens: sliceFromCodePoint(known.text, input.position - known.from), status: message.status, append: true, position: end, ...error };
+  return { tokens: sliceFromCodePoint(known.text, position - known.from), status: message.status, append: true, position: end, ...error };
 }
 
 /** What is known of a message's text from around `position`: a pending answer's chunks, else its content. */

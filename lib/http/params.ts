@@ -42,3 +42,8 @@ export const invitableRole = z.enum(["editor", "viewer"], { message: "must be ed
 
 /** `?typing=1` on a messages poll: the reader has a draft in the composer (presence). */
 export const typingParam = (req: { url: string }): boolean => new URL(req.url).searchParams.get("typing") === "1";
+
+/** The public tokens poll of a shared chat: /api/share/{uuid}/tokens/{message_uuid}/{position}. */
+export const sharedTokensParams = tokensParams.extend({ message_uuid: uuidString });
+
+export const tokenParams = z.object({ uuid: uuidString });

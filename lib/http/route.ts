@@ -191,3 +191,18 @@ export function adminRoute<PS extends z.ZodType = z.ZodType<Record<string, never
     }
   });
 }
+
+/**
+ * A public read that anyone with a link may make (the share polls): no session, never cached
+ * (a link made private answers 404 at once), and readable from any site, since it carries no
+ * credentials and says nothing the link does not already open. Errors carry the same headers.
+ */
+export function publicReadRoute<PS extends z.ZodType>(opts: Options<PS, undefined>, fn: (args: Args<Inferred<PS>, undefined>) => Promise<Response>) {
+  const handle = publicRoute(opts, fn);
+  return async (req: Request, ctx?: RouteContext): Promise<Response> => {
+    const res = await handle(req, ctx);
+    res.headers.set("cache-control", "no-store");
+    res.headers.set("access-control-allow-origin", "*");
+    return res;
+  };
+}

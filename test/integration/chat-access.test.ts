@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { appRoutes } from "../support/app-routes.ts";
 import { anonymous, SESSION_COOKIE, signUp, type TestClient } from "../support/client.ts";
-import { createChat, exchange, json, type TokensJson } from "../support/chat.ts";
-import { call, entries, isUnsafe, ROUTES, type Ids } from "./route-table.ts";
+import { createChat, json, type TokensJson } from "../support/chat.ts";
+import { call, entries, isUnsafe, makeIds, ROUTES, type Ids } from "./route-table.ts";
 
 const baseUrl = inject("baseUrl");
 
@@ -32,9 +32,7 @@ let ids: Ids;
 
 beforeAll(async () => {
   owner = await signUp(baseUrl);
-  const chat = await createChat(owner);
-  const { answer } = await exchange(owner, chat.uuid, "[[fake text=secret-answer]]");
-  ids = { chat: chat.uuid, message: answer.uuid, user: (await owner.session())!.user!.id! };
+  ids = await makeIds(owner, "[[fake text=secret-answer]]");
 });
 
 const PAGE_ACCESS = new Set(["page", "owner-page", "admin-page", "public-page"]);
@@ -63,7 +61,7 @@ describe("access control", () => {
   it.each(entries((e) => e.access === "owner"))("$key on another user's chat answers 404 like a missing one", async (e) => {
     const intruder = await signUp(baseUrl);
     const theirs = await call(intruder, e, ids);
-    const missing = await call(intruder, e, { chat: randomUUID(), message: randomUUID(), user: randomUUID() });
+    const missing = await call(intruder, e, { chat: randomUUID(), message: randomUUID(), share: randomUUID(), token: randomUUID(), user: randomUUID() });
     await expectError(theirs, 404);
     await expectError(missing, 404);
   });
@@ -85,7 +83,7 @@ describe("access control", () => {
 
   it.each(entries((e) => e.access === "owner-page"))("$key of another user's chat answers 404 like a missing one", async (e) => {
     const intruder = await signUp(baseUrl);
-    for (const which of [ids, { chat: randomUUID(), message: randomUUID(), user: randomUUID() }]) {
+    for (const which of [ids, { ...ids, chat: randomUUID(), message: randomUUID() }]) {
       const res = await call(intruder, e, which);
       expect(res.status).toBe(404);
       expect(await res.text()).not.toContain("secret-answer");
@@ -105,8 +103,25 @@ describe("access control", () => {
 
   it.each(entries((e) => e.access === "owner"))("$key with a malformed uuid answers 400", async (e) => {
     for (const bad of ["not-a-uuid", "1234", "..%2F..%2Fetc%2Fpasswd", "' or 1=1 --"]) {
-      await expectError(await call(owner, e, { chat: bad, message: bad, user: bad }), 400, "validation_error");
+      await expectError(await call(owner, e, { chat: bad, message: bad, share: bad, token: bad, user: bad }), 400, "validation_error");
     }
+  });
+
+  it.each(entries((e) => e.access === "share"))("$key needs no session; an unknown or private link answers 404, a malformed one 400", async (e) => {
+    const res = await call(anonymous(baseUrl), e, ids);
+    expect(res.status, `${e.key}: ${await res.text()}`).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const signedIn = await call(owner, e, ids);
+    await signedIn.arrayBuffer();
+    expect(signedIn.status).toBe(200);
+    // The chat's own uuid is not its link; neither is a random one.
+    for (const share of [randomUUID(), ids.chat]) await expectError(await call(anonymous(baseUrl), e, { ...ids, share }), 404, "not_found");
+    // Another user's message through this chat's link.
+    const other = await makeIds(await signUp(baseUrl));
+    if (e.key.includes("[last_uuid]") || e.key.includes("[message_uuid]")) {
+      await expectError(await call(anonymous(baseUrl), e, { ...ids, message: other.message }), 404);
+    }
+    for (const bad of ["not-a-uuid", "' or 1=1 --"]) await expectError(await call(anonymous(baseUrl), e, { ...ids, share: bad }), 400, "validation_error");
   });
 
   it.each(entries((e) => ["public", "public-page", "static"].includes(e.access)))("$key needs no session", async (e) => {

@@ -10,6 +10,8 @@
  * - admin:       JSON API of admins (lib/http/route.ts adminRoute): 401 without a session, 404
  *                for a signed-in user who is not an admin, exactly like a path that does not exist.
  * - public:      needs no session (health, readiness, sign-up).
+ * - share:       public, keyed by the share uuid of a public link: no session needed, 404 for
+ *                a link that is private or unknown exactly like a missing one, 400 malformed.
  * - ops-token:   operators only, by a bearer token from the environment, never by a session:
  *                404 while its variable is unset, else 401 without the token (GET /api/metrics:
  *                METRICS_TOKEN, ops-metrics.test.ts; GET /api/ops/invariants: OPS_TOKEN,
@@ -23,18 +25,25 @@
  * Every unsafe method, whatever its rule, refuses a cross-site request with 403 (authjs: no session).
  */
 import type { TestClient } from "../support/client.ts";
+import { createChat, exchange, json } from "../support/chat.ts";
 
 export interface Ids {
   chat: string;
   /** A message of `chat` (the answer). */
   message: string;
+  /** The user message `message` answers (edit takes it). */
+  question?: string;
+  /** The share uuid of `chat`, which is public. */
+  share: string;
+  /** The uuid of an API token of the chat's owner. */
+  token: string;
+  /** The id of the user who owns `chat`. */
+  user: string;
   /** A member of `chat` other than its owner (member routes); a random uuid when not given. */
   member?: string;
   /** An invite link of `chat` (its uuid and its token). */
   invite?: string;
   inviteToken?: string;
-  /** The id of the user who owns `chat`. */
-  user?: string;
 }
 
 const some = (id: string | undefined) => id ?? "00000000-0000-4000-8000-000000000000";
@@ -47,14 +56,31 @@ const UNKNOWN_TOKEN = "A".repeat(43);
  */
 export type Needs = "read" | "write" | "owner";
 
-export type Access = "owner" | "user" | "admin" | "public" | "ops-token" | "authjs" | "page" | "owner-page" | "admin-page" | "public-page" | "static";
+export type Access =
+  | "owner"
+  | "user"
+  | "admin"
+  | "public"
+  | "share"
+  | "ops-token"
+  | "authjs"
+  | "page"
+  | "owner-page"
+  | "admin-page"
+  | "public-page"
+  | "static";
 
 export interface RouteCase {
   access: Access;
   path: (ids: Ids) => string;
   body?: (ids: Ids) => Record<string, unknown>;
-  /** For `owner` routes (one chat's): the role the route needs. */
+  /** For routes of one chat: the role the route needs. */
   needs?: Needs;
+  /**
+   * What the route answers its rightful caller with the fixture ids of makeIds() when that is
+   * not a success: the member and invite routes are called with ids that name no member or invite.
+   */
+  fixtureStatus?: number;
 }
 
 export const ROUTES: Record<string, RouteCase> = {
@@ -67,7 +93,7 @@ export const ROUTES: Record<string, RouteCase> = {
     access: "owner",
     needs: "write",
     path: ({ chat }) => `/chat/${chat}/edit`,
-    body: ({ message }) => ({ messageUuid: message, content: "x" }),
+    body: ({ message, question }) => ({ messageUuid: question ?? message, content: "x" }),
   },
   "GET /chat/message/[uuid]/tokens/[position]": { access: "owner", needs: "read", path: ({ message }) => `/chat/message/${message}/tokens/0` },
   "POST /chat/message/[uuid]/cancel": { access: "owner", needs: "write", path: ({ message }) => `/chat/message/${message}/cancel` },
@@ -77,31 +103,50 @@ export const ROUTES: Record<string, RouteCase> = {
   // Collaborative chats: members and invites (chat-members.test.ts).
   "GET /api/chats/[uuid]/members": { access: "owner", needs: "read", path: ({ chat }) => `/api/chats/${chat}/members` },
   "POST /api/chats/[uuid]/members": {
+    fixtureStatus: 404,
     access: "owner",
     needs: "owner",
     path: ({ chat }) => `/api/chats/${chat}/members`,
     body: () => ({ email: "nobody-here@example.test", role: "viewer" }),
   },
   "PATCH /api/chats/[uuid]/members/[user_id]": {
+    fixtureStatus: 404,
     access: "owner",
     needs: "owner",
     path: ({ chat, member }) => `/api/chats/${chat}/members/${some(member)}`,
     body: () => ({ role: "viewer" }),
   },
-  "DELETE /api/chats/[uuid]/members/[user_id]": { access: "owner", needs: "owner", path: ({ chat, member }) => `/api/chats/${chat}/members/${some(member)}` },
+  "DELETE /api/chats/[uuid]/members/[user_id]": { access: "owner", needs: "owner", fixtureStatus: 404, path: ({ chat, member }) => `/api/chats/${chat}/members/${some(member)}` },
   "POST /api/chats/[uuid]/invites": { access: "owner", needs: "owner", path: ({ chat }) => `/api/chats/${chat}/invites`, body: () => ({ role: "viewer" }) },
   "DELETE /api/chats/[uuid]/invites/[invite_uuid]": {
+    fixtureStatus: 404,
     access: "owner",
     needs: "owner",
     path: ({ chat, invite }) => `/api/chats/${chat}/invites/${some(invite)}`,
   },
   // An invite link's token is its own key: a session is needed, an unknown token answers 404.
-  "GET /api/invites/[token]": { access: "user", path: ({ inviteToken }) => `/api/invites/${inviteToken ?? UNKNOWN_TOKEN}` },
-  "POST /api/invites/[token]": { access: "user", path: ({ inviteToken }) => `/api/invites/${inviteToken ?? UNKNOWN_TOKEN}` },
+  "GET /api/invites/[token]": { access: "user", fixtureStatus: 404, path: ({ inviteToken }) => `/api/invites/${inviteToken ?? UNKNOWN_TOKEN}` },
+  "POST /api/invites/[token]": { access: "user", fixtureStatus: 404, path: ({ inviteToken }) => `/api/invites/${inviteToken ?? UNKNOWN_TOKEN}` },
   "POST /chat/create": { access: "user", path: () => "/chat/create", body: () => ({}) },
   "GET /chat/list": { access: "user", path: () => "/chat/list" },
   "GET /api/models": { access: "user", path: () => "/api/models" },
   "GET /api/agents": { access: "user", path: () => "/api/agents" },
+
+  // Sharing: the owner's switch, and the public polls of a shared chat.
+  "GET /api/chats/[uuid]/share": { access: "owner", needs: "owner", path: ({ chat }) => `/api/chats/${chat}/share` },
+  "POST /api/chats/[uuid]/share": { access: "owner", needs: "owner", path: ({ chat }) => `/api/chats/${chat}/share` },
+  "DELETE /api/chats/[uuid]/share": { access: "owner", needs: "owner", path: ({ chat }) => `/api/chats/${chat}/share` },
+  "GET /api/share/[uuid]/messages": { access: "share", path: ({ share }) => `/api/share/${share}/messages` },
+  "GET /api/share/[uuid]/messages/[last_uuid]": { access: "share", path: ({ share, message }) => `/api/share/${share}/messages/${message}` },
+  "GET /api/share/[uuid]/tokens/[message_uuid]/[position]": { access: "share", path: ({ share, message }) => `/api/share/${share}/tokens/${message}/0` },
+
+  // Export and import, API tokens.
+  "GET /api/chats/[uuid]/export": { access: "owner", needs: "read", path: ({ chat }) => `/api/chats/${chat}/export?format=json` },
+  "GET /api/export": { access: "user", path: () => "/api/export" },
+  "POST /api/import": { access: "user", path: () => "/api/import", body: () => ({ format: "pollchat.chats", version: 1, chats: [] }) },
+  "GET /api/tokens": { access: "user", path: () => "/api/tokens" },
+  "POST /api/tokens": { access: "user", path: () => "/api/tokens", body: () => ({ name: "route table" }) },
+  "DELETE /api/tokens/[uuid]": { access: "owner", path: ({ token }) => `/api/tokens/${token}` },
 
   // Accounts and operations.
   "GET /api/account/usage": { access: "user", path: () => "/api/account/usage" },
@@ -119,6 +164,7 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /api/bench/session": { access: "user", path: () => "/api/bench/session" },
   "GET /api/metrics": { access: "ops-token", path: () => "/api/metrics" },
   "GET /api/ops/invariants": { access: "ops-token", path: () => "/api/ops/invariants" },
+  "GET /api/openapi.json": { access: "public", path: () => "/api/openapi.json" },
 
   // Pages.
   "GET /": { access: "public-page", path: () => "/" },
@@ -130,6 +176,9 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /chat/[uuid]": { access: "owner-page", path: ({ chat }) => `/chat/${chat}` },
   "GET /invite/[token]": { access: "page", path: ({ inviteToken }) => `/invite/${inviteToken ?? UNKNOWN_TOKEN}` },
   "GET /lite": { access: "page", path: ({ chat }) => `/lite?chat=${chat}` },
+  "GET /share/[uuid]": { access: "public-page", path: ({ share }) => `/share/${share}` },
+  "GET /account/tokens": { access: "page", path: () => "/account/tokens" },
+  "GET /account/data": { access: "page", path: () => "/account/data" },
   "GET /lite/htmx.js": { access: "static", path: () => "/lite/htmx.js" },
 };
 
@@ -149,4 +198,25 @@ export const isUnsafe = (method: string) => !["GET", "HEAD", "OPTIONS"].includes
 export function call(client: TestClient, e: RouteEntry, ids: Ids, headers: Record<string, string> = {}): Promise<Response> {
   const h: Record<string, string> = { ...(e.body ? { "content-type": "application/json" } : {}), ...headers };
   return client.request(e.path(ids), { method: e.method, headers: h, body: e.body ? JSON.stringify(e.body(ids)) : undefined });
+}
+
+/** One fixture token per owner: an account holds at most 50, and revoking one twice is fine. */
+const fixtureTokens = new WeakMap<TestClient, string>();
+
+/**
+ * A chat of `owner` with an answer, shared, and an API token of theirs: the ids every route of
+ * the table can be called with. `text` steers the fake model.
+ */
+export async function makeIds(owner: TestClient, text = "[[fake text=fixture]]"): Promise<Ids> {
+  const chat = await createChat(owner);
+  const { user, answer } = await exchange(owner, chat.uuid, text);
+  const { share } = await json<{ share: { shareUuid: string } }>(await owner.post(`/api/chats/${chat.uuid}/share`), 201);
+  let token = fixtureTokens.get(owner);
+  if (!token) {
+    token = (await json<{ apiToken: { uuid: string } }>(await owner.post("/api/tokens", { name: "fixture" }), 201)).apiToken.uuid;
+    fixtureTokens.set(owner, token);
+  }
+  const apiToken = { uuid: token };
+  const ownerId = (await owner.session())!.user!.id!;
+  return { chat: chat.uuid, message: answer.uuid, question: user.uuid, share: share.shareUuid, token: apiToken.uuid, user: ownerId };
 }

@@ -8,8 +8,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { STATIC_SECURITY_HEADERS } from "../../lib/http/security-headers.ts";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
-import { createChat, exchange } from "../support/chat.ts";
-import { call, entries, type Ids } from "./route-table.ts";
+import { call, entries, makeIds, type Ids } from "./route-table.ts";
 
 const baseUrl = inject("baseUrl");
 
@@ -18,9 +17,7 @@ let ids: Ids;
 
 beforeAll(async () => {
   owner = await signUp(baseUrl);
-  const chat = await createChat(owner);
-  const { answer } = await exchange(owner, chat.uuid, "[[fake text=headers]]");
-  ids = { chat: chat.uuid, message: answer.uuid, user: (await owner.session())!.user!.id! };
+  ids = await makeIds(owner, "[[fake text=headers]]");
 });
 
 function expectStaticHeaders(res: Response, what: string) {
@@ -82,7 +79,7 @@ describe("security headers", () => {
   });
 
   it("a page that does not exist carries them too", async () => {
-    for (const path of ["/no-such-page", `/chat/${randomUUID()}`]) {
+    for (const path of ["/no-such-page", `/chat/${randomUUID()}`, `/share/${randomUUID()}`, `/share/${ids.chat}`]) {
       const res = await owner.get(path);
       const html = await res.text();
       expect(res.status).toBe(404);

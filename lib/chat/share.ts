@@ -1,0 +1,109 @@
+/**
+ * Public read-only links to chats (/share/{shareUuid}). The owner turns a link on (a fresh
+ * random UUIDv4, unrelated to the chat's uuid) and off (the uuid is dropped: the old link is
+ * dead for good, sharing again makes a new one). Anyone with the link polls the chat read-only
+ * with the same logic and shapes as the members' polls (service.ts), minus everything that
+ * names the chat or a person: no chat uuid, no role, no member, no author.
+ */
+import { randomUUID } from "node:crypto";
+import { AppError, notFound } from "../errors";
+import { env } from "../env";
+import { findSharedChat, findSharedChatWithMessagesAfter, findSharedMessageWithOutput, shareChatAsOwner, shareOfChatAsOwner, unshareChatAsOwner } from "@/db/queries/share";
+import type { MemberWrite } from "@/db/queries/chats";
+import { chatMessagesOf } from "@/db/queries/messages";
+import { dispatchGeneration } from "../generation/dispatch";
+import { messagesOf, tokensOf } from "./service";
+import type { Chat } from "@/db/schema";
+import type { MessageDto, TokensDto } from "./dto";
+
+/** The chat as a share link shows it. */
+export interface SharedChatDto {
+  shareUuid: string;
+  title: string;
+  status: Chat["status"];
+  agent: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A message as a share link shows it: the member's shape without the chat uuid. */
+export type SharedMessageDto = Omit<MessageDto, "chatUuid">;
+
+export interface ShareStateDto {
+  shared: boolean;
+  shareUuid: string | null;
+  /** Where the read-only page is: /share/{shareUuid}. */
+  path: string | null;
+}
+
+const NOT_SHARED = () => notFound("This chat is not shared, or its owner made it private again.");
+const OWNER_ONLY = () => new AppError("forbidden", "Only the chat's owner can share it or make it private.");
+
+function owned<T>(result: MemberWrite<T>): T {
+  if (result.kind === "not_found") throw notFound("Chat not found.");
+  if (result.kind === "forbidden") throw OWNER_ONLY();
+  return result.value;
+}
+
+export const sharePath = (shareUuid: string) => `/share/${shareUuid}`;
+
+function state(shareUuid: string | null): ShareStateDto {
+  return { shared: shareUuid !== null, shareUuid, path: shareUuid ? sharePath(shareUuid) : null };
+}
+
+// ------------------------------------------------------------------ the owner
+
+export async function getShareState(input: { userId: string; chatUuid: string }): Promise<ShareStateDto> {
+  return state(owned(await shareOfChatAsOwner(input)));
+}
+
+/** Makes the chat public; a chat already public keeps its link (`created: false`). */
+export async function shareChat(input: { userId: string; chatUuid: string }): Promise<{ share: ShareStateDto; created: boolean }> {
+  // v4: random, so the link says nothing about the chat's uuid (a v7) nor when it was made.
+  const result = owned(await shareChatAsOwner({ ...input, shareUuid: randomUUID() }));
+  return { share: state(result.shareUuid), created: result.created };
+}
+
+export async function unshareChat(input: { userId: string; chatUuid: string }): Promise<ShareStateDto> {
+  owned(await unshareChatAsOwner(input));
+  return state(null);
+}
+
+// ------------------------------------------------------------------ anyone with the link
+
+function toSharedChat(c: Chat, shareUuid: string): SharedChatDto {
+  return { shareUuid, title: c.title, status: c.status, agent: c.agent, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() };
+}
+
+/** Field by field, so that nothing added to the members' shape later leaks through a link. */
+function toSharedMessage(m: MessageDto): SharedMessageDto {
+  return {
+    uuid: m.uuid,
+    role: m.role,
+    content: m.content,
+    status: m.status,
+    position: m.position,
+    createdAt: m.createdAt,
+    ...(m.error ? { error: m.error } : {}),
+  };
+}
+
+/** The shared chat's messages after `lastUuid` (all when absent), as GET /chat/{uuid}/messages answers. */
+export async function getSharedMessages(input: { shareUuid: string; lastUuid?: string }): Promise<{ messages: SharedMessageDto[]; chat: SharedChatDto }> {
+  const queuedGraceMs = env().QUEUED_GRACE_MS;
+  const { shareUuid, lastUuid } = input;
+  const poll = lastUuid ? await findSharedChatWithMessagesAfter({ shareUuid, lastUuid, queuedGraceMs }) : undefined;
+  const found = lastUuid ? poll : await findSharedChat({ shareUuid, queuedGraceMs });
+  if (!found) throw NOT_SHARED();
+  // The polls are the supervisor, a viewer's too: an answer whose runner died resumes.
+  if (found.active?.stale) dispatchGeneration(found.active.uuid);
+  const rows = poll ? poll.messages : await chatMessagesOf({ chatUuid: found.chat.uuid });
+  const messages = await messagesOf(rows);
+  return { messages: messages.map(toSharedMessage), chat: toSharedChat(found.chat, shareUuid) };
+}
+
+/** A message of the shared chat from `position` on, as GET /chat/message/{uuid}/tokens/{position} answers. */
+export async function getSharedTokens(input: { shareUuid: string; messageUuid: string; position: number }): Promise<TokensDto> {
+  const read = () => findSharedMessageWithOutput({ ...input, queuedGraceMs: env().QUEUED_GRACE_MS });
+  return tokensOf(read, input.position, async () => NOT_SHARED());
+}

@@ -1,0 +1,102 @@
+/**
+ * The export file: one JSON document holding chats with their messages (GET /api/export for
+ * all of a user's chats, GET /api/chats/{uuid}/export?format=json for one), and what POST
+ * /api/import reads back. Versioned: a reader refuses a version it does not know rather than
+ * guess. The zod schema below is the import's validation and, through z.toJSONSchema, the
+ * OpenAPI document's description of the file: they cannot drift apart.
+ */
+import { z } from "zod";
+import { CHAT_STATUSES, MESSAGE_ROLES, MESSAGE_STATUSES, type ChatParams } from "@/db/schema";
+import { uuidString } from "../http/params";
+
+export const EXPORT_FORMAT = "pollchat.chats";
+export const EXPORT_VERSION = 1;
+
+/** What one import may hold, besides the byte limit (IMPORT_MAX_BYTES). */
+export const IMPORT_LIMITS = { chats: 5_000, messagesPerChat: 10_000, contentChars: 2_000_000, titleChars: 200 } as const;
+
+export interface ExportedMessage {
+  uuid: string;
+  role: (typeof MESSAGE_ROLES)[number];
+  content: string;
+  status: (typeof MESSAGE_STATUSES)[number];
+  error?: string;
+  createdAt: string;
+}
+
+export interface ExportedChat {
+  uuid: string;
+  title: string;
+  status: (typeof CHAT_STATUSES)[number];
+  agent: string;
+  params: ChatParams;
+  createdAt: string;
+  updatedAt: string;
+  /** Oldest first: the order of this array is the order of the conversation. */
+  messages: ExportedMessage[];
+}
+
+export interface ExportFile {
+  format: typeof EXPORT_FORMAT;
+  version: typeof EXPORT_VERSION;
+  exportedAt: string;
+  chats: ExportedChat[];
+}
+
+const when = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time such as 2025-01-31T12:00:00.000Z" });
+
+const importedMessage = z.object({
+  uuid: uuidString.optional(),
+  role: z.enum(MESSAGE_ROLES),
+  content: z.string().max(IMPORT_LIMITS.contentChars),
+  /** A message still `pending` when it was exported is imported `cancelled` (no generation comes with it). */
+  status: z.enum(MESSAGE_STATUSES).default("completed"),
+  error: z.string().max(2_000).nullish(),
+  createdAt: when.optional(),
+});
+
+const importedChat = z.object({
+  uuid: uuidString.optional(),
+  title: z.string().max(IMPORT_LIMITS.titleChars).default(""),
+  status: z.enum(CHAT_STATUSES).default("active"),
+  agent: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, { message: "must be an agent id such as assistant" })
+    .default("assistant"),
+  params: z
+    .object({
+      model: z.string().max(200).optional(),
+      systemPrompt: z.string().max(20_000).optional(),
+      temperature: z.number().min(0).max(2).optional(),
+    })
+    .default({}),
+  createdAt: when.optional(),
+  updatedAt: when.optional(),
+  messages: z.array(importedMessage).max(IMPORT_LIMITS.messagesPerChat),
+});
+
+export const importFile = z
+  .object({
+    format: z.literal(EXPORT_FORMAT, { message: `must be "${EXPORT_FORMAT}": export the file from PollChat (Data page or GET /api/export)` }),
+    version: z.literal(EXPORT_VERSION, { message: `must be ${EXPORT_VERSION}: this server reads version ${EXPORT_VERSION} export files` }),
+    exportedAt: when.optional(),
+    chats: z.array(importedChat).max(IMPORT_LIMITS.chats),
+  })
+  .superRefine((file, ctx) => {
+    // One uuid names one thing: a file that repeats one cannot be imported as it says.
+    const seen = new Set<string>();
+    file.chats.forEach((chat, i) => {
+      const ids: [string | undefined, (string | number)[]][] = [
+        [chat.uuid, ["chats", i, "uuid"]],
+        ...chat.messages.map((m, j): [string | undefined, (string | number)[]] => [m.uuid, ["chats", i, "messages", j, "uuid"]]),
+      ];
+      for (const [uuid, path] of ids) {
+        if (!uuid) continue;
+        if (seen.has(uuid)) ctx.addIssue({ code: "custom", path, message: `the uuid ${uuid} appears more than once in the file` });
+        seen.add(uuid);
+      }
+    });
+  });
+
+export type ImportFile = z.infer<typeof importFile>;
+export type ImportedChat = ImportFile["chats"][number];

@@ -1,0 +1,34 @@
+/**
+ * A chat as a Markdown document, for reading (the JSON export is the one to import): the
+ * title, a line saying where it comes from, then each message under a heading naming who
+ * wrote it. Answers are Markdown already; a person's message is kept as they typed it.
+ */
+import { findAgent } from "../models/agents";
+import { findModel } from "../models/registry";
+import type { ExportedChat } from "./format";
+
+const ROLE_HEADING = { user: "You", assistant: "Assistant", system: "System" } as const;
+
+function stamp(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** A heading line cannot hold a line break; a title is one line anyway, but a file may say otherwise. */
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, " ").trim();
+}
+
+export function chatToMarkdown(chat: ExportedChat, exportedAt: string): string {
+  const agent = findAgent(chat.agent)?.name ?? chat.agent;
+  const model = chat.params.model ? (findModel(chat.params.model)?.label ?? chat.params.model) : undefined;
+  const about = [`Exported from PollChat on ${stamp(exportedAt)}`, `agent: ${agent}`, ...(model ? [`model: ${model}`] : [])].join(" · ");
+  const parts = [`# ${oneLine(chat.title) || "New chat"}`, `*${about}*`];
+  for (const m of chat.messages) {
+    const body = [`### ${ROLE_HEADING[m.role]} · ${stamp(m.createdAt)}`, m.content.trim() === "" ? "*(no text)*" : m.content];
+    if (m.status === "failed") body.push(`> **This answer failed:** ${oneLine(m.error ?? "no reason was given")}`);
+    if (m.status === "cancelled") body.push("> *Stopped before it was finished.*");
+    if (m.status === "pending") body.push("> *Still being written when this was exported.*");
+    parts.push("---", body.join("\n\n"));
+  }
+  return `${parts.join("\n\n")}\n`;
+}

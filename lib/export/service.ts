@@ -1,0 +1,157 @@
+/**
+ * Export and import of chats (README, "Export and import"). An export is what the reader can
+ * read, as it is now (a pending answer with its text so far). An import recreates the chats of
+ * a file for the signed-in user, all or none: titles, agents, params, and messages with their
+ * roles, text, statuses and order, exactly; timestamps as in the file (made strictly increasing
+ * where the file has ties, so the order is the file's).
+ */
+import { createHash } from "node:crypto";
+import { AppError, notFound } from "../errors";
+import { uuidv7 } from "../ids";
+import { storableText } from "../text";
+import { readableChat, ownedChatsWithMessages, importChatsForUser, type ChatToImport, type ImportOutcome } from "@/db/queries/export";
+import { chatMessagesOf, pendingContents } from "@/db/queries/messages";
+import { isUniqueViolation } from "@/db/queries/util";
+import type { Chat, ChatMessage } from "@/db/schema";
+import { EXPORT_FORMAT, EXPORT_VERSION, type ExportedChat, type ExportFile, type ImportFile } from "./format";
+import { chatToMarkdown } from "./markdown";
+
+async function exportedChat(chat: Chat, messages: ChatMessage[]): Promise<ExportedChat> {
+  // A pending answer's text so far lives with its generation, not in the message row.
+  const pending = messages.filter((m) => m.role === "assistant" && m.status === "pending" && m.llmRequestUuid);
+  const contents = await pendingContents(pending.map((m) => ({ requestUuid: m.llmRequestUuid! })));
+  return {
+    uuid: chat.uuid,
+    title: chat.title,
+    status: chat.status,
+    agent: chat.agent,
+    params: chat.params,
+    createdAt: chat.createdAt.toISOString(),
+    updatedAt: chat.updatedAt.toISOString(),
+    messages: messages.map((m) => ({
+      uuid: m.uuid,
+      role: m.role,
+      content: m.role === "assistant" && m.status === "pending" && m.llmRequestUuid ? (contents.get(m.llmRequestUuid) ?? "") : m.content,
+      status: m.status,
+      ...(m.error ? { error: m.error } : {}),
+      createdAt: m.createdAt.toISOString(),
+    })),
+  };
+}
+
+function file(chats: ExportedChat[], exportedAt: string): ExportFile {
+  return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt, chats };
+}
+
+/** One chat the user may read, as JSON (an import file of one chat) or Markdown. */
+export async function exportChat(input: { userId: string; chatUuid: string; format: "json" | "md" }): Promise<{ body: string; filename: string; type: string }> {
+  const chat = await readableChat(input);
+  if (!chat) throw notFound("Chat not found.");
+  const exported = await exportedChat(chat, await chatMessagesOf({ chatUuid: chat.uuid }));
+  const exportedAt = new Date().toISOString();
+  const name = `${fileStem(chat.title)}-${exportedAt.slice(0, 10)}`;
+  return input.format === "md"
+    ? { body: chatToMarkdown(exported, exportedAt), filename: `${name}.md`, type: "text/markdown; charset=utf-8" }
+    : { body: JSON.stringify(file([exported], exportedAt), null, 2), filename: `${name}.json`, type: "application/json; charset=utf-8" };
+}
+
+/** Every chat the user owns, as one import file. */
+export async function exportAll(input: { userId: string }): Promise<{ body: string; filename: string; type: string }> {
+  const owned = await ownedChatsWithMessages(input);
+  const chats: ExportedChat[] = [];
+  for (const { chat, messages } of owned) chats.push(await exportedChat(chat, messages));
+  const exportedAt = new Date().toISOString();
+  return { body: JSON.stringify(file(chats, exportedAt)), filename: `pollchat-export-${exportedAt.slice(0, 10)}.json`, type: "application/json; charset=utf-8" };
+}
+
+/** "Release notes: v2!" -> "release-notes-v2"; a title with no ASCII letters -> "chat". */
+function fileStem(title: string): string {
+  const stem = title
+    .normalize("NFKD")
+    .replace(/[^\x20-\x7e]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
+  return stem || "chat";
+}
+
+/** `attachment` with an ASCII filename (the names we make are ASCII). */
+export function contentDisposition(filename: string): string {
+  return `attachment; filename="${filename.replace(/["\\\r\n]/g, "_")}"`;
+}
+
+export interface ImportResult {
+  imported: { uuid: string; title: string; messages: number; from?: string }[];
+  skipped: { uuid: string; title: string; reason: "exists" }[];
+}
+
+/** Timestamps as the file gives them, but each message strictly after the one before it. */
+function toImport(chat: ImportFile["chats"][number], now: number): ChatToImport {
+  // A chat without a time is as old as its first message that has one.
+  const first = chat.messages.find((m) => m.createdAt)?.createdAt;
+  const createdAt = new Date(chat.createdAt ?? first ?? now);
+  let previous = createdAt.getTime() - 1;
+  const messages = chat.messages.map((m) => {
+    const at = Math.max(m.createdAt ? Date.parse(m.createdAt) : previous + 1, previous + 1);
+    previous = at;
+    return {
+      uuid: m.uuid,
+      role: m.role,
+      content: storableText(m.content),
+      // An answer cannot come back to life: no generation is imported with it.
+      status: m.status === "pending" ? ("cancelled" as const) : m.status,
+      error: m.error ? storableText(m.error) : null,
+      createdAt: new Date(at),
+    };
+  });
+  const updatedAt = Math.max(chat.updatedAt ? Date.parse(chat.updatedAt) : 0, createdAt.getTime(), previous);
+  return {
+    uuid: chat.uuid,
+    title: storableText(chat.title),
+    status: chat.status,
+    agent: chat.agent,
+    params: chat.params,
+    createdAt,
+    updatedAt: new Date(updatedAt),
+    messages,
+  };
+}
+
+/**
+ * The uuid a file's chat (or message) gets in this account when its own is taken elsewhere:
+ * the same every time (so a second import of the file finds it), unguessable without the
+ * user's id, and a valid RFC 9562 UUID (version 8: made by the application).
+ */
+export function derivedUuid(userId: string, uuid: string): string {
+  const h = createHash("sha256").update(`pollchat-import\0${userId}\0${uuid.toLowerCase()}`).digest();
+  h[6] = 0x80 | (h[6]! & 0x0f);
+  h[8] = 0x80 | (h[8]! & 0x3f);
+  const x = h.subarray(0, 16).toString("hex");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+export async function importChats(input: { userId: string; file: ImportFile }): Promise<ImportResult> {
+  const now = Date.now();
+  let outcomes: ImportOutcome[];
+  try {
+    outcomes = await importChatsForUser({
+      userId: input.userId,
+      chats: input.file.chats.map((c) => toImport(c, now)),
+      newUuid: () => uuidv7(),
+      derive: (uuid) => derivedUuid(input.userId, uuid),
+    });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    throw new AppError("conflict", "A chat or message of this file was created elsewhere at the same moment. Import the file again: what is already there is skipped.", {
+      cause: err,
+    });
+  }
+  const result: ImportResult = { imported: [], skipped: [] };
+  for (const o of outcomes) {
+    if (o.kind === "skipped") result.skipped.push({ uuid: o.uuid, title: o.title, reason: "exists" });
+    else result.imported.push({ uuid: o.uuid, title: o.title, messages: o.messages, ...(o.from ? { from: o.from } : {}) });
+  }
+  return result;
+}

@@ -1,0 +1,240 @@
+/** The shared parts of the OpenAPI document: shapes, parameters, error answers, security schemes. */
+import { MESSAGE_ROLES, MESSAGE_STATUSES, MEMBER_ROLES } from "@/db/schema";
+import { importFile } from "../export/format";
+import { fromZod, object, ref, type Schema } from "./build";
+
+const SESSION_COOKIE_NAME = "authjs.session-token";
+
+const uuid: Schema = { type: "string", format: "uuid" };
+const time: Schema = { type: "string", format: "date-time" };
+const nullable = (s: Schema): Schema => ({ oneOf: [s, { type: "null" }] });
+
+const ERROR_CODES = [
+  "bad_request",
+  "invalid_json",
+  "validation_error",
+  "unauthorized",
+  "forbidden",
+  "account_disabled",
+  "not_found",
+  "unknown_last_message",
+  "method_not_allowed",
+  "conflict",
+  "email_taken",
+  "generation_in_progress",
+  "payload_too_large",
+  "unsupported_media_type",
+  "rate_limited",
+  "internal_error",
+  "service_unavailable",
+];
+
+const message: Schema = {
+  type: "object",
+  properties: {
+    uuid,
+    chatUuid: uuid,
+    role: { enum: [...MESSAGE_ROLES] },
+    content: { type: "string", description: "The text so far (a pending answer grows: poll its tokens from `position`)." },
+    status: { enum: [...MESSAGE_STATUSES] },
+    position: { type: "integer", minimum: 0, description: "Length of `content` in Unicode code points." },
+    createdAt: time,
+    error: { type: "string", description: "Why a failed message failed, in a sentence a person can act on." },
+    author: { ...object({ id: { type: "string" }, name: { type: "string" } }), description: "Who sent a user message." },
+  },
+  required: ["uuid", "chatUuid", "role", "content", "status", "position", "createdAt"],
+  additionalProperties: false,
+};
+
+const sharedMessage: Schema = {
+  ...message,
+  description: "A Message as a share link shows it: without `chatUuid`, naming nobody.",
+  properties: Object.fromEntries(Object.entries(message.properties as Record<string, Schema>).filter(([k]) => k !== "chatUuid" && k !== "author")),
+  required: (message.required as string[]).filter((k) => k !== "chatUuid"),
+};
+
+export const schemas: Record<string, Schema> = {
+  Error: object({
+    error: object(
+      {
+        code: { type: "string", enum: ERROR_CODES },
+        message: { type: "string", description: "A sentence a person can act on." },
+        details: { type: "array", items: object({ path: { type: "string" }, message: { type: "string" } }) },
+        retryAfter: { type: "number", description: "Seconds, with 429 and 503 (also in the Retry-After header)." },
+      },
+      ["code", "message"],
+    ),
+  }),
+  Chat: object({
+    uuid,
+    title: { type: "string" },
+    status: { enum: ["active", "archived"] },
+    agent: { type: "string" },
+    model: nullable({ type: "string", description: "An id from GET /api/models." }),
+    createdAt: time,
+    updatedAt: time,
+    role: { enum: [...MEMBER_ROLES], description: "The reader's role in the chat." },
+    shared: { type: "boolean", description: "It has other members than its owner." },
+    unread: { type: "boolean", description: "In the chat list: something arrived since the reader last had the chat open." },
+  }, ["uuid", "title", "status", "agent", "model", "createdAt", "updatedAt", "role", "shared"]),
+  Message: message,
+  Tokens: object(
+    {
+      tokens: { type: "string" },
+      status: { enum: [...MESSAGE_STATUSES] },
+      append: { type: "boolean", description: "true: add `tokens` to what you show; false: `tokens` is the whole text, replace it." },
+      position: { type: "integer", minimum: 0, description: "The new position (code points)." },
+      error: { type: "string" },
+    },
+    ["tokens", "status", "append", "position"],
+  ),
+  ChatMessages: object({
+    messages: { type: "array", items: ref("Message") },
+    chat: ref("Chat"),
+    presence: {
+      type: "array",
+      description: "The other members who have the chat open now (polled in the last 10 s); `typing`: their draft is not empty.",
+      items: object({ userId: { type: "string" }, name: { type: "string" }, typing: { type: "boolean" } }),
+    },
+    generation: nullable({
+      ...object({ status: { enum: ["queued", "running"] }, requestedBy: nullable(object({ id: { type: "string" }, name: { type: "string" } })) }),
+      description: "The answer in progress and who asked for it.",
+    }),
+  }),
+  Member: object({
+    userId: { type: "string" },
+    name: { type: "string" },
+    email: nullable({ type: "string" }),
+    role: { enum: [...MEMBER_ROLES] },
+    joinedAt: time,
+    present: { type: "boolean" },
+    typing: { type: "boolean" },
+  }),
+  Invite: object({ uuid, role: { enum: ["editor", "viewer"] }, createdAt: time, expiresAt: time }),
+  NewInvite: object({ uuid, role: { enum: ["editor", "viewer"] }, createdAt: time, expiresAt: time, token: { type: "string" }, path: { type: "string" } }),
+  Members: object(
+    {
+      members: { type: "array", items: ref("Member") },
+      role: { enum: [...MEMBER_ROLES], description: "The reader's role." },
+      invites: { type: "array", items: ref("Invite"), description: "The open invite links: the owner only." },
+    },
+    ["members", "role"],
+  ),
+  InviteInfo: object({
+    chatUuid: uuid,
+    chatTitle: { type: "string" },
+    role: { enum: ["editor", "viewer"] },
+    invitedBy: { type: "string" },
+    memberRole: nullable({ enum: [...MEMBER_ROLES] }),
+  }),
+  MessageAnswer: object({ message: ref("Message") }),
+  ChatAnswer: object({ chat: ref("Chat") }),
+  ChatList: object({ chats: { type: "array", items: ref("Chat") }, nextCursor: nullable({ type: "string" }) }),
+  Model: object({ id: { type: "string" }, label: { type: "string" }, provider: { type: "string" }, demo: { type: "boolean" } }),
+  Agent: object(
+    { id: { type: "string" }, name: { type: "string" }, description: { type: "string" }, greeting: { type: "string" } },
+    ["id", "name", "description"],
+  ),
+  User: object({ id: { type: "string" }, email: { type: "string" }, name: nullable({ type: "string" }) }),
+
+  SharedChat: object({
+    shareUuid: uuid,
+    title: { type: "string" },
+    status: { enum: ["active", "archived"] },
+    agent: { type: "string" },
+    createdAt: time,
+    updatedAt: time,
+  }),
+  SharedMessage: sharedMessage,
+  SharedChatMessages: object({ messages: { type: "array", items: ref("SharedMessage") }, chat: ref("SharedChat") }),
+  ShareState: object({
+    share: object({
+      shared: { type: "boolean" },
+      shareUuid: nullable(uuid),
+      path: nullable({ type: "string", description: "The read-only page: /share/{shareUuid}." }),
+    }),
+  }),
+
+  ApiToken: object({
+    uuid,
+    name: { type: "string" },
+    prefix: { type: "string", description: "The token's first characters, to tell tokens apart." },
+    createdAt: time,
+    lastUsedAt: nullable({ ...time, description: "Recorded at most once a minute." }),
+  }),
+  NewApiToken: object({
+    token: { type: "string", pattern: "^pc_[A-Za-z0-9_-]{43}$", description: "Shown this once; only its SHA-256 is stored." },
+    apiToken: ref("ApiToken"),
+  }),
+
+  ExportFile: { ...fromZod(importFile), description: "Chats with their messages, oldest first (version 1). What GET /api/export writes and POST /api/import reads." },
+  ImportResult: object({
+    imported: {
+      type: "array",
+      items: object(
+        { uuid, title: { type: "string" }, messages: { type: "integer" }, from: { ...uuid, description: "The uuid in the file, when another account's chat has it and this one got another." } },
+        ["uuid", "title", "messages"],
+      ),
+    },
+    skipped: {
+      type: "array",
+      description: "Chats of the file that are already yours (imported before, or never gone): an import never overwrites, so importing twice creates nothing new.",
+      items: object({ uuid, title: { type: "string" }, reason: { const: "exists" } }),
+    },
+  }),
+};
+
+export const parameters: Record<string, Schema> = {
+  ChatUuid: { name: "uuid", in: "path", required: true, description: "A chat's uuid.", schema: uuid },
+  MessageUuid: { name: "uuid", in: "path", required: true, description: "A message's uuid.", schema: uuid },
+  LastUuid: { name: "last_uuid", in: "path", required: true, description: "The newest message the client has.", schema: uuid },
+  Position: { name: "position", in: "path", required: true, description: "Code points of the text the client already has.", schema: { type: "integer", minimum: 0 } },
+  ShareUuid: { name: "uuid", in: "path", required: true, description: "The share uuid of a public link (/share/{uuid}), not the chat's uuid.", schema: uuid },
+  SharedMessageUuid: { name: "message_uuid", in: "path", required: true, description: "A message of the shared chat.", schema: uuid },
+  TokenUuid: { name: "uuid", in: "path", required: true, description: "An API token's uuid (not the token).", schema: uuid },
+  HxRequest: {
+    name: "HX-Request",
+    in: "header",
+    required: false,
+    description: "`true` from htmx: the answer is an HTML fragment instead of JSON (see /lite).",
+    schema: { type: "string", enum: ["true"] },
+  },
+};
+
+const errorResponse = (description: string, headers?: Schema): Schema => ({
+  description,
+  content: { "application/json": { schema: ref("Error") } },
+  ...(headers ? { headers } : {}),
+});
+const retryAfter: Schema = { "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } } };
+
+export const responses: Record<string, Schema> = {
+  Error400: errorResponse("Bad input: validation_error, invalid_json, bad_request."),
+  Error401: errorResponse("Not signed in (no session, or a token that is unknown or revoked): unauthorized. JSON, never a redirect."),
+  Error403: errorResponse("forbidden (a cross-site request, or a role that may not do this) or account_disabled."),
+  Error404: errorResponse("not_found: missing, or not yours (the same answer)."),
+  Error409: errorResponse("conflict, email_taken or generation_in_progress."),
+  Error413: errorResponse("payload_too_large."),
+  Error415: errorResponse("unsupported_media_type: send JSON or a url-encoded form."),
+  Error429: errorResponse("rate_limited.", retryAfter),
+  Error503: errorResponse("service_unavailable: the database is unreachable.", retryAfter),
+};
+
+export const securitySchemes: Record<string, Schema> = {
+  sessionCookie: {
+    type: "apiKey",
+    in: "cookie",
+    name: SESSION_COOKIE_NAME,
+    description: `The Auth.js session cookie, set by signing in (POST /api/auth/callback/credentials). Over HTTPS it is named __Secure-${SESSION_COOKIE_NAME}.`,
+  },
+  bearerToken: {
+    type: "http",
+    scheme: "bearer",
+    description: "A personal API token (pc_…), made on /account/tokens or with POST /api/tokens: `Authorization: Bearer pc_…`.",
+  },
+  operatorToken: {
+    type: "http",
+    scheme: "bearer",
+    description: "An operator's token from the environment: METRICS_TOKEN for /api/metrics, OPS_TOKEN for /api/ops/invariants. Never a session.",
+  },
+};
