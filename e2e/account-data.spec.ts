@@ -20,6 +20,8 @@ test("signed out, the account pages ask to sign in", async ({ page }) => {
 test("create an API token, use it, revoke it", async ({ page, request }) => {
   await ChatPage.signUp(page);
   await page.getByRole("link", { name: "Account settings" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "API tokens" }).click();
   const tokens = new TokensPage(page);
   await expect(page).toHaveURL(/\/account\/tokens$/);
   await expect(page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "API tokens" })).toHaveAttribute("aria-current", "page");

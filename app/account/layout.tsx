@@ -32,7 +32,7 @@ export default async function AccountLayout({ children }: { children: React.Reac
         </Link>
       </header>
       <div className="account-body">
-        <AccountNav />
+        <AccountNav admin={user.role === "admin"} />
         <main className="account-main" id="main">
           {children}
         </main>

@@ -4,9 +4,9 @@ import { redirect } from "next/navigation";
 import { pageUser } from "@/lib/auth/session";
 import { accountUsage } from "@/lib/account/usage";
 import { formatCount } from "@/lib/duration";
-import { SettingsFrame } from "@/components/account/settings-frame";
 import { QuotaList } from "@/components/account/quota-list";
 import { UsageTable } from "@/components/account/usage-table";
+import "@/components/account/account.css";
 
 export const metadata: Metadata = { title: "Account" };
 export const dynamic = "force-dynamic";
@@ -19,7 +19,7 @@ export default async function AccountPage() {
   const display = user.guest ? "Guest" : user.name || user.email || "You";
   const { today, period } = usage.totals;
   return (
-    <SettingsFrame current="/account" admin={user.role === "admin"}>
+    <>
       <h1>Account</h1>
       <p className="lead">Your limits, and the tokens your answers used.</p>
 
@@ -78,6 +78,6 @@ export default async function AccountPage() {
           </div>
         </section>
       )}
-    </SettingsFrame>
+    </>
   );
 }

@@ -9,12 +9,14 @@ const LINKS = [
   { href: "/account/data", label: "Data" },
 ];
 
-export function AccountNav() {
+/** The account area's pages; an admin also gets the admin area. */
+export function AccountNav({ admin = false }: { admin?: boolean }) {
   const pathname = usePathname();
+  const links = admin ? [...LINKS, { href: "/admin", label: "Admin" }] : LINKS;
   return (
     <nav className="account-nav" aria-label="Account">
       <ul>
-        {LINKS.map((l) => (
+        {links.map((l) => (
           <li key={l.href}>
             <Link href={l.href} aria-current={pathname === l.href ? "page" : undefined} prefetch={false}>
               {l.label}

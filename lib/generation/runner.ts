@@ -9,7 +9,6 @@ import { env } from "../env";
 import { uuidv7 } from "../ids";
 import { findModel, languageModel } from "../models/registry";
 import {
-  appendChunk,
   claimRequest,
   failExhaustedRequest,
   findChatByUuid,
@@ -17,11 +16,9 @@ import {
   historyUpTo,
   recordRequestSent,
   releaseLease,
-  renewLease,
-  stillOwned,
 } from "@/db/queries/generation";
 import { estimateTokens } from "@/db/queries/usage";
-import { OutputBatcher } from "./batcher";
+import { Heartbeat } from "./heartbeat";
 import { retryWhileDatabaseDown } from "./db-retry";
 import { isDatabaseDown } from "../http/db-errors";
 import { GenerationStop, readableModelError } from "./errors";
@@ -32,10 +29,6 @@ import { log, logPrompts } from "../log";
 import { metrics } from "../metrics";
 import { codePointLength } from "../text";
 
-/** How often a runner with no new text checks that it was not cancelled elsewhere. */
-const IDLE_CHECK_MS = 1_000;
-/** After a failed heartbeat, how long to wait before the next one (an outage is not hammered). */
-const HEARTBEAT_RETRY_MS = 500;
 /**
  * How long the last write of an answer waits for an unreachable database (a restart, a
  * failover) before giving up. Meanwhile the answer stays `running` under this runner; past
@@ -91,16 +84,17 @@ export async function runGeneration(requestUuid: string): Promise<void> {
   };
   const unregister = localRuns.add(requestUuid, abort);
 
-  // The lease is renewed by the chunk insert itself when it is due (one statement, not two):
-  // writes stay at one per flush interval (bench/writes.ts).
-  let lastRenew = Date.now();
-  const batcher = new OutputBatcher(async (b) => {
-    const renew = Date.now() - lastRenew >= e.LEASE_MS / 3;
-    const at = Date.now();
-    const ok = await appendChunk({ requestUuid, attempt, startPos: b.startPos, text: b.text, first: b.first, renewLeaseMs: renew ? e.LEASE_MS : undefined });
-    if (ok && renew) lastRenew = at;
-    return ok;
-  }, e.FLUSH_MAX_CHARS);
+  const heartbeat = new Heartbeat({
+    requestUuid,
+    attempt,
+    leaseMs: e.LEASE_MS,
+    flushIntervalMs: e.FLUSH_INTERVAL_MS,
+    flushMaxChars: e.FLUSH_MAX_CHARS,
+    logger,
+    onFenced: abort,
+    stopped: () => stop !== undefined,
+  });
+  const { batcher } = heartbeat;
   const seconds = (ms: number) => Math.round(ms / 1000);
   const hardTimer = setTimeout(
     () => abort(new GenerationStop("timeout", `The answer took longer than ${seconds(e.GENERATION_TIMEOUT_MS)} seconds and was stopped. Retry, or ask for a shorter answer.`)),
@@ -124,49 +118,6 @@ export async function runGeneration(requestUuid: string): Promise<void> {
       e.STALL_TIMEOUT_MS,
     );
   };
-
-  // The heartbeat: flush output, renew the lease, notice a cancel from another process.
-  let lastCheck = Date.now();
-  let firstFlushAt = 0;
-  let ticking = false;
-  let dbDownSince: number | undefined;
-  let retryAt = 0;
-  const tick = setInterval(() => {
-    if (ticking || stop || Date.now() < retryAt) return;
-    ticking = true;
-    void (async () => {
-      try {
-        let owned = true;
-        const now = Date.now();
-        // A tick right after the first token's write waits for the next one: at most one write
-        // per interval, even then.
-        if (batcher.hasPending && now - firstFlushAt >= e.FLUSH_INTERVAL_MS) {
-          owned = await batcher.flush();
-          lastCheck = now;
-        } else if (now - lastCheck >= IDLE_CHECK_MS) {
-          owned = await stillOwned({ requestUuid, attempt });
-          lastCheck = now;
-        }
-        if (owned && now - lastRenew >= e.LEASE_MS / 3) {
-          owned = await renewLease({ requestUuid, attempt, leaseMs: e.LEASE_MS });
-          lastRenew = now;
-        }
-        if (!owned) abort(new GenerationStop("fenced", "This generation was cancelled or taken over."));
-        if (dbDownSince !== undefined) {
-          logger.info({ downMs: Date.now() - dbDownSince }, "heartbeat works again; output written");
-          dbDownSince = undefined;
-        }
-      } catch (err) {
-        // The database hiccuped or is down: the model goes on, its output waits in memory, and
-        // the heartbeat tries again a little later (one warning per outage, not one per tick).
-        if (dbDownSince === undefined) logger.warn({ err }, "heartbeat failed; output kept in memory until the database answers");
-        dbDownSince ??= Date.now();
-        retryAt = Date.now() + HEARTBEAT_RETRY_MS;
-      } finally {
-        ticking = false;
-      }
-    })();
-  }, e.FLUSH_INTERVAL_MS);
 
   let usage: LanguageModelUsage | undefined;
   const info = findModel(request.model);
@@ -213,19 +164,12 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     });
     for await (const part of result.fullStream) {
       if (part.type === "text-delta") {
-        const first = firstTokenTimer !== undefined;
         if (firstTokenTimer) {
           clearTimeout(firstTokenTimer);
           firstTokenTimer = undefined;
         }
         armStall();
-        if (!batcher.push(part.text)) throw new GenerationStop("fenced", "This generation was cancelled or taken over.");
-        // The first token is written at once, not at the next tick: time to first token is what
-        // a user waits through (bench/latency.ts). A failure leaves the text to the heartbeat.
-        if (first) {
-          firstFlushAt = Date.now();
-          batcher.flush().catch(() => {});
-        }
+        if (!heartbeat.push(part.text)) throw new GenerationStop("fenced", "This generation was cancelled or taken over.");
       } else if (part.type === "error") {
         throw part.error;
       } else if (part.type === "abort") {
@@ -237,8 +181,7 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     if (stop) throw stop;
     // The model is done: its deadlines no longer apply to the (possibly retried) last write.
     for (const timer of [hardTimer, stallTimer, firstTokenTimer]) clearTimeout(timer);
-    clearInterval(tick);
-    while (ticking) await new Promise((r) => setTimeout(r, 5));
+    await heartbeat.stop();
     const done = await retryWhileDatabaseDown(
       async () =>
         (await batcher.flush(true)) &&
@@ -282,8 +225,7 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     if (reason === "shutdown") {
       // Hand over: keep what was generated for the record, and let another server resume now.
       outcome = "handed_over";
-      clearInterval(tick);
-      while (ticking) await new Promise((r) => setTimeout(r, 5));
+      await heartbeat.stop();
       await batcher.flush(true).catch(() => false);
       await releaseLease({ requestUuid, attempt }).then(
         () => logger.info({ ms: Date.now() - startedAt, characters: codePointLength(batcher.text), why: (stop ?? (err as Error)).message }, "generation handed over"),
@@ -296,8 +238,7 @@ export async function runGeneration(requestUuid: string): Promise<void> {
       // if the database answers again) and the next poll resumes it with attempt + 1.
       outcome = "stopped";
       logger.error({ err, ms: Date.now() - startedAt }, "generation interrupted: the database is unreachable; the next poll resumes it");
-      clearInterval(tick);
-      while (ticking) await new Promise((r) => setTimeout(r, 5));
+      await heartbeat.stop();
       await releaseLease({ requestUuid, attempt }).catch(() => {});
       return;
     }
@@ -308,8 +249,7 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     outcome = "failed";
     if (stop instanceof GenerationStop) logger.warn({ ms: Date.now() - startedAt, reason: stop.reason, error: message }, "generation failed");
     else logger.warn({ ms: Date.now() - startedAt, err, error: message }, "generation failed: the model call failed");
-    clearInterval(tick);
-    while (ticking) await new Promise((r) => setTimeout(r, 5));
+    await heartbeat.stop();
     await batcher.flush(true).catch(() => false);
     await retryWhileDatabaseDown(
       () =>
@@ -324,7 +264,7 @@ export async function runGeneration(requestUuid: string): Promise<void> {
       { forMs: FINAL_WRITE_RETRY_MS, giveUp: () => stop?.reason === "shutdown" },
     ).catch((e: unknown) => logger.error({ err: e }, "could not record the failure; the next poll retries the answer"));
   } finally {
-    clearInterval(tick);
+    void heartbeat.stop();
     clearTimeout(budgetTimer);
     clearTimeout(hardTimer);
     clearTimeout(firstTokenTimer);
