@@ -19,7 +19,7 @@ const nextConfig = {
   // The polls are Pages API routes (half the CPU of a route handler: lib/http/pages-route.ts),
   // served at their contract paths. beforeFiles: ahead of the app's own routes.
   async rewrites() {
-    return { beforeFiles: POLL_ROUTES.map(({ source, destination }) => ({ source, destination })) };
+    return { afterFiles: POLL_ROUTES.map(({ source, destination }) => ({ source, destination })) };
   },
 };
 

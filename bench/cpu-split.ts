@@ -63,6 +63,14 @@ function descendants(root: number): number[] {
   return out;
 }
 
+/** CPU ms of the whole machine, busy (not idle or iowait), from /proc/stat. */
+function machineBusy(): number {
+  const [, ...f] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/);
+  const n = f.map(Number);
+  const total = n.reduce((a, b) => a + b, 0);
+  return (total - n[3]! - n[4]!) * TICK_MS;
+}
+
 /** CPU ms of all PostgreSQL backends (dead ones are lost: wrk keeps ours alive). */
 function postgresCpu(): number {
   let total = 0;
@@ -99,18 +107,21 @@ try {
   const serverPids = descendants(stack.app.child.pid!);
   const appCpu = () => serverPids.reduce((n, p) => n + cpuOf(p), 0);
   for (const p of Object.values(endpoints)) await wrk(stack.app.url + p, { seconds: 2, connections: Number(values.connections), headers });
-  console.log("| endpoint | req/s | app CPU ms/req | PostgreSQL CPU ms/req | app CPU busy |");
-  console.log("|---|---:|---:|---:|---:|");
+  console.log("| endpoint | req/s | app CPU ms/req | PostgreSQL CPU ms/req | rest (wrk, kernel) ms/req | app CPU busy | machine busy |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|");
   for (const [name, p] of Object.entries(endpoints)) {
     if (values.only && !values.only.split(",").includes(name)) continue;
     const a0 = appCpu();
     const g0 = postgresCpu();
+    const m0 = machineBusy();
     const t0 = performance.now();
     const r = await wrk(stack.app.url + p, { seconds: Number(values.seconds), connections: Number(values.connections), headers });
     const wall = performance.now() - t0;
     const a = appCpu() - a0;
     const g = postgresCpu() - g0;
-    console.log(`| ${name} | ${r.rps.toFixed(0)} | ${(a / r.requests).toFixed(3)} | ${(g / r.requests).toFixed(3)} | ${((100 * a) / wall).toFixed(0)}% |`);
+    const m = machineBusy() - m0;
+    const per = (x: number) => (x / r.requests).toFixed(3);
+    console.log(`| ${name} | ${r.rps.toFixed(0)} | ${per(a)} | ${per(g)} | ${per(m - a - g)} | ${((100 * a) / wall).toFixed(0)}% | ${((100 * m) / wall).toFixed(0)}% |`);
   }
   await (await client.post(`/chat/message/${pending.uuid}/cancel`)).arrayBuffer();
 } finally {

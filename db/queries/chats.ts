@@ -1,10 +1,11 @@
 /** Chats, always scoped to their members (db/queries/access.ts) in the query itself. */
-import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { chatMembers, chatMessages, chats, llmRequests, users, type Chat, type ChatMessage, type ChatParams, type ChatStatus, type MemberRole } from "../schema.ts";
 import { alias } from "drizzle-orm/pg-core";
 import { activeUser, memberOf, type Tx } from "./access.ts";
-import { displayName, presenceOf, type PresentMember } from "./presence.ts";
+import { displayName, presenceOf, PRESENCE_WINDOW_SECONDS, TYPING_WINDOW_SECONDS, type PresentMember } from "./presence.ts";
+import { asDate, asDateOrNull, displayNameSql, rawRows, staleSql } from "./raw.ts";
 import { preparedFor, staleRequest } from "./util.ts";
 
 /** A chat as one member sees it in the list: the row, the member's role and read state, how many members. */
@@ -113,84 +114,103 @@ export async function findChatWithActiveRequest(input: { chatUuid: string; userI
   return row ? chatForMember(row) : undefined;
 }
 
-/**
- * The messages poll in one round trip: the chat (with its active generation, as
- * findChatWithActiveRequest reads it) and its messages from `lastUuid` on, in one snapshot.
- * No rows: not the user's chat. `messages` undefined: `lastUuid` is not in the chat.
- */
+/** A message as the polls read it, with its author's display name. */
 export type MessageRow = Pick<ChatMessage, "uuid" | "chatUuid" | "role" | "content" | "status" | "llmRequestUuid" | "error" | "createdAt" | "authorId"> & {
   authorName: string | null;
 };
 
-const author = alias(users, "author");
+/** The poll's statement, written out (db/queries/raw.ts says why): $1 chat, $2 user, $3 last uuid, $4 queued grace (s). */
+const CHAT_WITH_MESSAGES_AFTER = `
+select c.uuid, c.user_id, c.title, c.status, c.agent, c.params, c.created_at, c.updated_at, c.last_message_at, c.share_uuid,
+  cm.role, cm.last_read_at,
+  r.uuid as active_uuid, r.status as active_status, ${staleSql("$4::float8")} as stale,
+  rq.id as requester_id, ${displayNameSql("rq")} as requester_name,
+  p.member_count, p.present,
+  a.uuid as m_uuid, a.role as m_role, a.content as m_content, a.status as m_status, a.llm_request_uuid as m_request,
+  a.error as m_error, a.created_at as m_created_at, a.author_id as m_author_id, a.author_name as m_author_name
+from chat c
+join chat_member cm on cm.chat_uuid = c.uuid and cm.user_id = $2
+join "user" u on u.id = cm.user_id and u.disabled_at is null
+left join llm_request r on r.chat_uuid = c.uuid and r.status in ('queued', 'running')
+left join "user" rq on rq.id = r.user_id
+left join lateral (
+  select count(*)::int as member_count,
+    json_agg(json_build_object('userId', pm.user_id, 'name', ${displayNameSql("pu")},
+        'typing', coalesce(pm.typing_at > now() - make_interval(secs => ${TYPING_WINDOW_SECONDS}), false)) order by pm.seen_at)
+      filter (where pm.user_id <> $2 and pm.seen_at > now() - make_interval(secs => ${PRESENCE_WINDOW_SECONDS})) as present
+  from chat_member pm join "user" pu on pu.id = pm.user_id
+  where pm.chat_uuid = c.uuid
+) p on true
+left join lateral (
+  select m.uuid, m.role, case when m.uuid = $3 then '' else m.content end as content, m.status, m.llm_request_uuid, m.error,
+    m.created_at, m.author_id, case when au.id is null then null else ${displayNameSql("au")} end as author_name
+  from chat_message m left join "user" au on au.id = m.author_id
+  where m.chat_uuid = c.uuid
+    and (m.created_at, m.uuid) >= (select created_at, uuid from chat_message where uuid = $3 and chat_uuid = $1)
+) a on true
+where c.uuid = $1
+order by a.created_at, a.uuid`;
 
-const chatWithMessagesAfterStatement = preparedFor((db) => {
-  const m = chatMessages;
-  const presence = presenceOf(db, sql.placeholder("userId"));
-  const lastUuid = sql.placeholder("lastUuid");
-  const anchor = sql`(select ${m.createdAt}, ${m.uuid} from ${m} where ${m.uuid} = ${lastUuid} and ${m.chatUuid} = ${sql.placeholder("chatUuid")})`;
-  const after = db
-    .select({
-      uuid: m.uuid,
-      chatUuid: m.chatUuid,
-      role: m.role,
-      content: sql<string>`case when ${m.uuid} = ${lastUuid} then '' else ${m.content} end`.as("after_content"),
-      status: m.status,
-      llmRequestUuid: m.llmRequestUuid,
-      error: m.error,
-      createdAt: m.createdAt,
-      authorId: m.authorId,
-      authorName: sql<string | null>`case when ${author.id} is null then null else ${displayName(author)} end`.as("author_name"),
-    })
-    .from(m)
-    .leftJoin(author, eq(author.id, m.authorId))
-    .where(and(eq(m.chatUuid, chats.uuid), sql`(${m.createdAt}, ${m.uuid}) >= ${anchor}`))
-    .as("after");
-  return db
-    .select({
-      ...chatForMemberColumns(presence),
-      message: {
-        uuid: after.uuid,
-        chatUuid: after.chatUuid,
-        role: after.role,
-        content: after.content,
-        status: after.status,
-        llmRequestUuid: after.llmRequestUuid,
-        error: after.error,
-        createdAt: after.createdAt,
-        authorId: after.authorId,
-        authorName: after.authorName,
-      },
-    })
-    .from(chats)
-    .innerJoin(chatMembers, memberOf(chats.uuid, sql.placeholder("userId")))
-    .innerJoin(users, activeUser())
-    .leftJoin(llmRequests, and(eq(llmRequests.chatUuid, chats.uuid), sql`${llmRequests.status} in ('queued', 'running')`))
-    .leftJoin(requester, eq(requester.id, llmRequests.userId))
-    .leftJoinLateral(presence, sql`true`)
-    .leftJoinLateral(after, sql`true`)
-    .where(eq(chats.uuid, sql.placeholder("chatUuid")))
-    .orderBy(asc(after.createdAt), asc(after.uuid))
-    .prepare("chat_with_messages_after");
-});
+type Raw = Record<string, unknown>;
 
+function chatOfRow(r: Raw): Chat {
+  return {
+    uuid: r.uuid as string,
+    userId: r.user_id as string,
+    title: r.title as string,
+    status: r.status as ChatStatus,
+    agent: r.agent as string,
+    params: (typeof r.params === "string" ? JSON.parse(r.params) : r.params) as ChatParams,
+    createdAt: asDate(r.created_at),
+    updatedAt: asDate(r.updated_at),
+    lastMessageAt: asDate(r.last_message_at),
+    shareUuid: (r.share_uuid as string | null) ?? null,
+  };
+}
+
+/**
+ * The messages poll in one round trip: the chat as this member sees it (its generation in
+ * flight, presence, read state) and its messages from `lastUuid` on, in one snapshot. No rows:
+ * not the user's chat. `messages` undefined: `lastUuid` is not in the chat.
+ */
 export async function findChatWithMessagesAfter(input: {
   chatUuid: string;
   userId: string;
   lastUuid: string;
   queuedGraceMs: number;
 }): Promise<(ChatForMember & { messages: MessageRow[] | undefined }) | undefined> {
-  const rows = await chatWithMessagesAfterStatement(await getDb()).execute({
-    chatUuid: input.chatUuid,
-    userId: input.userId,
-    lastUuid: input.lastUuid,
-    queuedGraceSeconds: input.queuedGraceMs / 1000,
-  });
+  const rows = await rawRows<Raw>(CHAT_WITH_MESSAGES_AFTER, [input.chatUuid, input.userId, input.lastUuid, input.queuedGraceMs / 1000]);
   const [row] = rows;
   if (!row) return undefined;
+  const found = chatForMember({
+    chat: chatOfRow(row),
+    role: row.role as MemberRole,
+    lastReadAt: asDateOrNull(row.last_read_at),
+    activeUuid: (row.active_uuid as string | null) ?? null,
+    activeStatus: (row.active_status as string | null) ?? null,
+    stale: row.stale,
+    requesterId: (row.requester_id as string | null) ?? null,
+    requesterName: (row.requester_name as string | null) ?? null,
+    memberCount: row.member_count as number,
+    present: (typeof row.present === "string" ? JSON.parse(row.present) : row.present) as PresentMember[] | null,
+  });
   // The anchor row comes first (its text left out: the client has it); none: not in this chat.
-  const messages = row.message?.uuid === input.lastUuid ? rows.slice(1).flatMap((r) => (r.message ? [r.message] : [])) : undefined;
-  return { ...chatForMember(row), messages };
+  const messages =
+    row.m_uuid === input.lastUuid
+      ? rows.slice(1).map((m): MessageRow => ({
+          uuid: m.m_uuid as string,
+          chatUuid: input.chatUuid,
+          role: m.m_role as MessageRow["role"],
+          content: m.m_content as string,
+          status: m.m_status as MessageRow["status"],
+          llmRequestUuid: (m.m_request as string | null) ?? null,
+          error: (m.m_error as string | null) ?? null,
+          createdAt: asDate(m.m_created_at),
+          authorId: (m.m_author_id as string | null) ?? null,
+          authorName: (m.m_author_name as string | null) ?? null,
+        }))
+      : undefined;
+  return { ...found, messages };
 }
 
 /**

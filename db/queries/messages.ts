@@ -6,6 +6,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { activeUser, memberOf } from "./access.ts";
 import { displayName } from "./presence.ts";
 import { preparedFor, staleRequest } from "./util.ts";
+import { asDate, rawRows, staleSql } from "./raw.ts";
 
 const author = alias(users, "author");
 
@@ -97,13 +98,9 @@ export async function findMessageForUser(input: {
 }
 
 /**
- * The tokens poll in one round trip: the message as findMessageForUser reads it, and (when its
- * generation has output) the output of its current attempt from the chunk holding `position`,
- * read in the same snapshot.
- */
-/**
  * For `.leftJoinLateral(slice, sql\`true\`)` after a join of llm_request: the output of the
- * request's current attempt from the chunk holding the `position` placeholder on, in one row.
+ * request's current attempt from the chunk holding the `position` placeholder on, in one row
+ * (the share link's tokens poll; the members' one is written out below).
  */
 export function outputSliceAt(db: Pick<Db, "select">) {
   const c = llmOutputChunks;
@@ -119,40 +116,61 @@ export function outputSliceAt(db: Pick<Db, "select">) {
     .as("slice");
 }
 
-const findMessageWithOutputStatement = preparedFor((db) => {
-  const slice = outputSliceAt(db);
-  return db
-    .select({
-      ...messageWithRequestColumns(),
-      sliceFrom: slice.from,
-      sliceText: slice.text,
-    })
-    .from(chatMessages)
-    .innerJoin(chatMembers, memberOf(chatMessages.chatUuid, sql.placeholder("userId")))
-    .innerJoin(users, activeUser())
-    .leftJoin(llmRequests, eq(llmRequests.uuid, chatMessages.llmRequestUuid))
-    .leftJoinLateral(slice, sql`true`)
-    .where(eq(chatMessages.uuid, sql.placeholder("messageUuid")))
-    .limit(1)
-    .prepare("find_message_with_output");
-});
+/** The tokens poll's statement, written out (db/queries/raw.ts says why): $1 message, $2 user, $3 position, $4 queued grace (s). */
+const MESSAGE_WITH_OUTPUT = `
+select m.uuid, m.chat_uuid, m.role, m.content, m.status, m.llm_request_uuid, m.error, m.author_id, m.created_at,
+  cm.role as member_role,
+  r.uuid as req_uuid, r.status as req_status, r.attempt, r.restart_floor, ${staleSql("$4::float8")} as stale,
+  s.slice_from, s.slice_text
+from chat_message m
+join chat_member cm on cm.chat_uuid = m.chat_uuid and cm.user_id = $2
+join "user" u on u.id = cm.user_id and u.disabled_at is null
+left join llm_request r on r.uuid = m.llm_request_uuid
+left join lateral (
+  select min(k.start_pos) as slice_from, string_agg(k.text, '' order by k.start_pos) as slice_text
+  from llm_output_chunk k
+  where k.request_uuid = r.uuid and k.attempt = r.attempt
+    and k.start_pos >= coalesce((select max(k2.start_pos) from llm_output_chunk k2
+      where k2.request_uuid = r.uuid and k2.attempt = r.attempt and k2.start_pos <= $3::int), 0)
+) s on true
+where m.uuid = $1
+limit 1`;
 
+/**
+ * The tokens poll in one round trip: the message as findMessageForUser reads it, and (when its
+ * generation has output) the output of its current attempt from the chunk holding `position`,
+ * read in the same snapshot.
+ */
 export async function findMessageWithOutput(input: {
   messageUuid: string;
   userId: string;
   queuedGraceMs: number;
   position: number;
 }): Promise<(MessageWithRequest & { output: OutputSlice }) | undefined> {
-  const [row] = await findMessageWithOutputStatement(await getDb()).execute({
-    messageUuid: input.messageUuid,
-    userId: input.userId,
-    queuedGraceSeconds: input.queuedGraceMs / 1000,
-    position: input.position,
-  });
+  const [row] = await rawRows(MESSAGE_WITH_OUTPUT, [input.messageUuid, input.userId, input.position, input.queuedGraceMs / 1000]);
   if (!row) return undefined;
+  const message: ChatMessage = {
+    uuid: row.uuid as string,
+    chatUuid: row.chat_uuid as string,
+    role: row.role as ChatMessage["role"],
+    content: row.content as string,
+    status: row.status as ChatMessage["status"],
+    llmRequestUuid: (row.llm_request_uuid as string | null) ?? null,
+    error: (row.error as string | null) ?? null,
+    authorId: (row.author_id as string | null) ?? null,
+    createdAt: asDate(row.created_at),
+  };
   return {
-    ...messageWithRequest(row),
-    output: { from: Number(row.sliceFrom ?? 0), text: row.sliceText ?? "" },
+    ...messageWithRequest({
+      message,
+      role: row.member_role as MemberRole,
+      reqUuid: (row.req_uuid as string | null) ?? null,
+      reqStatus: (row.req_status as LlmStatus | null) ?? null,
+      attempt: (row.attempt as number | null) ?? null,
+      restartFloor: (row.restart_floor as number | null) ?? null,
+      stale: row.stale,
+    }),
+    output: { from: Number(row.slice_from ?? 0), text: (row.slice_text as string | null) ?? "" },
   };
 }
 

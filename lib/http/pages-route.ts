@@ -27,10 +27,19 @@ export interface PollArgs<P> {
   query: (name: string) => string | undefined;
 }
 
+/** A JSON answer, written straight to the socket (no web Response to build and read back). */
+export interface JsonAnswer {
+  json: unknown;
+  status?: number;
+}
+
 function headOf(req: NextApiRequest): RequestHead {
   return {
     method: req.method ?? "GET",
-    url: new URL(req.url ?? "/", "http://localhost").href,
+    // Only an error's log line reads it: not parsed on the hot path.
+    get url() {
+      return new URL(req.url ?? "/", "http://localhost").href;
+    },
     headers: {
       get(name) {
         const v = req.headers[name.toLowerCase()];
@@ -40,23 +49,31 @@ function headOf(req: NextApiRequest): RequestHead {
   };
 }
 
-async function send(res: NextApiResponse, response: Response, requestId: string): Promise<void> {
+async function send(res: NextApiResponse, response: Response | JsonAnswer, requestId: string): Promise<number> {
+  if (!(response instanceof Response)) {
+    res.statusCode = response.status ?? 200;
+    res.setHeader("content-type", "application/json");
+    res.setHeader("x-request-id", requestId);
+    res.end(JSON.stringify(response.json));
+    return res.statusCode;
+  }
   res.statusCode = response.status;
   response.headers.forEach((value, name) => res.setHeader(name, value));
   res.setHeader("x-request-id", requestId);
   res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
+  return response.status;
 }
 
 export function pagesPollRoute<PS extends z.ZodType>(
   opts: { /** The contract's path template, for logs and metrics: /chat/[uuid]/messages */ route: string; params: PS },
-  fn: (args: PollArgs<z.infer<PS>>) => Promise<Response>,
+  fn: (args: PollArgs<z.infer<PS>>) => Promise<Response | JsonAnswer>,
 ) {
   return async (req: NextApiRequest, res: NextApiResponse): Promise<void> => {
     const started = performance.now();
     const head = headOf(req);
     const context = { requestId: requestIdFor(head) };
     await withRequestContext(context, async () => {
-      let response: Response;
+      let response: Response | JsonAnswer;
       try {
         if (head.method !== "GET" && head.method !== "HEAD") {
           throw new AppError("method_not_allowed", `${head.method} is not allowed here; use GET.`);
@@ -72,9 +89,9 @@ export function pagesPollRoute<PS extends z.ZodType>(
       } catch (err) {
         response = errorResponse(err, head);
       }
-      if (response.status === 405) response.headers.set("allow", "GET, HEAD");
-      await send(res, response, context.requestId);
-      recordRequest({ method: head.method, route: opts.route, status: response.status, started });
+      if (response instanceof Response && response.status === 405) response.headers.set("allow", "GET, HEAD");
+      const status = await send(res, response, context.requestId);
+      recordRequest({ method: head.method, route: opts.route, status, started });
     });
   };
 }

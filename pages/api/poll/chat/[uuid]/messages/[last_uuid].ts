@@ -14,5 +14,5 @@ export const config = { api: { bodyParser: false }, maxDuration: 300 };
 
 export default pagesPollRoute({ route: "/chat/[uuid]/messages/[last_uuid]", params: chatAfterParams }, async ({ identity, params, htmx, query }) => {
   const result = await getMessages({ userId: identity.id, chatUuid: params.uuid, lastUuid: params.last_uuid, typing: query("typing") === "1" });
-  return htmx ? messagesFragment(result) : Response.json(result);
+  return htmx ? messagesFragment(result) : { json: result };
 });

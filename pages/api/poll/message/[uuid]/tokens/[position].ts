@@ -12,5 +12,5 @@ export const config = { api: { bodyParser: false }, maxDuration: 300 };
 
 export default pagesPollRoute({ route: "/chat/message/[uuid]/tokens/[position]", params: tokensParams }, async ({ identity, params, htmx }) => {
   const result = await getTokens({ userId: identity.id, messageUuid: params.uuid, position: params.position });
-  return htmx ? tokensFragment(params.uuid, result) : Response.json(result);
+  return htmx ? tokensFragment(params.uuid, result) : { json: result };
 });

@@ -1,0 +1,38 @@
+/**
+ * Hand-written SQL for the two polls, run on the driver directly: a poll comes every 300 ms
+ * from every open tab, and drizzle's row mapping cost about a tenth of a poll's server CPU
+ * (bench/RESULTS-perf.md). Prepared on PostgreSQL (postgres.js names the statement by its
+ * text); PGlite parses each time. The rest of the app goes through drizzle.
+ */
+import { getDatabase } from "../client.ts";
+
+interface PostgresJsClient {
+  unsafe(text: string, params: unknown[], opts: { prepare: boolean }): Promise<Record<string, unknown>[]>;
+}
+interface PgliteClient {
+  query(text: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
+export async function rawRows<T extends Record<string, unknown>>(text: string, params: unknown[]): Promise<T[]> {
+  const handle = await getDatabase();
+  const client = (handle.db as unknown as { $client: unknown }).$client;
+  if (handle.kind === "postgres") return (await (client as PostgresJsClient).unsafe(text, params, { prepare: true })) as T[];
+  return (await (client as PgliteClient).query(text, params)).rows as T[];
+}
+
+/**
+ * A timestamp as either driver hands it back: postgres.js gives text here (drizzle turns its
+ * date parsing off), PGlite a Date.
+ */
+export function asDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(value as string);
+}
+
+export const asDateOrNull = (value: unknown): Date | null => (value === null || value === undefined ? null : asDate(value));
+
+/** How a user is named to others, in SQL (the same as presence.ts displayName). */
+export const displayNameSql = (alias: string) => `coalesce(nullif(btrim(${alias}.name), ''), split_part(${alias}.email, '@', 1), 'Guest')`;
+
+/** A request whose runner is gone (db/queries/util.ts staleRequest), for the request aliased `r`; `$grace` is the queued grace in seconds. */
+export const staleSql = (grace: string) =>
+  `coalesce((r.status = 'running' and r.lease_until < now()) or (r.status = 'queued' and r.created_at < now() - make_interval(secs => ${grace})), false)`;
