@@ -206,6 +206,22 @@ describe("bad input", () => {
     expect(mid).toEqual({ tokens: "answer", status: "completed", append: true, position: 13 });
   });
 
+  it("the polls take their ids from the path: query parameters of the same names change nothing", async () => {
+    // The polls are Pages API routes behind rewrites that pass the path's parameters as query
+    // parameters (lib/http/poll-routes.ts): the path must win over the URL's own query.
+    const intruder = await signUp(baseUrl);
+    const theirs = await createChat(intruder);
+    const forged = `uuid=${theirs.uuid}&last_uuid=${randomUUID()}&position=0`;
+    const mine = await json<{ chat: { uuid: string } }>(await owner.get(`/chat/${ids.chat}/messages/${ids.message}?${forged}`), 200);
+    expect(mine.chat.uuid).toBe(ids.chat);
+    const all = await json<{ chat: { uuid: string } }>(await owner.get(`/chat/${ids.chat}/messages?${forged}`), 200);
+    expect(all.chat.uuid).toBe(ids.chat);
+    const t = await json<TokensJson>(await owner.get(`/chat/message/${ids.message}/tokens/7?uuid=${randomUUID()}&position=0`), 200);
+    expect(t).toEqual({ tokens: "answer", status: "completed", append: true, position: 13 });
+    // And an intruder's own session still gets 404 for the owner's chat, whatever the query says.
+    await expectError(await intruder.get(`/chat/${ids.chat}/messages?uuid=${theirs.uuid}`), 404);
+  });
+
   it("answers unknown_last_message for a last uuid that is not in the chat", async () => {
     await expectError(await owner.get(`/chat/${ids.chat}/messages/${randomUUID()}`), 404, "unknown_last_message");
   });
