@@ -3,20 +3,25 @@
  * under 100 ms while answers generate. Needs a build (and Chromium for the PNG).
  *
  *   node bench/capacity.ts [--steps 25,50,100,200] [--seconds 10] [--generating 50] [--tps 10]
- *                          [--users 10] [--poll-ms 300] [--png bench/capacity.png] [--json out.json]
+ *                          [--users 10] [--poll-ms 300] [--driver wrk|node] [--png bench/capacity.png] [--json out.json]
  *
  * `generating` answers stream for the whole run (the fake model at `tps` chunks of 5
  * characters a second). At each step N clients run for `seconds`: every `poll-ms` (own random
  * phase) each polls the messages after the last one of its chat (no news) and the tokens of
  * that chat's pending answer from its own position, as the browser does. Client i watches
  * chat i mod `generating`, so beyond `generating` clients several watch the same answer (two
- * tabs, two devices). Recorded per step: both polls' p50/p99 latency and errors. This
- * process's own HTTP client shares the 2 cores with the server: the curve is conservative.
+ * tabs, two devices). Recorded per step: both polls' p50/p99 latency and errors.
+ *
+ * --driver wrk (the default when wrk is installed): the clients are wrk threads
+ * (bench/lib/capacity-wrk.ts), cheap enough to leave the server its CPU. --driver node: this
+ * process's own HTTP client, which shares the 2 cores with the server: a conservative curve.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { answerTo, createChat, dbLabel, now, percentile, send, signUp, sleep, startStack, type TestClient } from "./lib/harness.ts";
 import { lineChartSvg, svgToPng } from "./lib/chart.ts";
+import { wrkStep } from "./lib/capacity-wrk.ts";
+import { spawnSync } from "node:child_process";
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +31,7 @@ const { values } = parseArgs({
     tps: { type: "string", default: "10" },
     users: { type: "string", default: "10" },
     "poll-ms": { type: "string", default: "300" },
+    driver: { type: "string" },
     png: { type: "string" },
     json: { type: "string" },
   },
@@ -36,6 +42,8 @@ const seconds = Number(values.seconds);
 const generating = Number(values.generating);
 const tps = Number(values.tps);
 const pollMs = Number(values["poll-ms"]);
+const driver = values.driver ?? (spawnSync("wrk", ["--version"]).error ? "node" : "wrk");
+if (driver !== "wrk" && driver !== "node") throw new Error("--driver is wrk or node");
 
 interface Watched {
   client: TestClient;
@@ -66,9 +74,15 @@ try {
     watched.push({ client, chat, answer: "" });
     watched[i]!.answer = (await answerTo(client, chat, asked.uuid)).uuid;
   }
-  console.log(`[capacity] ${generating} answers generating at ${tps} tokens/s (${dbLabel()})`);
+  console.log(`[capacity] ${generating} answers generating at ${tps} tokens/s (${dbLabel()}), clients driven by ${driver}`);
 
   for (const n of steps) {
+    if (driver === "wrk") {
+      const r = await wrkStep(stack.app.url, watched.map((w) => ({ cookie: w.client.jar.header(), chat: w.chat, answer: w.answer })), n, seconds, pollMs);
+      steps_.push({ clients: n, ...r });
+      console.log(`[capacity] ${n} clients: ${r.pollsPerSecond.toFixed(0)} polls/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}`);
+      continue;
+    }
     const latencies: number[] = [];
     let errors = 0;
     const end = now() + seconds * 1000;
@@ -121,7 +135,7 @@ try {
 }
 
 const held = steps_.filter((s) => s.p99 < 100 && s.errors === 0).map((s) => s.clients);
-console.log(`\n## Capacity (${dbLabel()}, ${generating} answers generating, poll every ${pollMs} ms, ${seconds} s a step)\n`);
+console.log(`\n## Capacity (${dbLabel()}, ${generating} answers generating, poll every ${pollMs} ms, ${seconds} s a step, clients driven by ${driver})\n`);
 console.log("| clients | polls/s | p50 ms | p99 ms | errors |");
 console.log("|---:|---:|---:|---:|---:|");
 for (const s of steps_) console.log(`| ${s.clients} | ${s.pollsPerSecond.toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p99.toFixed(1)} | ${s.errors} |`);

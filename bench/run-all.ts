@@ -1,12 +1,13 @@
 /**
- * `npm run bench:perf`: a short run of every perf benchmark, one after the other (each starts
- * its own server on a fresh database). Needs a build (npm run build) and wrk.
+ * `npm run bench`: a short run of every benchmark, one after the other (each starts its own
+ * server on a fresh database). Needs a build (npm run build) and wrk.
  *
  *   node bench/run-all.ts [--long] [--out bench/results-run.md] [--only poll-cost,writes,...]
  *
- * Short (default, ~6 minutes): poll-cost 3 x 5 s; writes 10 s per rate; latency 20 answers;
- * capacity 4 steps of 10 s; memory 1 minute. --long: the figures the goals name (memory 10
- * minutes at 100 generations a minute, capacity up to 400 clients of 30 s, latency 100 answers).
+ * Short (default, ~7 minutes): poll-cost 3 x 5 s; writes 10 s per rate; latency 20 answers;
+ * capacity 4 steps of 10 s; memory 1 minute; the soak 30 s. --long: the figures the goals name
+ * (memory 10 minutes at 100 generations a minute, capacity up to 300 clients of 30 s, latency
+ * 100 answers, the soak 5 minutes).
  * writes.ts needs DATABASE_URL (PostgreSQL tools and root for its throwaway cluster) and is
  * skipped without it. Prints what each printed; --out also writes it to a file.
  */
@@ -30,9 +31,10 @@ const benches: { name: string; args: string[]; needsPostgres?: boolean }[] = [
   { name: "latency", args: long ? ["--answers", "100", "--concurrency", "10"] : ["--answers", "20", "--concurrency", "5"] },
   {
     name: "capacity",
-    args: [...(long ? ["--steps", "25,50,100,200,300,400", "--seconds", "30"] : ["--steps", "10,25,50,100", "--seconds", "10"]), "--png", path.join(here, "capacity.png")],
+    args: [...(long ? ["--steps", "25,50,100,150,200,250,300", "--seconds", "30"] : ["--steps", "10,25,50,100", "--seconds", "10"]), "--png", path.join(here, "capacity.png")],
   },
   { name: "memory", args: long ? ["--minutes", "10", "--per-minute", "100"] : ["--minutes", "1", "--per-minute", "100"] },
+  { name: "soak", args: long ? ["--duration", "300"] : ["--duration", "30"] },
 ];
 const only = values.only?.split(",");
 

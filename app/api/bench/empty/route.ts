@@ -1,5 +1,5 @@
 /**
- * The floor for `npm run bench:perf` (bench/poll-cost.ts): a route handler that does nothing,
+ * The floor for `npm run bench` (bench/poll-cost.ts): a route handler that does nothing,
  * in the same app, so the polls' throughput is measured against it side by side. No session,
  * no database, no guard: what Next.js itself costs per request.
  */
