@@ -17,7 +17,7 @@ const nextConfig = {
     return [{ source: "/:path*", headers: STATIC_SECURITY_HEADERS }];
   },
   // The polls are Pages API routes (half the CPU of a route handler: lib/http/pages-route.ts),
-  // served at their contract paths. beforeFiles: ahead of the app's own routes.
+  // served at their contract paths. afterFiles: no app route has those paths.
   async rewrites() {
     return { afterFiles: POLL_ROUTES.map(({ source, destination }) => ({ source, destination })) };
   },

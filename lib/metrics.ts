@@ -78,6 +78,10 @@ const outputTokens = counter("pollchat_generated_tokens_total", "Output tokens r
 const outputChars = counter("pollchat_generated_characters_total", "Characters (code points) of generated text, by model.");
 gauge("pollchat_generations_in_progress", "Generations running in this process now.", () => registry.running);
 gauge("process_resident_memory_bytes", "Resident memory size in bytes.", () => process.memoryUsage.rss());
+// V8's own view, to tell a leak (live objects growing) from the heap sizing itself up under load.
+gauge("nodejs_heap_size_used_bytes", "V8 heap in use, in bytes.", () => process.memoryUsage().heapUsed);
+gauge("nodejs_heap_size_total_bytes", "V8 heap reserved, in bytes.", () => process.memoryUsage().heapTotal);
+gauge("nodejs_external_memory_bytes", "Memory of C++ objects bound to JavaScript objects (buffers included), in bytes.", () => process.memoryUsage().external);
 const startSeconds = Math.round(Date.now() / 1000 - process.uptime());
 gauge("process_start_time_seconds", "Start time of the process since the Unix epoch, in seconds.", () => startSeconds);
 
