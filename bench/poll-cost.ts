@@ -4,8 +4,11 @@
  *
  *   node bench/poll-cost.ts [--seconds 5] [--rounds 3] [--connections 16] [--profile DIR] [--json out.json]
  *
- * Endpoints, measured in rounds (each round runs each endpoint once, in turn, so that load from
- * elsewhere on the machine hits them alike); the figure is the median round:
+ * Endpoints, measured in rounds (each round runs each endpoint once, in turn, starting one
+ * further along each round, so that load from elsewhere on the machine hits them alike). An
+ * endpoint's ratio is the median over the rounds of its req/s against the empty handler's in the
+ * same round (on a noisy 2-core VM the empty handler alone varies by 50% between rounds; the
+ * ratio of neighbours much less); its req/s and latencies are the median round:
  *   empty     GET /api/bench/empty                           no session, no database
  *   guard     GET /api/bench/session                         the guard alone (session decoding)
  *   messages  GET /chat/{c}/messages/{last}                  a poll with no news
@@ -75,14 +78,16 @@ try {
   const runs: Record<string, WrkResult[]> = Object.fromEntries(Object.keys(endpoints).map((k) => [k, []]));
   const headers = { cookie };
   for (const p of Object.values(endpoints)) await wrk(stack.app.url + p, { seconds: 2, connections, headers }); // warm up
+  const names = Object.keys(endpoints);
   for (let r = 0; r < rounds; r++) {
-    for (const [name, p] of Object.entries(endpoints)) {
+    for (const name of [...names.slice(r % names.length), ...names.slice(0, r % names.length)]) {
+      const p = endpoints[name]!;
       const result = await wrk(stack.app.url + p, { seconds, connections, headers });
       runs[name]!.push(result);
       console.log(`[poll-cost] round ${r + 1} ${name.padEnd(8)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${result.non2xx + result.socketErrors}`);
     }
   }
-  const emptyRps = median(runs.empty!.map((x) => x.rps));
+  const emptyRuns = runs.empty!.map((x) => x.rps);
   const result: PollCostResult = { db: dbLabel(), seconds, rounds, connections, endpoints: {} };
   for (const [name, list] of Object.entries(runs)) {
     const rps = median(list.map((x) => x.rps));
@@ -91,12 +96,12 @@ try {
       p50: median(list.map((x) => x.p50)),
       p99: median(list.map((x) => x.p99)),
       errors: list.reduce((n, x) => n + x.non2xx + x.socketErrors, 0),
-      ratio: rps / emptyRps,
+      ratio: median(list.map((x, i) => x.rps / emptyRuns[i]!)),
       runs: list.map((x) => Math.round(x.rps)),
     };
   }
   console.log(`\n## Poll cost (${result.db}, wrk -t1 -c${connections}, ${rounds} rounds of ${seconds} s, median)\n`);
-  console.log("| endpoint | req/s | vs empty | p50 ms | p99 ms | errors | rounds (req/s) |");
+  console.log("| endpoint | req/s | vs empty (median of rounds) | p50 ms | p99 ms | errors | rounds (req/s) |");
   console.log("|---|---:|---:|---:|---:|---:|---|");
   for (const [name, e] of Object.entries(result.endpoints)) {
     console.log(`| ${name} | ${e.rps.toFixed(0)} | ${(e.ratio * 100).toFixed(0)}% | ${e.p50.toFixed(1)} | ${e.p99.toFixed(1)} | ${e.errors} | ${e.runs.join(", ")} |`);

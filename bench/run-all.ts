@@ -4,7 +4,7 @@
  *
  *   node bench/run-all.ts [--long] [--out bench/results-run.md] [--only poll-cost,writes,...]
  *
- * Short (default, ~7 minutes): poll-cost 3 x 5 s; writes 10 s per rate; latency 20 answers;
+ * Short (default, ~8 minutes): poll-cost 5 rounds of 4 s; writes 10 s per rate; latency 20 answers;
  * capacity 4 steps of 10 s; memory 1 minute; the soak 30 s. --long: the figures the goals name
  * (memory 10 minutes at 100 generations a minute, capacity up to 300 clients of 30 s, latency
  * 100 answers, the soak 5 minutes).
@@ -26,7 +26,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const long = values.long;
 
 const benches: { name: string; args: string[]; needsPostgres?: boolean }[] = [
-  { name: "poll-cost", args: long ? ["--seconds", "10", "--rounds", "5"] : ["--seconds", "5", "--rounds", "3"] },
+  { name: "poll-cost", args: long ? ["--seconds", "5", "--rounds", "11"] : ["--seconds", "4", "--rounds", "5"] },
   { name: "writes", args: long ? ["--seconds", "20"] : ["--seconds", "10"], needsPostgres: true },
   { name: "latency", args: long ? ["--answers", "100", "--concurrency", "10"] : ["--answers", "20", "--concurrency", "5"] },
   {

@@ -5,7 +5,7 @@
  *                      [--poll-ms 300] [--drain 60] [--seed 1]
  *
  * DATABASE_URL set: a fresh PostgreSQL database on that server (dropped afterwards); unset:
- * a temp PGlite directory. Prints a summary (a bench/RESULTS.md entry) and exits 1 on any
+ * a temp PGlite directory. Prints a summary (a bench/RESULTS-soak.md entry) and exits 1 on any
  * error or mismatch.
  */
 import { writeFileSync } from "node:fs";

@@ -1,4 +1,4 @@
-/** The soak's result as text: a summary for the terminal that is also a bench/RESULTS.md entry. */
+/** The soak's result as text: a summary for the terminal that is also a bench/RESULTS-soak.md entry. */
 import { ENDPOINTS } from "./stats.ts";
 import type { SoakResult } from "./run.ts";
 

@@ -19,7 +19,7 @@ export function activeUser(): SQL {
   return and(eq(users.id, chatMembers.userId), isNull(users.disabledAt))!;
 }
 
-/** The role of an active user in a chat (inside a transaction: `for share` keeps it until commit). */
+/** The role of an active (not disabled) user in a chat; undefined: not a member. */
 export async function memberRole(tx: Pick<Db, "select">, input: { chatUuid: string; userId: string }): Promise<MemberRole | undefined> {
   const [row] = await tx
     .select({ role: chatMembers.role })

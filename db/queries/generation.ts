@@ -10,9 +10,10 @@ import { alias } from "drizzle-orm/pg-core";
 import { chatMembers, chatMessages, chats, llmOutputChunks, llmRequests, users, type ChatMessage, type LlmRequest } from "../schema.ts";
 import { displayName } from "./presence.ts";
 import { execRows, isUniqueViolation } from "./util.ts";
-import { canWrite, memberRole } from "./access.ts";
+import { activeUser, canWrite, memberOf, memberRole } from "./access.ts";
 import { outputFrom } from "./messages.ts";
 import { estimateTokens } from "./usage.ts";
+import { rawRows } from "./raw.ts";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -43,12 +44,24 @@ export async function insertUserMessageAndRequest(input: {
   };
   try {
     return await db.transaction(async (tx): Promise<SendResult> => {
-      const role = await memberRole(tx, input);
-      if (!role) return { kind: "chat_not_found" };
-      if (!canWrite(role)) return { kind: "forbidden" };
-      const [existing] = await tx.select().from(chatMessages).where(eq(chatMessages.uuid, input.messageUuid)).limit(1);
-      if (existing) return existing.chatUuid === input.chatUuid ? { kind: "replayed", message: existing } : { kind: "uuid_taken" };
-      if (await busy(tx, input.chatUuid)) return { kind: "in_progress" };
+      // The member's role, a replayed uuid and an answer in progress, in one round trip.
+      const [state] = await tx
+        .select({
+          role: chatMembers.role,
+          replayed: sql<boolean>`exists (select 1 from ${chatMessages} where ${chatMessages.uuid} = ${input.messageUuid})`,
+          busy: sql<boolean>`exists (select 1 from ${llmRequests} where ${llmRequests.chatUuid} = ${input.chatUuid} and ${llmRequests.status} in ('queued', 'running'))`,
+        })
+        .from(chatMembers)
+        .innerJoin(users, activeUser())
+        .where(memberOf(input.chatUuid, input.userId))
+        .limit(1);
+      if (!state) return { kind: "chat_not_found" };
+      if (!canWrite(state.role)) return { kind: "forbidden" };
+      if (state.replayed) {
+        const [existing] = await tx.select().from(chatMessages).where(eq(chatMessages.uuid, input.messageUuid)).limit(1);
+        if (existing) return existing.chatUuid === input.chatUuid ? { kind: "replayed", message: existing } : { kind: "uuid_taken" };
+      }
+      if (state.busy) return { kind: "in_progress" };
       await input.check?.(tx);
       const message = await insertPromptAndRequest(tx, { ...input, messageUuid: input.messageUuid });
       return { kind: "created", message, requestUuid: input.requestUuid };
@@ -61,8 +74,10 @@ export async function insertUserMessageAndRequest(input: {
   }
 }
 
+export type ClaimedRequest = Pick<LlmRequest, "uuid" | "chatUuid" | "userId" | "promptMessageUuid" | "model" | "attempt"> & { responseMessageUuid: string };
+
 export interface Claim {
-  request: LlmRequest;
+  request: ClaimedRequest;
   assistantMessageUuid: string;
 }
 
@@ -77,51 +92,46 @@ export async function claimRequest(input: {
   maxAttempts: number;
   newMessageUuid: string;
 }): Promise<Claim | undefined> {
-  const db = await getDb();
-  return db.transaction(async (tx) => {
-    const c = llmOutputChunks;
-    const [request] = await tx
-      .update(llmRequests)
-      .set({
-        status: "running",
-        attempt: sql`${llmRequests.attempt} + 1`,
-        leaseUntil: sql`now() + make_interval(secs => ${input.leaseMs / 1000})`,
-        startedAt: sql`coalesce(${llmRequests.startedAt}, now())`,
-        // Positions up to what the dead attempt had written are ambiguous from now on.
-        restartFloor: sql`greatest(${llmRequests.restartFloor}, coalesce((select max(${c.startPos} + char_length(${c.text}))
-          from ${c} where ${c.requestUuid} = ${llmRequests.uuid} and ${c.attempt} = ${llmRequests.attempt}), 0))`,
-        firstTokenAt: null,
-      })
-      .where(
-        and(
-          eq(llmRequests.uuid, input.requestUuid),
-          sql`${llmRequests.attempt} < ${input.maxAttempts}`,
-          eq(llmRequests.cancelRequested, false),
-          sql`(${llmRequests.status} = 'queued' or (${llmRequests.status} = 'running' and ${llmRequests.leaseUntil} < now()))`,
-        ),
-      )
-      .returning();
-    if (!request) return undefined;
-    let assistantMessageUuid = request.responseMessageUuid;
-    if (!assistantMessageUuid) {
-      assistantMessageUuid = input.newMessageUuid;
-      await tx.insert(chatMessages).values({
-        uuid: assistantMessageUuid,
-        chatUuid: request.chatUuid,
-        role: "assistant",
-        content: "",
-        status: "pending",
-        llmRequestUuid: request.uuid,
-      });
-      await tx.update(llmRequests).set({ responseMessageUuid: assistantMessageUuid }).where(eq(llmRequests.uuid, request.uuid));
-      request.responseMessageUuid = assistantMessageUuid;
-    }
-    await tx
-      .update(chatMessages)
-      .set({ status: "completed" })
-      .where(and(eq(chatMessages.uuid, request.promptMessageUuid), eq(chatMessages.status, "pending")));
-    return { request, assistantMessageUuid };
-  });
+  // One statement, one round trip (it sits between POST /send and the model being asked):
+  // claim with attempt + 1, create the pending answer the first time (its uuid goes on the
+  // request in the same UPDATE), and mark the prompt message answered. Data-modifying CTEs run
+  // in one snapshot and all or none of them take effect.
+  const rows = await rawRows<Record<string, unknown>>(
+    `with claimed as (
+       update llm_request r set
+         status = 'running',
+         attempt = r.attempt + 1,
+         lease_until = now() + make_interval(secs => $2::double precision),
+         started_at = coalesce(r.started_at, now()),
+         restart_floor = greatest(r.restart_floor, coalesce((select max(c.start_pos + char_length(c.text))
+           from llm_output_chunk c where c.request_uuid = r.uuid and c.attempt = r.attempt), 0)),
+         first_token_at = null,
+         response_message_uuid = coalesce(r.response_message_uuid, $4::uuid)
+       where r.uuid = $1::uuid and r.attempt < $3::int and r.cancel_requested = false
+         and (r.status = 'queued' or (r.status = 'running' and r.lease_until < now()))
+       returning r.uuid, r.chat_uuid, r.user_id, r.prompt_message_uuid, r.response_message_uuid, r.model, r.attempt
+     ), answer as (
+       insert into chat_message (uuid, chat_uuid, role, content, status, llm_request_uuid)
+       select $4::uuid, chat_uuid, 'assistant', '', 'pending', uuid from claimed where response_message_uuid = $4::uuid
+     ), prompt as (
+       update chat_message m set status = 'completed'
+       from claimed where m.uuid = claimed.prompt_message_uuid and m.status = 'pending'
+     )
+     select * from claimed`,
+    [input.requestUuid, input.leaseMs / 1000, input.maxAttempts, input.newMessageUuid],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const request: ClaimedRequest = {
+    uuid: String(row.uuid),
+    chatUuid: String(row.chat_uuid),
+    userId: String(row.user_id),
+    promptMessageUuid: String(row.prompt_message_uuid),
+    responseMessageUuid: String(row.response_message_uuid),
+    model: String(row.model),
+    attempt: Number(row.attempt),
+  };
+  return { request, assistantMessageUuid: request.responseMessageUuid };
 }
 
 /**

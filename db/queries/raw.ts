@@ -1,7 +1,7 @@
 /**
  * Hand-written SQL for the two polls, run on the driver directly: a poll comes every 300 ms
  * from every open tab, and drizzle's row mapping cost about a tenth of a poll's server CPU
- * (bench/RESULTS-perf.md). Prepared on PostgreSQL (postgres.js names the statement by its
+ * (bench/RESULTS.md). Prepared on PostgreSQL (postgres.js names the statement by its
  * text); PGlite parses each time. The rest of the app goes through drizzle.
  */
 import { getDatabase } from "../client.ts";

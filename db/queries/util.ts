@@ -37,7 +37,7 @@ export function staleRequest(queuedGraceSeconds: Placeholder): SQL<boolean> {
 /**
  * A statement built once per database handle and executed with placeholders. For the polls:
  * building a query with drizzle's builder costs several times the Node CPU of the round trip
- * itself (bench/RESULTS-perf.md: ~0.9 ms against ~0.2 ms prepared, per query).
+ * itself (bench/RESULTS.md: ~0.9 ms against ~0.2 ms prepared, per query).
  */
 export function preparedFor<T>(build: (db: Db) => T): (db: Db) => T {
   const built = new WeakMap<Db, T>();

@@ -4,7 +4,7 @@
  * Why: `auth()` runs the whole Auth.js session action on every call: it derives the key
  * (HKDF), decrypts the JWE, runs the callbacks, then encrypts a refreshed token for a
  * Set-Cookie that a route handler throws away. A poll every 300 ms paid all of that each
- * time (bench/RESULTS-perf.md: it was most of a poll's CPU). Here the cookie Auth.js would
+ * time (bench/RESULTS.md: it was most of a poll's CPU). Here the cookie Auth.js would
  * read is decrypted with the same secret and salt, and the result is kept in a bounded
  * in-process map keyed by a hash of the cookie, for at most SESSION_CACHE_MS and never past
  * the token's own expiry. Answers are the same as auth()'s: no cookie, a malformed, forged or

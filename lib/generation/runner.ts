@@ -120,20 +120,27 @@ export async function runGeneration(requestUuid: string): Promise<void> {
   };
 
   let usage: LanguageModelUsage | undefined;
+  let sent: Promise<void> = Promise.resolve();
   const info = findModel(request.model);
   try {
-    const chat = await findChatByUuid(request.chatUuid);
+    // Between POST /send and the model being asked: as few round trips in sequence as there
+    // can be (the claim, then these two together; what was sent is recorded meanwhile).
+    const [chat, { messages: history, memberCount }] = await Promise.all([
+      findChatByUuid(request.chatUuid),
+      historyUpTo({ chatUuid: request.chatUuid, promptMessageUuid: request.promptMessageUuid }),
+    ]);
     if (!chat) throw new GenerationStop("fenced", "The chat was deleted.");
     const model = languageModel(request.model);
     if (!model) {
       throw new Error(`model_not_configured`);
     }
-    const { messages: history, memberCount } = await historyUpTo({ chatUuid: request.chatUuid, promptMessageUuid: request.promptMessageUuid });
     // Shared now, or written by several people before: the model is told who said what.
     const authors = memberCount > 1 || new Set(history.flatMap((m) => (m.role === "user" && m.authorId ? [m.authorId] : []))).size > 1;
     const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS, authors });
     if (logPrompts()) logger.info({ system: prompt.system, messages: prompt.messages, trimmed: prompt.trimmed }, "prompt");
-    await recordRequestSent({
+    // Not awaited before the model call: every write that ends the attempt waits for it first,
+    // so the provider's usage, written at the end, is never overwritten by this estimate.
+    sent = recordRequestSent({
       requestUuid,
       attempt,
       inputTokensEstimate: estimateTokens([prompt.system ?? "", ...prompt.messages.map((m) => (typeof m.content === "string" ? m.content : ""))].join("\n")),
@@ -144,7 +151,7 @@ export async function runGeneration(requestUuid: string): Promise<void> {
         trimmed: prompt.trimmed,
         temperature: chat.params.temperature ?? null,
       },
-    });
+    }).catch((err: unknown) => logger.warn({ err }, "could not record the request sent to the model"));
     const result = streamText({
       model,
       system: prompt.system,
@@ -182,6 +189,7 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     // The model is done: its deadlines no longer apply to the (possibly retried) last write.
     for (const timer of [hardTimer, stallTimer, firstTokenTimer]) clearTimeout(timer);
     await heartbeat.stop();
+    await sent;
     const done = await retryWhileDatabaseDown(
       async () =>
         (await batcher.flush(true)) &&
@@ -216,6 +224,7 @@ export async function runGeneration(requestUuid: string): Promise<void> {
       );
     }
   } catch (err) {
+    await sent;
     const reason = stop?.reason ?? (err instanceof GenerationStop ? err.reason : undefined);
     if (reason === "fenced" || reason === "cancelled") {
       outcome = reason === "cancelled" ? "cancelled" : "stopped";

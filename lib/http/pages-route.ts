@@ -4,7 +4,7 @@
  *
  * Why not route handlers like every other endpoint: a poll comes every 300 ms from every open
  * tab, and an App Router route handler costs about twice the CPU of a Pages API route for the
- * same work (Next's request and response web streams, its work stores); bench/RESULTS-perf.md
+ * same work (Next's request and response web streams, its work stores); bench/RESULTS.md
  * has the figures. The guard does what route() does for a handler: request id, session or API
  * token (the account is checked by the poll's own query, in the same round trip: no extra
  * query every 300 ms; the handler must pass `identity.id` to such a query), zod on the path,
