@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { answerTo, createChat, send, signUp, startStack, tokens, until } from "./lib/harness.ts";
+import { pollEndpoints, signUp, startStack } from "./lib/harness.ts";
 import { requireWrk, wrk } from "./lib/wrk.ts";
 import { summarizeProfile } from "./lib/profile.ts";
 
@@ -86,23 +86,7 @@ if (profileDir) mkdirSync(profileDir, { recursive: true });
 const stack = await startStack({ env: profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {} });
 try {
   const client = await signUp(stack.app.url);
-  const quiet = await createChat(client);
-  const asked = await send(client, quiet, '[[fake text="Done."]]');
-  const answer = await answerTo(client, quiet, asked.uuid);
-  await until("the answer to complete", async () => ((await tokens(client, answer.uuid, 0)).status === "completed" ? true : undefined), 30_000, 50);
-  const busy = await createChat(client);
-  const asked2 = await send(client, busy, '[[fake text="Hello" stall_after=1]]');
-  const pending = await answerTo(client, busy, asked2.uuid);
-  const position = await until("the first chunk", async () => {
-    const t = await tokens(client, pending.uuid, 0);
-    return t.position > 0 ? t.position : undefined;
-  }, 30_000, 50);
-  const endpoints: Record<string, string> = {
-    empty: "/api/bench/empty",
-    guard: "/api/bench/session",
-    messages: `/chat/${quiet}/messages/${answer.uuid}`,
-    tokens: `/chat/message/${pending.uuid}/tokens/${position}`,
-  };
+  const { endpoints, pendingAnswer } = await pollEndpoints(client);
   const headers = { cookie: client.jar.header() };
   const serverPids = descendants(stack.app.child.pid!);
   const appCpu = () => serverPids.reduce((n, p) => n + cpuOf(p), 0);
@@ -123,7 +107,7 @@ try {
     const per = (x: number) => (x / r.requests).toFixed(3);
     console.log(`| ${name} | ${r.rps.toFixed(0)} | ${per(a)} | ${per(g)} | ${per(m - a - g)} | ${((100 * a) / wall).toFixed(0)}% | ${((100 * m) / wall).toFixed(0)}% |`);
   }
-  await (await client.post(`/chat/message/${pending.uuid}/cancel`)).arrayBuffer();
+  await (await client.post(`/chat/message/${pendingAnswer}/cancel`)).arrayBuffer();
 } finally {
   await stack.stop();
 }

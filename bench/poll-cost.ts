@@ -18,7 +18,7 @@
 import { readdirSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { answerTo, createChat, dbLabel, median, send, signUp, startStack, tokens, until } from "./lib/harness.ts";
+import { dbLabel, median, pollEndpoints, signUp, startStack } from "./lib/harness.ts";
 import { requireWrk, wrk, type WrkResult } from "./lib/wrk.ts";
 import { summarizeProfile } from "./lib/profile.ts";
 
@@ -54,27 +54,7 @@ try {
   const client = await signUp(stack.app.url);
   const cookie = client.jar.header();
 
-  // A chat whose answer is complete: its messages poll has no news.
-  const quiet = await createChat(client);
-  const asked = await send(client, quiet, '[[fake text="Done."]]');
-  const answer = await answerTo(client, quiet, asked.uuid);
-  await until("the answer to complete", async () => ((await tokens(client, answer.uuid, 0)).status === "completed" ? true : undefined), 30_000, 50);
-
-  // A chat whose answer stays pending after its first chunk: its tokens poll has no news.
-  const busy = await createChat(client);
-  const asked2 = await send(client, busy, '[[fake text="Hello" stall_after=1]]');
-  const pending = await answerTo(client, busy, asked2.uuid);
-  const position = await until("the first chunk", async () => {
-    const t = await tokens(client, pending.uuid, 0);
-    return t.position > 0 ? t.position : undefined;
-  }, 30_000, 50);
-
-  const endpoints: Record<string, string> = {
-    empty: "/api/bench/empty",
-    guard: "/api/bench/session",
-    messages: `/chat/${quiet}/messages/${answer.uuid}`,
-    tokens: `/chat/message/${pending.uuid}/tokens/${position}`,
-  };
+  const { endpoints, pendingAnswer } = await pollEndpoints(client);
   const runs: Record<string, WrkResult[]> = Object.fromEntries(Object.keys(endpoints).map((k) => [k, []]));
   const headers = { cookie };
   for (const p of Object.values(endpoints)) await wrk(stack.app.url + p, { seconds: 2, connections, headers }); // warm up
@@ -110,7 +90,7 @@ try {
   console.log(`\ngoal 1 (both polls >= 85% of empty): ${worst >= 0.85 ? "MET" : "NOT MET"} (worst ${(worst * 100).toFixed(0)}%)`);
   if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
   // Nothing in progress at shutdown: the server exits at once (and writes its --cpu-prof).
-  await (await client.post(`/chat/message/${pending.uuid}/cancel`)).arrayBuffer();
+  await (await client.post(`/chat/message/${pendingAnswer}/cancel`)).arrayBuffer();
 } finally {
   await stack.stop();
 }

@@ -135,3 +135,31 @@ export function median(values: number[]): number {
 export function dbLabel(): string {
   return process.env.DATABASE_URL ? "PostgreSQL" : "PGlite";
 }
+
+/**
+ * The endpoints poll-cost.ts and cpu-split.ts drive, signed in as `client`: the empty route
+ * handler, the guard alone, a messages poll with no news (after a completed answer) and the
+ * tokens poll of an answer that stays pending after its first chunk, from that chunk's end.
+ */
+export async function pollEndpoints(client: TestClient): Promise<{ endpoints: Record<string, string>; pendingAnswer: string }> {
+  const quiet = await createChat(client);
+  const asked = await send(client, quiet, '[[fake text="Done."]]');
+  const answer = await answerTo(client, quiet, asked.uuid);
+  await until("the answer to complete", async () => ((await tokens(client, answer.uuid, 0)).status === "completed" ? true : undefined), 30_000, 50);
+  const busy = await createChat(client);
+  const asked2 = await send(client, busy, '[[fake text="Hello" stall_after=1]]');
+  const pending = await answerTo(client, busy, asked2.uuid);
+  const position = await until("the first chunk", async () => {
+    const t = await tokens(client, pending.uuid, 0);
+    return t.position > 0 ? t.position : undefined;
+  }, 30_000, 50);
+  return {
+    endpoints: {
+      empty: "/api/bench/empty",
+      guard: "/api/bench/session",
+      messages: `/chat/${quiet}/messages/${answer.uuid}`,
+      tokens: `/chat/message/${pending.uuid}/tokens/${position}`,
+    },
+    pendingAnswer: pending.uuid,
+  };
+}

@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, useEffect, useRef, useState } from "react";
+import { memo, useEffect, useRef, useState, type ReactNode } from "react";
 import { useMessageStream } from "@/lib/client/stream";
 import { useSmoothText } from "@/lib/client/smooth-text";
 import type { ClientMessage } from "@/lib/client/keys";
@@ -48,9 +48,55 @@ function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate,
     wasPending.current = pending;
   }, [pending, stream.text, onFinished]);
 
-  const revealing = pending || text.length < stream.text.length;
   return (
-    <article className="msg msg-assistant" data-status={stream.status} data-message-uuid={message.uuid} aria-label="Assistant message">
+    <AnswerView
+      messageUuid={message.uuid}
+      status={stream.status}
+      fullText={stream.text}
+      text={text}
+      error={stream.error ?? "The answer failed. Try again."}
+      retry={
+        isLastAnswer &&
+        !readOnly && (
+          <button type="button" className="btn btn-small" onClick={onRegenerate} disabled={busy}>
+            <IconRefresh size={14} /> Retry
+          </button>
+        )
+      }
+      pinned={isLastAnswer}
+      actions={
+        isLastAnswer &&
+        !readOnly &&
+        stream.status !== "failed" && (
+          <button type="button" className="icon-btn" aria-label="Regenerate answer" title="Regenerate answer" onClick={onRegenerate} disabled={busy}>
+            <IconRefresh size={16} />
+          </button>
+        )
+      }
+    />
+  );
+}
+
+/**
+ * An answer as it streams in, in the chat and on the public share page: the typing dots, then
+ * its Markdown (revealed smoothly: `text` is what is shown so far of `fullText`); its error,
+ * with `retry` beside it; once final, the copy button and `actions`.
+ */
+export function AnswerView(props: {
+  messageUuid: string;
+  status: ClientMessage["status"];
+  fullText: string;
+  text: string;
+  error: string;
+  retry?: ReactNode;
+  actions?: ReactNode;
+  pinned?: boolean;
+}) {
+  const { status, text, fullText } = props;
+  const pending = status === "pending";
+  const revealing = pending || text.length < fullText.length;
+  return (
+    <article className="msg msg-assistant" data-status={status} data-message-uuid={props.messageUuid} aria-label="Assistant message">
       <div className="msg-avatar" aria-hidden="true">
         <IconSparkle size={16} />
       </div>
@@ -62,26 +108,18 @@ function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate,
             <Markdown text={text} />
           </div>
         )}
-        {stream.status === "failed" && (
+        {status === "failed" && (
           <div className="msg-error" role="alert">
             <IconAlert size={16} />
-            <span>{stream.error ?? "The answer failed. Try again."}</span>
-            {isLastAnswer && !readOnly && (
-              <button type="button" className="btn btn-small" onClick={onRegenerate} disabled={busy}>
-                <IconRefresh size={14} /> Retry
-              </button>
-            )}
+            <span>{props.error}</span>
+            {props.retry}
           </div>
         )}
-        {stream.status === "cancelled" && <p className="msg-note">Stopped</p>}
+        {status === "cancelled" && <p className="msg-note">Stopped</p>}
         {!pending && (
-          <div className={`msg-actions${isLastAnswer ? " pinned" : ""}`}>
-            <CopyButton label="Copy message" getText={() => stream.text} />
-            {isLastAnswer && !readOnly && stream.status !== "failed" && (
-              <button type="button" className="icon-btn" aria-label="Regenerate answer" title="Regenerate answer" onClick={onRegenerate} disabled={busy}>
-                <IconRefresh size={16} />
-              </button>
-            )}
+          <div className={`msg-actions${props.pinned ? " pinned" : ""}`}>
+            <CopyButton label="Copy message" getText={() => fullText} />
+            {props.actions}
           </div>
         )}
       </div>

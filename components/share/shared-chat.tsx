@@ -7,44 +7,13 @@
  */
 import { useSmoothText } from "@/lib/client/smooth-text";
 import { useSharedChat, useSharedStream, type SharedMessageDto, type SharedState } from "@/lib/client/share";
-import { Markdown } from "@/components/chat/markdown";
-import { CopyButton } from "@/components/chat/copy-button";
-import { TypingIndicator } from "@/components/chat/message-item";
-import { IconAlert, IconLock, IconSparkle } from "@/components/chat/icons";
+import { AnswerView, TypingIndicator } from "@/components/chat/message-item";
+import { IconLock, IconSparkle } from "@/components/chat/icons";
 
 function SharedAnswer({ shareUuid, message }: { shareUuid: string; message: SharedMessageDto }) {
   const stream = useSharedStream(shareUuid, message);
   const text = useSmoothText(stream.text);
-  const pending = stream.status === "pending";
-  const revealing = pending || text.length < stream.text.length;
-  return (
-    <article className="msg msg-assistant" data-status={stream.status} data-message-uuid={message.uuid} aria-label="Assistant message">
-      <div className="msg-avatar" aria-hidden="true">
-        <IconSparkle size={16} />
-      </div>
-      <div className="msg-body">
-        {text === "" && pending ? (
-          <TypingIndicator />
-        ) : (
-          <div className={`msg-content${revealing ? " streaming" : ""}`} data-testid="message-content">
-            <Markdown text={text} />
-          </div>
-        )}
-        {stream.status === "failed" && (
-          <div className="msg-error" role="alert">
-            <IconAlert size={16} />
-            <span>{stream.error ?? "This answer failed."}</span>
-          </div>
-        )}
-        {stream.status === "cancelled" && <p className="msg-note">Stopped</p>}
-        {!pending && (
-          <div className="msg-actions">
-            <CopyButton label="Copy message" getText={() => stream.text} />
-          </div>
-        )}
-      </div>
-    </article>
-  );
+  return <AnswerView messageUuid={message.uuid} status={stream.status} fullText={stream.text} text={text} error={stream.error ?? "This answer failed."} />;
 }
 
 function SharedMessage({ shareUuid, message }: { shareUuid: string; message: SharedMessageDto }) {
