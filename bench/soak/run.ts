@@ -5,6 +5,7 @@
  * window for the answers still in flight, and tears down what it started.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -221,6 +222,8 @@ export async function runSoak(input: SoakOptions): Promise<SoakResult> {
     };
   } finally {
     await app?.stop();
+    // The server's own log (its last 4 MB), to find the cause of a problem the soak reports.
+    if (app && process.env.SOAK_SERVER_LOG) writeFileSync(process.env.SOAK_SERVER_LOG, app.logs());
     await fake?.stop();
     await db?.drop().catch((err: unknown) => log(`could not drop the database: ${String(err)}`));
     if (env) removeDataDir(env);
