@@ -10,10 +10,12 @@
 # Without DATABASE_URL the embedded database lives in /data (mount a volume there).
 # compose.yaml runs it with PostgreSQL.
 
-# ---- dependencies: cached until package.json or package-lock.json change
+# ---- dependencies: cached until package.json, package-lock.json or the driver patch change
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci's postinstall patches the PostgreSQL driver (scripts/patch-postgres.mjs).
+COPY scripts/patch-postgres.mjs scripts/
 RUN npm ci --no-audit --no-fund
 
 # ---- build: next build, then postbuild completes .next/standalone

@@ -70,7 +70,9 @@ for (const b of benches) {
   console.log(`\n=== ${command}`);
   const { code, out } = await run(path.join(here, `${b.name}.ts`), b.args);
   if (code !== 0) failures++;
-  const summary = out.slice(Math.max(0, out.indexOf("\n## "))).trim();
+  // From the first Markdown heading on (the soak's summary starts at a third-level one).
+  const heading = /\n#{2,3} /.exec(out);
+  const summary = heading ? out.slice(heading.index).trim() : "";
   report.push(`<!-- ${b.name} -->`, `\`${command}\`${code === 0 ? "" : ` (exit ${code})`}`, "", summary || out.trim().split("\n").slice(-20).join("\n"), "");
 }
 const text = report.join("\n");

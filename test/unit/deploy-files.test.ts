@@ -51,6 +51,22 @@ describe("Dockerfile", () => {
     expect(pkg.scripts.postbuild).toMatch(/scripts\/postbuild\.mjs/);
   });
 
+  it("has the postinstall's script in place before every npm ci (it patches the PostgreSQL driver)", () => {
+    const pkg = JSON.parse(read("package.json")) as { scripts: Record<string, string> };
+    const script = /node (\S+)/.exec(pkg.scripts.postinstall ?? "")?.[1];
+    expect(script).toBe("scripts/patch-postgres.mjs");
+    for (const stage of all) {
+      const instructions = stage.instructions;
+      const ci = instructions.findIndex((i) => i.getKeyword() === "RUN" && /\bnpm ci\b/.test(i.getArgumentsContent() ?? ""));
+      if (ci < 0) continue;
+      const copied = instructions
+        .slice(0, ci)
+        .filter((i) => i.getKeyword() === "COPY")
+        .flatMap((i) => words(i).slice(0, -1));
+      expect(copied.some((src) => src === "." || src === script || src === "scripts" || src === "scripts/"), `stage ${stage.name}: ${script} copied before npm ci`).toBe(true);
+    }
+  });
+
   it("copies only the standalone output (with static, public and migrations) into the final stage", () => {
     const builders = new Set(all.slice(0, -1).map((s) => s.name));
     const copies = [...keyword(final, "COPY"), ...keyword(final, "ADD")];
