@@ -179,7 +179,7 @@ export async function findChatWithMessagesAfter(input: {
   lastUuid: string;
   queuedGraceMs: number;
 }): Promise<(ChatForMember & { messages: MessageRow[] | undefined }) | undefined> {
-  const rows = await rawRows<Raw>(CHAT_WITH_MESSAGES_AFTER, [input.chatUuid, input.userId, input.lastUuid, input.queuedGraceMs / 1000]);
+  const rows = await rawRows<Raw>(CHAT_WITH_MESSAGES_AFTER, [input.chatUuid, input.userId, input.lastUuid, input.queuedGraceMs / 1000], { read: true });
   const [row] = rows;
   if (!row) return undefined;
   const found = chatForMember({

@@ -147,7 +147,7 @@ export async function findMessageWithOutput(input: {
   queuedGraceMs: number;
   position: number;
 }): Promise<(MessageWithRequest & { output: OutputSlice }) | undefined> {
-  const [row] = await rawRows(MESSAGE_WITH_OUTPUT, [input.messageUuid, input.userId, input.position, input.queuedGraceMs / 1000]);
+  const [row] = await rawRows(MESSAGE_WITH_OUTPUT, [input.messageUuid, input.userId, input.position, input.queuedGraceMs / 1000], { read: true });
   if (!row) return undefined;
   const message: ChatMessage = {
     uuid: row.uuid as string,
