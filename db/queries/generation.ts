@@ -78,7 +78,6 @@ export type ClaimedRequest = Pick<LlmRequest, "uuid" | "chatUuid" | "userId" | "
 
 export interface Claim {
   request: ClaimedRequest;
-  assistantMessageUuid: string;
 }
 
 /**
@@ -131,7 +130,7 @@ export async function claimRequest(input: {
     model: String(row.model),
     attempt: Number(row.attempt),
   };
-  return { request, assistantMessageUuid: request.responseMessageUuid };
+  return { request };
 }
 
 /**
