@@ -10,6 +10,16 @@ const nextConfig = {
   reactStrictMode: true,
   // PGlite ships wasm and data files; postgres.js is Node-only. Load both from node_modules.
   serverExternalPackages: ["@electric-sql/pglite", "postgres"],
+  // Bundled (not loaded from node_modules at run time), so that the alias below applies to it.
+  transpilePackages: ["server-only"],
+  // Server modules import "server-only": a browser bundle that reaches one fails to build (Next's
+  // own check), and on the server it is the empty module in every layer. The Pages API polls
+  // are server code that Next does not bundle under React's server condition.
+  turbopack: {
+    resolveAlias: {
+      "server-only": { browser: "./node_modules/server-only/index.js", default: "./node_modules/server-only/empty.js" },
+    },
+  },
   // Migrations are read from disk at start; make sure traced builds carry them.
   outputFileTracingIncludes: { "/*": ["./db/migrations/**/*"] },
   // On every response; pages also get a CSP with a nonce from proxy.ts.

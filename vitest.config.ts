@@ -4,7 +4,9 @@ import { defineConfig } from "vitest/config";
 const root = fileURLToPath(new URL(".", import.meta.url));
 
 export default defineConfig({
-  resolve: { alias: { "@": root } },
+  // Server modules import "server-only" (it throws outside React's server condition); tests are
+  // server code, so they resolve it the way Next does on the server: to the empty module.
+  resolve: { alias: { "@": root, "server-only": `${root}node_modules/server-only/empty.js` } },
   test: {
     projects: [
       {

@@ -1,6 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import { headers } from "next/headers";
-import { THEME_BOOT_SCRIPT } from "@/lib/client/theme-boot";
+import { THEME_BOOT_SCRIPT } from "@/client/theme-boot";
 import "./globals.css";
 
 export const metadata: Metadata = {

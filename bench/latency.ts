@@ -4,7 +4,7 @@
  *
  *   node bench/latency.ts [--answers 20] [--concurrency 5] [--tps 20] [--tokens 60] [--ttft 300] [--poll-ms 300] [--json out.json]
  *
- * Each simulated client does what the browser does (lib/client/messages.ts, stream.ts): after
+ * Each simulated client does what the browser does (client/messages.ts, stream.ts): after
  * POST /send it polls the messages after its own every `poll-ms` (starting at a random phase,
  * since the browser's poll timer was already running) until the answer appears, then polls
  * the answer's tokens by position every `poll-ms` until it is final. The fake model, in this

@@ -3,6 +3,7 @@
  * through postgres.js. Unset: an embedded PGlite persisted under .data/pglite.
  * Migrations are applied before the first query is allowed through.
  */
+import "server-only";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";

@@ -17,6 +17,22 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { ChatStatus, MemberRole, MessageRole, MessageStatus, UserQuota, UserRole } from "../lib/contract.ts";
+
+// The words a row may hold are part of the contract (lib/contract.ts); re-exported for db/.
+export {
+  CHAT_STATUSES,
+  MEMBER_ROLES,
+  MESSAGE_ROLES,
+  MESSAGE_STATUSES,
+  USER_ROLES,
+  type ChatStatus,
+  type MemberRole,
+  type MessageRole,
+  type MessageStatus,
+  type UserQuota,
+  type UserRole,
+} from "../lib/contract.ts";
 
 const createdAt = () =>
   timestamp("created_at", { withTimezone: true, mode: "date" })
@@ -25,15 +41,7 @@ const createdAt = () =>
 
 // ---------------------------------------------------------------- Auth.js
 
-export const USER_ROLES = ["user", "admin"] as const;
-export type UserRole = (typeof USER_ROLES)[number];
 
-/** Per-user overrides of the quotas whose defaults come from the environment (lib/quotas). */
-export interface UserQuota {
-  messagesPerHour?: number;
-  tokensPerDay?: number;
-  concurrent?: number;
-}
 
 export const users = pgTable("user", {
   id: text("id")
@@ -95,8 +103,6 @@ export const verificationTokens = pgTable(
 
 // ---------------------------------------------------------------- chats
 
-export const CHAT_STATUSES = ["active", "archived"] as const;
-export type ChatStatus = (typeof CHAT_STATUSES)[number];
 
 /** What a chat was started with; the model and prompt used for its answers. */
 export interface ChatParams {
@@ -132,8 +138,6 @@ export const chats = pgTable(
 );
 export type Chat = typeof chats.$inferSelect;
 
-export const MEMBER_ROLES = ["owner", "editor", "viewer"] as const;
-export type MemberRole = (typeof MEMBER_ROLES)[number];
 
 /**
  * Who may open a chat, and as what. Every chat has exactly one `owner` row (its chat.user_id);
@@ -187,10 +191,6 @@ export const chatInvites = pgTable(
 );
 export type ChatInvite = typeof chatInvites.$inferSelect;
 
-export const MESSAGE_ROLES = ["user", "assistant", "system"] as const;
-export type MessageRole = (typeof MESSAGE_ROLES)[number];
-export const MESSAGE_STATUSES = ["pending", "completed", "failed", "cancelled"] as const;
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export const chatMessages = pgTable(
   "chat_message",

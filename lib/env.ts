@@ -2,6 +2,8 @@
  * The environment, validated once at first use, with a clear message for anything malformed.
  * Every variable is documented in the README's configuration table.
  */
+import "server-only";
+import { DEFAULT_MAX_MESSAGE_CHARS } from "./contract";
 import { z } from "zod";
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
@@ -63,7 +65,7 @@ const schema = z.object({
   QUEUED_GRACE_MS: int(5_000, 0),
   /** Characters of chat history sent to the model (newest kept). */
   CONTEXT_BUDGET_CHARS: int(48_000, 1_000),
-  MAX_MESSAGE_CHARS: int(32_000, 1),
+  MAX_MESSAGE_CHARS: int(DEFAULT_MAX_MESSAGE_CHARS, 1),
   /** The largest file POST /api/import takes (413 above). */
   IMPORT_MAX_BYTES: int(8 * 1024 * 1024, 1024),
   RATE_LIMIT_MESSAGES_PER_HOUR: int(120, 0),

@@ -7,14 +7,14 @@
  * A refusal is a 429 whose sentence names the limit, what was used and when it resets, with
  * Retry-After in seconds until then.
  */
+import "server-only";
 import { AppError } from "./errors";
 import { env, type Env } from "./env";
 import { formatCount, formatDuration, utcClock } from "./duration";
-import type { UserQuota } from "@/db/schema";
+import { QUOTA_NAMES, type QuotaName, type Quotas, type UserQuota } from "./contract";
 
-export const QUOTA_NAMES = ["messagesPerHour", "tokensPerDay", "concurrent"] as const;
-export type QuotaName = (typeof QUOTA_NAMES)[number];
-export type Quotas = Record<QuotaName, number>;
+export { QUOTA_NAMES, type QuotaName, type Quotas };
+
 
 export interface EffectiveQuotas {
   limits: Quotas;

@@ -4,7 +4,7 @@ import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query
 import { pageUser } from "@/lib/auth/session";
 import { listChats } from "@/lib/chat/service";
 import { defaultModelId, listModels } from "@/lib/models/registry";
-import { CHAT_PAGE_SIZE, keys, type ChatListPage, type ModelsState } from "@/lib/client/keys";
+import { CHAT_PAGE_SIZE, keys, type ChatListPage, type ModelsState } from "@/client/keys";
 import { Providers } from "@/components/chat/providers";
 import { AppShell } from "@/components/chat/shell";
 import "./chat.css";

@@ -1,6 +1,6 @@
 /** The user's quotas: what is used of each, the limit, and when it resets. Server rendered. */
 import { formatCount, formatDuration, utcClock } from "@/lib/duration";
-import type { QuotaDto } from "@/lib/account/usage";
+import type { QuotaDto } from "@/lib/contract";
 
 function note(q: QuotaDto): string {
   if (q.limit === 0) return "No limit.";

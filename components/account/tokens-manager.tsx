@@ -2,10 +2,10 @@
 
 /** Create (shown once), list and revoke personal API tokens. */
 import { useState, useSyncExternalStore } from "react";
-import { api, ApiError } from "@/lib/client/api";
-import type { ApiTokenDto } from "@/lib/tokens/service";
+import { api, ApiError } from "@/client/api";
 import { ConfirmDialog } from "@/components/chat/confirm-dialog";
 import { CopyButton } from "@/components/chat/copy-button";
+import type { ApiTokenDto } from "@/lib/contract";
 
 const noSubscription = () => () => {};
 

@@ -1,6 +1,6 @@
 /** Usage per UTC day and model: requests, input and output tokens; estimated figures marked ≈. */
 import { formatCount } from "@/lib/duration";
-import type { UsageRow } from "@/db/queries/usage";
+import type { UsageRow } from "@/lib/contract";
 
 export function UsageTable({ days, periodDays }: { days: UsageRow[]; periodDays: number }) {
   if (days.length === 0) return <p className="empty">No answers in the last {periodDays} days yet.</p>;

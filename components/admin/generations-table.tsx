@@ -1,5 +1,5 @@
+import type { AdminGenerationDto } from "@/lib/contract";
 /** Generations in flight or failed, for admins: who, which chat, model, status, times, error. Never text. */
-import type { AdminGenerationDto } from "@/lib/admin/service";
 
 const time = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : "—");
 

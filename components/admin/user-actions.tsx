@@ -7,9 +7,9 @@
  */
 import { useState } from "react";
 import { useRouter } from "next/navigation";
-import { api, ApiError } from "@/lib/client/api";
+import { api, ApiError } from "@/client/api";
 import { ConfirmDialog } from "@/components/chat/confirm-dialog";
-import type { AdminUserDto } from "@/lib/admin/service";
+import type { AdminUserDto } from "@/lib/contract";
 
 const FIELDS = [
   { name: "messagesPerHour", label: "Messages per hour" },

@@ -1,7 +1,7 @@
 /** Every user with their usage and limits, and the actions on each (components/admin/user-actions.tsx). */
 import { formatCount } from "@/lib/duration";
-import type { AdminUserDto } from "@/lib/admin/service";
 import { UserActions } from "./user-actions";
+import type { AdminUserDto } from "@/lib/contract";
 
 function limit(user: AdminUserDto, name: keyof AdminUserDto["limits"], label: string): string {
   const v = user.limits[name];

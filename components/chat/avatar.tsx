@@ -1,4 +1,4 @@
-import { avatarHue, initials } from "@/lib/client/members";
+import { avatarHue, initials } from "@/client/members";
 
 /** A person's initials in a circle of their own colour (the same in every chat and every browser). */
 export function Avatar({ id, name, size = 28, title }: { id: string; name: string; size?: number; title?: string }) {

@@ -4,12 +4,12 @@ import { useEffect, useRef, useState } from "react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useQueryClient } from "@tanstack/react-query";
-import { deleteChat, updateChat } from "@/lib/client/actions";
-import { ApiError } from "@/lib/client/api";
-import type { ChatDto } from "@/lib/client/keys";
+import { deleteChat, updateChat } from "@/client/actions";
+import { ApiError } from "@/client/api";
+import type { ChatDto } from "@/client/keys";
 import { ConfirmDialog } from "./confirm-dialog";
 import { IconDots, IconDownload, IconEdit, IconLeave, IconTrash, IconUsers } from "./icons";
-import { removeMember } from "@/lib/client/members";
+import { removeMember } from "@/client/members";
 import { useShell } from "./shell";
 
 export function chatTitle(chat: Pick<ChatDto, "title">): string {

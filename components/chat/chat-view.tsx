@@ -4,12 +4,12 @@
 import { useCallback, useEffect, useState } from "react";
 import Link from "next/link";
 import { useQueryClient } from "@tanstack/react-query";
-import { useChatMessages } from "@/lib/client/messages";
-import { cancelMessage, editMessage, regenerate, updateChat } from "@/lib/client/actions";
-import { ApiError } from "@/lib/client/api";
-import { noticeFor, notices } from "@/lib/client/notices";
-import { sendAndReport } from "@/lib/client/send";
-import type { ChatState, ClientMessage } from "@/lib/client/keys";
+import { useChatMessages } from "@/client/messages";
+import { cancelMessage, editMessage, regenerate, updateChat } from "@/client/actions";
+import { ApiError } from "@/client/api";
+import { noticeFor, notices } from "@/client/notices";
+import { sendAndReport } from "@/client/send";
+import type { ChatState, ClientMessage } from "@/client/keys";
 import { MessageList } from "./message-list";
 import { Composer } from "./composer";
 import { ModelPicker } from "./model-picker";

@@ -1,10 +1,10 @@
 "use client";
 
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
-import { useDraft } from "@/lib/client/drafts";
-import { notices } from "@/lib/client/notices";
+import { useDraft } from "@/client/drafts";
+import { notices } from "@/client/notices";
 import { formatDuration } from "@/lib/duration";
-import { MAX_MESSAGE_CHARS } from "@/lib/client/keys";
+import { DEFAULT_MAX_MESSAGE_CHARS as MAX_MESSAGE_CHARS } from "@/lib/contract";
 import { IconAlert, IconClose, IconSend, IconStop } from "./icons";
 
 interface Props {

@@ -10,7 +10,7 @@ import { Children, isValidElement, memo, useMemo, useRef, type ReactElement, typ
 import ReactMarkdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
 import rehypeHighlight from "rehype-highlight";
-import { splitBlocks } from "@/lib/client/markdown-blocks";
+import { splitBlocks } from "@/client/markdown-blocks";
 import { CopyButton } from "./copy-button";
 
 function languageOf(children: ReactNode): string {

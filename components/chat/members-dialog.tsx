@@ -7,9 +7,9 @@
 import { useEffect, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
 import { useQueryClient } from "@tanstack/react-query";
-import { ApiError } from "@/lib/client/api";
-import { changeRole, createInvite, inviteByEmail, removeMember, revokeInvite, useMembers, type InvitableRole } from "@/lib/client/members";
-import type { InviteDto, MemberDto } from "@/lib/client/keys";
+import { ApiError } from "@/client/api";
+import { changeRole, createInvite, inviteByEmail, removeMember, revokeInvite, useMembers, type InvitableRole } from "@/client/members";
+import type { InviteDto, MemberDto } from "@/client/keys";
 import { Avatar } from "./avatar";
 import { CopyButton } from "./copy-button";
 import { IconClose, IconLeave, IconLink } from "./icons";

@@ -1,9 +1,9 @@
 "use client";
 
 import { memo, useEffect, useRef, useState, type ReactNode } from "react";
-import { useMessageStream } from "@/lib/client/stream";
-import { useSmoothText } from "@/lib/client/smooth-text";
-import type { ClientMessage } from "@/lib/client/keys";
+import { useMessageStream } from "@/client/stream";
+import { useSmoothText } from "@/client/smooth-text";
+import type { ClientMessage } from "@/client/keys";
 import { Markdown } from "./markdown";
 import { CopyButton } from "./copy-button";
 import { IconAlert, IconEdit, IconRefresh, IconSparkle } from "./icons";

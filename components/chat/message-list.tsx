@@ -1,8 +1,8 @@
 "use client";
 
 import { useCallback, useRef, useState } from "react";
-import type { ClientMessage } from "@/lib/client/keys";
-import { useStickToBottom } from "@/lib/client/auto-scroll";
+import type { ClientMessage } from "@/client/keys";
+import { useStickToBottom } from "@/client/auto-scroll";
 import { MessageItem, TypingIndicator } from "./message-item";
 import { IconArrowDown, IconSparkle } from "./icons";
 

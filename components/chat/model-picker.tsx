@@ -1,8 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { api } from "@/lib/client/api";
-import { keys, type ModelsState } from "@/lib/client/keys";
+import { api } from "@/client/api";
+import { keys, type ModelsState } from "@/client/keys";
 import { IconChevron } from "./icons";
 
 export function modelLabel(m: { label: string; demo: boolean }): string {

@@ -8,11 +8,11 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { useQueryClient } from "@tanstack/react-query";
-import { createChat, newUuid, seedChat } from "@/lib/client/actions";
-import { ApiError } from "@/lib/client/api";
-import { noticeFor, notices } from "@/lib/client/notices";
-import { sendAndReport } from "@/lib/client/send";
-import type { AgentInfo } from "@/lib/client/keys";
+import { createChat, newUuid, seedChat } from "@/client/actions";
+import { ApiError } from "@/client/api";
+import { noticeFor, notices } from "@/client/notices";
+import { sendAndReport } from "@/client/send";
+import type { AgentInfo } from "@/client/keys";
 import { Composer } from "./composer";
 import { ModelPicker, useModels } from "./model-picker";
 import { TopBar } from "./top-bar";

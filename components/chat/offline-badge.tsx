@@ -1,6 +1,6 @@
 "use client";
 
-import { useOffline } from "@/lib/client/connection";
+import { useOffline } from "@/client/connection";
 import { IconOffline } from "./icons";
 
 /** Shown while the network or the server is unreachable; polls resume by themselves. */

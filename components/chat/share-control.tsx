@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, ApiError } from "@/lib/client/api";
+import { api, ApiError } from "@/client/api";
 import { copyText } from "./copy-button";
 import { IconCheck, IconCopy, IconGlobe, IconShare } from "./icons";
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { setTheme, useTheme } from "@/lib/client/theme";
+import { setTheme, useTheme } from "@/client/theme";
 import { IconMoon, IconSun } from "./icons";
 
 export function ThemeToggle() {

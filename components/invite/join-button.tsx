@@ -2,8 +2,8 @@
 
 import { useState } from "react";
 import { useRouter } from "next/navigation";
-import { ApiError } from "@/lib/client/api";
-import { acceptInvite } from "@/lib/client/members";
+import { ApiError } from "@/client/api";
+import { acceptInvite } from "@/client/members";
 
 /** Joins by an invite link, then opens the chat. */
 export function JoinButton({ token }: { token: string }) {

@@ -5,8 +5,8 @@
  * live by polling the public endpoints. No composer, no actions but copying, nothing that
  * names who wrote what.
  */
-import { useSmoothText } from "@/lib/client/smooth-text";
-import { useSharedChat, useSharedStream, type SharedMessageDto, type SharedState } from "@/lib/client/share";
+import { useSmoothText } from "@/client/smooth-text";
+import { useSharedChat, useSharedStream, type SharedMessageDto, type SharedState } from "@/client/share";
 import { AnswerView, TypingIndicator } from "@/components/chat/message-item";
 import { IconLock, IconSparkle } from "@/components/chat/icons";
 

@@ -4,6 +4,7 @@
  * exist" are the same empty result (404), and a disabled account is refused in the same round
  * trip as the data. Keyed by the chat uuid: it distributes with the chat.
  */
+import "server-only";
 import { and, eq, isNull, type SQL, type SQLWrapper } from "drizzle-orm";
 import { chatMembers, users, type MemberRole } from "../schema.ts";
 import type { Db } from "../client.ts";

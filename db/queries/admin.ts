@@ -3,6 +3,7 @@
  * generations in flight or failed. Never message text: ids, models, statuses, times, errors.
  * Callers are admins (lib/http/route.ts adminRoute); nothing here is scoped to one user.
  */
+import "server-only";
 import { and, desc, eq, gte, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { llmRequests, users, type User, type UserQuota } from "../schema.ts";

@@ -2,6 +2,7 @@
  * Counters of the sign-in and sign-up rate limits (lib/auth/throttle.ts): one row per counted
  * attempt, a sliding window computed by the database's clock.
  */
+import "server-only";
 import { and, eq, lt, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { authAttempts, type AuthAttemptScope } from "../schema.ts";

@@ -1,4 +1,5 @@
 /** Chats, always scoped to their members (db/queries/access.ts) in the query itself. */
+import "server-only";
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { chatMembers, chatMessages, chats, llmRequests, users, type Chat, type ChatMessage, type ChatParams, type ChatStatus, type MemberRole } from "../schema.ts";

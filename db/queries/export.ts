@@ -3,6 +3,7 @@
  * they can read; "all my chats" is what the user owns); an import is one transaction for the
  * whole file. Not a hot path: the whole-account reads join across chats.
  */
+import "server-only";
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { chatMembers, chatMessages, chats, users, type Chat, type ChatMessage, type ChatParams, type ChatStatus, type MessageRole, type MessageStatus } from "../schema.ts";

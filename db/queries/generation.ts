@@ -4,6 +4,7 @@
  * transaction. Every runner write names the attempt it claimed: a runner that lost its claim
  * (lease expired, cancelled, chat deleted) writes nothing.
  */
+import "server-only";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client.ts";
 import { alias } from "drizzle-orm/pg-core";

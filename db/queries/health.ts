@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import { getDatabase, type DbKind } from "../client.ts";
 

@@ -14,6 +14,7 @@
  *
  * Full scans: an operator tool, not a hot path. At most LIMIT_PER_KIND rows per kind.
  */
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { execRows } from "./util.ts";

@@ -3,6 +3,7 @@
  * checked in the same transaction (`asMember` in chats.ts locks their membership row), so a
  * removed owner or editor cannot act a moment later.
  */
+import "server-only";
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { chatInvites, chatMembers, chats, users, type ChatInvite, type MemberRole } from "../schema.ts";

@@ -1,4 +1,5 @@
 /** Messages and the output of generations in flight. */
+import "server-only";
 import { and, asc, eq, gte, sql, type Placeholder } from "drizzle-orm";
 import { getDb, type Db } from "../client.ts";
 import { chatMembers, chatMessages, llmOutputChunks, llmRequests, users, type ChatMessage, type LlmStatus, type MemberRole } from "../schema.ts";

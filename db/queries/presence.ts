@@ -3,6 +3,7 @@
  * reads them in its own round trip (the lateral subquery below), and writes them back at most
  * every PRESENCE_HEARTBEAT_MS per member (markPresence), or at once when something changed.
  */
+import "server-only";
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { getDb, type Db } from "../client.ts";

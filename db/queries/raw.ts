@@ -4,6 +4,7 @@
  * (bench/RESULTS.md). Prepared on PostgreSQL (postgres.js names the statement by its
  * text); PGlite parses each time. The rest of the app goes through drizzle.
  */
+import "server-only";
 import { getDatabase } from "../client.ts";
 
 interface PostgresJsClient {

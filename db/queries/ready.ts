@@ -2,6 +2,7 @@
  * Readiness: the database answers and every committed migration (db/migrations, its journal)
  * is recorded as applied in drizzle's own table.
  */
+import "server-only";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";

@@ -5,6 +5,7 @@
  * disabled is not public either. Like the members' polls, each public poll is one prepared
  * round trip.
  */
+import "server-only";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { chatMessages, chats, llmRequests, users, type Chat } from "../schema.ts";

@@ -1,4 +1,5 @@
 /** Personal API tokens (the lookup by hash for each request is in users.ts: findAccountByTokenHash). */
+import "server-only";
 import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { apiTokens, users, type ApiToken } from "../schema.ts";

@@ -4,10 +4,12 @@
  * Every sum reads one range of llm_request_user_created_idx (user_id, created_at): a user's
  * day or month is a few hundred rows at most, so no rollup table is kept.
  */
+import "server-only";
 import { and, eq, gte, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client.ts";
 import { llmRequests, users, type UserQuota } from "../schema.ts";
 import type { Tx } from "./access.ts";
+import type { UsageRow } from "../../lib/contract.ts";
 
 /** Tokens of one request, whatever was recorded (a request that never reached a model: 0). */
 export const requestTokens = sql<number>`(coalesce(${llmRequests.inputTokens}, 0) + coalesce(${llmRequests.outputTokens}, 0))`;
@@ -61,17 +63,6 @@ export async function userLoad(tx: Pick<Db, "select">, userId: string): Promise<
 export async function quotaSubject(tx: Pick<Db, "select">, userId: string): Promise<{ guest: boolean; quota: UserQuota } | undefined> {
   const [row] = await tx.select({ guest: users.guest, quota: users.quota }).from(users).where(eq(users.id, userId)).limit(1);
   return row;
-}
-
-export interface UsageRow {
-  /** The UTC day, YYYY-MM-DD. */
-  day: string;
-  model: string;
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  /** Some of these tokens were estimated (the demo model, or an answer stopped before the provider reported usage). */
-  estimated: boolean;
 }
 
 /** A user's usage per UTC day and model over the last `days` days (today included), newest day first. */

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { apiTokens, users, type User, type UserRole } from "../schema.ts";

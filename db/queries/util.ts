@@ -1,3 +1,4 @@
+import "server-only";
 import { sql, type SQL, type Placeholder } from "drizzle-orm";
 import { llmRequests } from "../schema.ts";
 import type { Db } from "../client.ts";

@@ -2,10 +2,12 @@
  * What a user sees of their own account: their quotas with what is used of each and when it
  * resets, and their usage per UTC day and model (GET /api/account/usage, the /account page).
  */
+import "server-only";
 import { AppError } from "../errors";
 import { quotasFor, quotaStates, type QuotaName } from "../quotas";
 import { getDb } from "@/db/client";
-import { quotaSubject, usageByDay, userLoad, type UsageRow } from "@/db/queries/usage";
+import { quotaSubject, usageByDay, userLoad } from "@/db/queries/usage";
+import type { UsageDto, UsageRow, UsageTotals } from "@/lib/contract";
 
 export const USAGE_DAYS = 30;
 
@@ -15,37 +17,9 @@ export const QUOTA_LABELS: Record<QuotaName, string> = {
   concurrent: "Answers generating at once",
 };
 
-export interface QuotaDto {
-  name: QuotaName;
-  label: string;
-  /** 0: no limit. */
-  limit: number;
-  used: number;
-  /** Set for this user by an admin rather than the server's default. */
-  overridden: boolean;
-  /** When the window restarts (ISO): midnight UTC for tokens, the oldest message's hour for messages. */
-  resetsAt: string | null;
-  /** Seconds until sending is possible again, while the limit is reached. */
-  resetsIn: number | null;
-  /** Seconds until resetsAt. */
-  untilReset: number | null;
-}
 
-export interface UsageDto {
-  quotas: QuotaDto[];
-  days: UsageRow[];
-  totals: { today: Totals; period: Totals & { days: number } };
-}
-
-interface Totals {
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  estimated: boolean;
-}
-
-function sum(rows: UsageRow[]): Totals {
-  return rows.reduce<Totals>(
+function sum(rows: UsageRow[]): UsageTotals {
+  return rows.reduce<UsageTotals>(
     (t, r) => ({
       requests: t.requests + r.requests,
       inputTokens: t.inputTokens + r.inputTokens,

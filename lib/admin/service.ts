@@ -3,11 +3,12 @@
  * and enabling them, their quota overrides, and the generations in flight or failed. Callers
  * are admins (adminRoute, or the page's own check).
  */
+import "server-only";
 import { z } from "zod";
 import { AppError, notFound } from "../errors";
 import { isUuid } from "../ids";
 import { effectiveRole } from "../auth/roles";
-import { quotasFor, type Quotas } from "../quotas";
+import { quotasFor } from "../quotas";
 import { localRuns } from "../generation/local-runs";
 import { GenerationStop } from "../generation/errors";
 import { cancelRequest } from "@/db/queries/generation";
@@ -21,23 +22,7 @@ import {
   type AdminGenerationRow,
   type AdminUserRow,
 } from "@/db/queries/admin";
-import type { UserQuota } from "@/db/schema";
-
-export interface AdminUserDto {
-  id: string;
-  email: string | null;
-  name: string | null;
-  role: "user" | "admin";
-  guest: boolean;
-  disabled: boolean;
-  disabledAt: string | null;
-  createdAt: string;
-  /** The admin's overrides (absent: the default applies). */
-  quota: UserQuota;
-  /** What applies: defaults with the overrides over them; 0 means no limit. */
-  limits: Quotas;
-  usage: { tokensToday: number; tokens30d: number; requests30d: number; messagesLastHour: number; active: number };
-}
+import type { AdminGenerationDto, AdminUserDto } from "@/lib/contract";
 
 function toUserDto(u: AdminUserRow): AdminUserDto {
   return {
@@ -118,19 +103,6 @@ export async function updateUser(input: { adminId: string; userId: string; patch
     }
   }
   return getUser(input.userId);
-}
-
-export interface AdminGenerationDto {
-  uuid: string;
-  chatUuid: string;
-  user: { id: string; email: string | null; guest: boolean };
-  model: string;
-  status: string;
-  attempt: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
 }
 
 function toGenerationDto(g: AdminGenerationRow): AdminGenerationDto {

@@ -4,6 +4,7 @@
  * variables are set. Sessions are JWTs (Credentials requires it); the
  * Drizzle adapter stores OAuth users and accounts in our database.
  */
+import "server-only";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";

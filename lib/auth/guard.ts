@@ -8,6 +8,7 @@
  *   most AUTH_MAX_BODY_BYTES (413 above) and hand it the body from memory.
  * - The guest provider's endpoints answer 404 while ALLOW_GUESTS is off, like any unknown path.
  */
+import "server-only";
 import { NextRequest } from "next/server";
 import { AppError } from "../errors";
 import { readLimitedBytes } from "../http/body";

@@ -4,6 +4,7 @@
  * towards the sign-ups allowed per address (REGISTER_MAX_PER_IP), get the GUEST_* quotas, and
  * keep everything when they sign up later (lib/auth/register.ts converts the same row).
  */
+import "server-only";
 import { env } from "../env";
 import { AppError, notFound } from "../errors";
 import { insertGuestUser } from "@/db/queries/users";

@@ -12,6 +12,7 @@
  * Nothing here imports Auth.js's Next.js integration (next-auth), only its JWT decoding: the
  * polls (Pages API routes) load this module too, and next-auth does not load there.
  */
+import "server-only";
 import { createHash } from "node:crypto";
 import { requestSessionUser } from "./request-session";
 import { AppError } from "../errors";

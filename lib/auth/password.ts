@@ -2,6 +2,7 @@
  * Password hashing with scrypt (memory-hard, in node:crypto: no native addon to build).
  * Format: scrypt$N$r$p$salt$hash, so parameters can be raised later without breaking old hashes.
  */
+import "server-only";
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
 
 const N = 2 ** 15; // 32 MiB with r=8: the OWASP-recommended floor for scrypt

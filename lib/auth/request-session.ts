@@ -11,6 +11,7 @@
  * expired one give null (401), and nothing new is accepted (no Bearer header, no other name).
  * A JWT session cannot be revoked before it expires anyway, so the cache weakens nothing.
  */
+import "server-only";
 import { createHash } from "node:crypto";
 import { getToken } from "next-auth/jwt";
 import { ensureAuthSecret } from "./secret";

@@ -4,6 +4,7 @@
  * check, not copied into the row at sign-up: it covers OAuth accounts too, and removing an
  * address takes the role away at once.
  */
+import "server-only";
 import { env } from "../env";
 import type { UserRole } from "@/db/schema";
 

@@ -2,6 +2,7 @@
  * AUTH_SECRET: from the environment, or, outside production and on a single Node host,
  * generated once and kept under .data/ so sessions survive restarts.
  */
+import "server-only";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";

@@ -1,4 +1,5 @@
 /** The signed-in user of a page (server components) or of /lite, with an active account. */
+import "server-only";
 import { cache } from "react";
 import { auth } from "./config";
 import { AppError } from "../errors";

@@ -5,6 +5,7 @@
  * the window has passed, so guessing is capped whatever the attacker does. Sign-ups are
  * counted per address (REGISTER_*). Emails and addresses are stored as keyed hashes.
  */
+import "server-only";
 import { createHmac } from "node:crypto";
 import type { AuthAttemptScope } from "@/db/schema";
 import { clearAttempts, recordAttempts, secondsUntilBelow, type AttemptKey } from "@/db/queries/auth-attempts";

@@ -1,43 +1,8 @@
 /** The contract's shapes (DESIGN.md section 3): what clients see of chats and messages. */
+import "server-only";
 import type { Chat, ChatMessage, MemberRole } from "@/db/schema";
 import { codePointLength } from "../text";
-
-export interface ChatDto {
-  uuid: string;
-  title: string;
-  status: Chat["status"];
-  agent: string;
-  /** The model this chat answers with (an id from GET /api/models). */
-  model: string | null;
-  createdAt: string;
-  updatedAt: string;
-  /** The reader's role in this chat: owner, editor (may write) or viewer (may only read). */
-  role: MemberRole;
-  /** It has other members than its owner. */
-  shared: boolean;
-  /** In the chat list: something arrived since the reader last had the chat open. */
-  unread?: boolean;
-}
-
-/** Who is in the chat besides the reader, and who asked for the answer in progress. */
-export interface ChatPresenceDto {
-  presence: { userId: string; name: string; typing: boolean }[];
-  generation: { status: "queued" | "running"; requestedBy: { id: string; name: string } | null } | null;
-}
-
-export interface MessageDto {
-  uuid: string;
-  chatUuid: string;
-  role: ChatMessage["role"];
-  content: string;
-  status: ChatMessage["status"];
-  /** Length of `content` in code points: poll tokens from here. */
-  position: number;
-  createdAt: string;
-  error?: string;
-  /** Who sent a user message (in shared chats this is shown, and told to the model). */
-  author?: { id: string; name: string };
-}
+import type { ChatDto, MessageDto } from "@/lib/contract";
 
 export function toChatDto(c: Chat, role: MemberRole, members: { count: number; lastReadAt?: Date | null } = { count: 1 }): ChatDto {
   return {
@@ -74,10 +39,3 @@ export function toMessageDto(
   };
 }
 
-export interface TokensDto {
-  tokens: string;
-  status: ChatMessage["status"];
-  append: boolean;
-  position: number;
-  error?: string;
-}

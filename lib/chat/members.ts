@@ -3,6 +3,7 @@
  * may only read), invitations by email (an existing account) or by link, leaving. Every change
  * is checked against the acting member's role in the same transaction (asMember).
  */
+import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { AppError, notFound } from "../errors";
 import { uuidv7 } from "../ids";
@@ -21,25 +22,7 @@ import {
   type MemberRow,
 } from "@/db/queries/members";
 import type { MemberRole } from "@/db/schema";
-
-export type InvitableRole = Exclude<MemberRole, "owner">;
-
-export interface MemberDto {
-  userId: string;
-  name: string;
-  email: string | null;
-  role: MemberRole;
-  joinedAt: string;
-  present: boolean;
-  typing: boolean;
-}
-
-export interface InviteDto {
-  uuid: string;
-  role: InvitableRole;
-  createdAt: string;
-  expiresAt: string;
-}
+import type { InvitableRole, InviteDto, MemberDto } from "@/lib/contract";
 
 const ONLY_OWNER = () => new AppError("forbidden", "Only the chat's owner can manage its members and invites.");
 

@@ -5,6 +5,7 @@
  * activity they have not read yet) and otherwise at most every HEARTBEAT_MS, and only in chats
  * with other members (nobody else would see it). The write does not hold the poll's answer back.
  */
+import "server-only";
 import { markPresence, PRESENCE_WINDOW_SECONDS } from "@/db/queries/presence";
 import { log } from "../log";
 

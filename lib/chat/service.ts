@@ -3,6 +3,7 @@
  * tokens, cancel. Every read is scoped to the signed-in user in the query itself; polls also
  * act as the supervisor, restarting a generation whose runner died.
  */
+import "server-only";
 import { AppError, notFound } from "../errors";
 import { env } from "../env";
 import { isUuid, uuidv7 } from "../ids";
@@ -31,8 +32,9 @@ import { lockUserQuota, quotaSubject, userLoad } from "@/db/queries/usage";
 import type { Tx } from "@/db/queries/access";
 import { quotaRefusal, quotasFor } from "../quotas";
 import type { ChatStatus, MemberRole } from "@/db/schema";
-import { isUnread, toChatDto, toMessageDto, type ChatDto, type ChatPresenceDto, type MessageDto, type TokensDto } from "./dto";
+import { isUnread, toChatDto, toMessageDto } from "./dto";
 import { notePresence } from "./presence";
+import type { ChatDto, ChatPresenceDto, MessageDto, TokensDto } from "@/lib/contract";
 
 const GENERATION_IN_PROGRESS = () =>
   new AppError("generation_in_progress", "An answer is still being generated in this chat. Wait for it or stop it first.");

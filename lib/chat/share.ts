@@ -5,6 +5,7 @@
  * with the same logic and shapes as the members' polls (service.ts), minus everything that
  * names the chat or a person: no chat uuid, no role, no member, no author.
  */
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { AppError, notFound } from "../errors";
 import { env } from "../env";
@@ -14,27 +15,7 @@ import { chatMessagesOf } from "@/db/queries/messages";
 import { dispatchGeneration } from "../generation/dispatch";
 import { messagesOf, tokensOf } from "./service";
 import type { Chat } from "@/db/schema";
-import type { MessageDto, TokensDto } from "./dto";
-
-/** The chat as a share link shows it. */
-export interface SharedChatDto {
-  shareUuid: string;
-  title: string;
-  status: Chat["status"];
-  agent: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A message as a share link shows it: the member's shape without the chat uuid. */
-export type SharedMessageDto = Omit<MessageDto, "chatUuid">;
-
-export interface ShareStateDto {
-  shared: boolean;
-  shareUuid: string | null;
-  /** Where the read-only page is: /share/{shareUuid}. */
-  path: string | null;
-}
+import type { MessageDto, ShareStateDto, SharedChatDto, SharedMessageDto, TokensDto } from "@/lib/contract";
 
 const NOT_SHARED = () => notFound("This chat is not shared, or its owner made it private again.");
 const OWNER_ONLY = () => new AppError("forbidden", "Only the chat's owner can share it or make it private.");

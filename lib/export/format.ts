@@ -5,6 +5,7 @@
  * guess. The zod schema below is the import's validation and, through z.toJSONSchema, the
  * OpenAPI document's description of the file: they cannot drift apart.
  */
+import "server-only";
 import { z } from "zod";
 import { CHAT_STATUSES, MESSAGE_ROLES, MESSAGE_STATUSES, type ChatParams } from "@/db/schema";
 import { uuidString } from "../http/params";

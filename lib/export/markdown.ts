@@ -3,6 +3,7 @@
  * title, a line saying where it comes from, then each message under a heading naming who
  * wrote it. Answers are Markdown already; a person's message is kept as they typed it.
  */
+import "server-only";
 import { findAgent } from "../models/agents";
 import { findModel } from "../models/registry";
 import type { ExportedChat } from "./format";

@@ -5,6 +5,7 @@
  * roles, text, statuses and order, exactly; timestamps as in the file (made strictly increasing
  * where the file has ties, so the order is the file's).
  */
+import "server-only";
 import { createHash } from "node:crypto";
 import { AppError, notFound } from "../errors";
 import { uuidv7 } from "../ids";

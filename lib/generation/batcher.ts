@@ -4,6 +4,7 @@
  * may split one across two chunks), and text is made storable before it is counted, so
  * positions in code points match what PostgreSQL stores and counts.
  */
+import "server-only";
 import { codePointLength, storableText } from "../text";
 
 /** After a failed write, how long `push` leaves flushing to the caller's heartbeat. */

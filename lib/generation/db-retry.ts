@@ -4,6 +4,7 @@
  * already sent; waiting a bounded time keeps it. Only "the database is unreachable" errors
  * are retried: a bug or a constraint violation fails at once.
  */
+import "server-only";
 import { isDatabaseDown } from "../http/db-errors";
 
 export interface RetryOptions {

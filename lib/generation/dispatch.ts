@@ -4,6 +4,7 @@
  * within the function's maxDuration; when that runs out the lease expires and the next poll
  * resumes it).
  */
+import "server-only";
 import { inBackground } from "../http/background";
 import { runGeneration } from "./runner";
 import { localRuns } from "./local-runs";

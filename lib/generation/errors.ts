@@ -1,6 +1,7 @@
 /**
  * What a person reads when an answer fails: a sentence they can act on, never a stack trace.
  */
+import "server-only";
 export class GenerationStop extends Error {
   override name = "GenerationStop";
   constructor(

@@ -5,6 +5,7 @@
  * another process noticed (every write is fenced by the attempt; an idle runner asks every
  * second). A database that does not answer costs nothing but a retry: the text waits in memory.
  */
+import "server-only";
 import { appendChunk, renewLease, stillOwned } from "@/db/queries/generation";
 import { OutputBatcher } from "./batcher";
 import { GenerationStop } from "./errors";

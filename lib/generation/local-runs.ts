@@ -2,6 +2,7 @@
  * Generations running in this process, so a cancel that lands here stops the model call at
  * once (other processes notice at their next write), and shutdown can wait for them.
  */
+import "server-only";
 import type { GenerationStop } from "./errors";
 
 type Abort = (reason: GenerationStop) => void;

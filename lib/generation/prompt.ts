@@ -3,6 +3,7 @@
  * character budget. The prompt message itself is always sent (cut from its start if alone
  * it exceeds the budget).
  */
+import "server-only";
 import type { ModelMessage } from "ai";
 import type { ChatMessage } from "@/db/schema";
 

@@ -4,6 +4,7 @@
  * transaction. Every write is fenced by the claimed attempt, so a runner that lost its claim
  * (cancelled, lease taken over after a stall, chat deleted) stops at its next write.
  */
+import "server-only";
 import { streamText, type LanguageModelUsage } from "ai";
 import { env } from "../env";
 import { uuidv7 } from "../ids";

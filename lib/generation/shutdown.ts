@@ -3,6 +3,7 @@
  * those still running then are handed over (their lease released, so the next poll on another
  * server resumes them at once). Nothing is left `running` without a live lease.
  */
+import "server-only";
 import { GenerationStop } from "./errors";
 import { localRuns } from "./local-runs";
 import { log } from "../log";

@@ -1,4 +1,5 @@
 /** A short title for a new chat, from its first exchange; the first words of the question when the model cannot. */
+import "server-only";
 import { generateText } from "ai";
 import type { ChatMessage } from "@/db/schema";
 import { setTitleIfEmpty } from "@/db/queries/chats";

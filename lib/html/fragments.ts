@@ -20,8 +20,9 @@
  *   an htmx page sets `noSwap: [204, 304, "4xx", "5xx"]` and shows `error.message` itself
  *   (app/lite does).
  */
-import type { ChatDto, MessageDto, TokensDto } from "../chat/dto";
+import "server-only";
 import { uuidv7 } from "../ids";
+import type { ChatDto, MessageDto, TokensDto } from "@/lib/contract";
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);

@@ -3,9 +3,10 @@
  * React on the client). The fragments it swaps come from the chat endpoints (./fragments.ts);
  * the little script at the end only reports errors, keeps the view scrolled and sends on Enter.
  */
+import "server-only";
 import htmxPackage from "htmx.org/package.json";
-import type { ChatDto, MessageDto } from "../chat/dto";
 import { chatBlock, escapeHtml } from "./fragments";
+import type { ChatDto, MessageDto } from "@/lib/contract";
 
 export const HTMX_VERSION: string = htmxPackage.version;
 

@@ -8,6 +8,7 @@
  * others that outlive its revocation. Listing and revoking work with one (a script may revoke
  * its own token).
  */
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { AppError, notFound } from "../errors";
@@ -15,6 +16,7 @@ import { uuidv7 } from "../ids";
 import { storableText } from "../text";
 import { API_TOKEN_PREFIX, hashApiToken, type SessionUser } from "../auth/session";
 import { insertApiToken, listApiTokens, revokeApiToken, type ApiTokenRow } from "@/db/queries/tokens";
+import type { ApiTokenDto } from "@/lib/contract";
 
 /** The body of POST /api/tokens. */
 export const createTokenBody = z.object({ name: z.string().trim().min(1, { message: "give the token a name" }).max(100) });
@@ -23,15 +25,6 @@ export const createTokenBody = z.object({ name: z.string().trim().min(1, { messa
 export const MAX_TOKENS_PER_USER = 50;
 /** Characters kept for display: "pc_" and 8 of the 43 random ones. */
 const DISPLAY_PREFIX_CHARS = API_TOKEN_PREFIX.length + 8;
-
-export interface ApiTokenDto {
-  uuid: string;
-  name: string;
-  /** The token's first characters, e.g. "pc_x7Kq2LmZ", to tell it apart (never enough to use). */
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
 
 function toDto(t: ApiTokenRow): ApiTokenDto {
   return { uuid: t.uuid, name: t.name, prefix: t.prefix, createdAt: t.createdAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null };

@@ -6,7 +6,7 @@ import { pageUser } from "@/lib/auth/session";
 import { getMessages } from "@/lib/chat/service";
 import { AppError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
-import { keys, type ChatState } from "@/lib/client/keys";
+import { keys, type ChatState } from "@/client/keys";
 import { ChatView } from "@/components/chat/chat-view";
 
 type Params = { params: Promise<{ uuid: string }> };

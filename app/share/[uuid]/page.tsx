@@ -6,7 +6,7 @@ import { getSharedMessages } from "@/lib/chat/share";
 import { AppError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
 import { findAgent } from "@/lib/models/agents";
-import type { SharedState } from "@/lib/client/share";
+import type { SharedState } from "@/client/share";
 import { Providers } from "@/components/chat/providers";
 import { ThemeToggle } from "@/components/chat/theme-toggle";
 import { SharedChat } from "@/components/share/shared-chat";

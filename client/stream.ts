@@ -6,7 +6,8 @@
  */
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api } from "./api";
-import { POLL_MS, patchMessage } from "./messages";
+import { patchMessage } from "./messages";
+import { POLL_INTERVAL_MS } from "@/lib/contract";
 import { isFinal, keys, type ClientMessage, type StreamState, type TokensDto } from "./keys";
 
 async function pollTokens(qc: QueryClient, chatUuid: string, message: ClientMessage): Promise<StreamState> {
@@ -41,7 +42,7 @@ export function useMessageStream(chatUuid: string, message: ClientMessage): Stre
     // Fetch at once: the initial data is only where to start from.
     initialDataUpdatedAt: 0,
     enabled: live,
-    refetchInterval: (query) => (isFinal(query.state.data?.status) ? false : POLL_MS),
+    refetchInterval: (query) => (isFinal(query.state.data?.status) ? false : POLL_INTERVAL_MS),
     refetchIntervalInBackground: false,
     refetchOnWindowFocus: "always",
     refetchOnReconnect: "always",

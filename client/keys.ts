@@ -1,9 +1,8 @@
+import type { ChatDto, ChatPresenceDto, InviteDto, MemberDto, MessageDto, TokensDto } from "@/lib/contract";
 /**
  * React Query keys and the client-side shapes of what they hold. Imported by server
  * components too (to hydrate the cache), so nothing here touches the browser.
  */
-import type { ChatDto, ChatPresenceDto, MessageDto, TokensDto } from "@/lib/chat/dto";
-import type { InviteDto, MemberDto } from "@/lib/chat/members";
 
 export type { ChatDto, ChatPresenceDto, InviteDto, MemberDto, MessageDto, TokensDto };
 
@@ -74,7 +73,5 @@ export function isFinal(status: MessageStatus | undefined): boolean {
   return status !== undefined && FINAL_STATUSES.has(status);
 }
 
-/** Same limit as the server's MAX_MESSAGE_CHARS default (code points). */
-export const MAX_MESSAGE_CHARS = 32_000;
 
 export const CHAT_PAGE_SIZE = 40;

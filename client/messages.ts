@@ -7,8 +7,8 @@ import { useQuery, type QueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "./api";
 import { isFinal, keys, type ChatDto, type ChatPresenceDto, type ChatState, type ClientMessage, type MessageDto } from "./keys";
 import { isTyping } from "./drafts";
+import { POLL_INTERVAL_MS } from "@/lib/contract";
 
-export const POLL_MS = 300;
 
 interface MessagesResponse extends ChatPresenceDto {
   messages: MessageDto[];
@@ -98,7 +98,7 @@ export function useChatMessages(chatUuid: string, qc: QueryClient) {
   return useQuery({
     queryKey: keys.messages(chatUuid),
     queryFn: () => fetchMessages(qc, chatUuid),
-    refetchInterval: POLL_MS,
+    refetchInterval: POLL_INTERVAL_MS,
     refetchIntervalInBackground: false,
     refetchOnWindowFocus: "always",
     refetchOnReconnect: "always",

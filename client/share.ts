@@ -4,14 +4,15 @@
  * uuid (same answers as the members' polls). Fast while an answer is generating, slower when
  * the chat is quiet; a hidden tab does not poll. A 404 means the owner made the chat private.
  */
+import { POLL_INTERVAL_MS } from "@/lib/contract";
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
-import type { SharedChatDto, SharedMessageDto } from "@/lib/chat/share";
 import { api, ApiError } from "./api";
 import { isFinal, type StreamState, type TokensDto } from "./keys";
+import type { SharedChatDto, SharedMessageDto } from "@/lib/contract";
 
 export type { SharedChatDto, SharedMessageDto };
 
-export const SHARE_POLL_MS = 300;
+export const SHARE_POLL_MS = POLL_INTERVAL_MS;
 /** While nothing is generating: new questions from the owner show within this. */
 export const SHARE_IDLE_POLL_MS = 2000;
 
