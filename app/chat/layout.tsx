@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query";
 import { pageUser } from "@/lib/auth/session";
-import { listChats } from "@/lib/chat/service";
+import { listChats } from "@/lib/chat/chats";
 import { defaultModelId, listModels } from "@/lib/models/registry";
 import { CHAT_PAGE_SIZE, keys, type ChatListPage, type ModelsState } from "@/client/keys";
 import { Providers } from "@/components/chat/providers";

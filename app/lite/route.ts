@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { getSessionUser } from "@/lib/auth/session";
-import { getMessages } from "@/lib/chat/service";
+import { getMessages } from "@/lib/chat/polls";
 import { AppError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
 import { litePage, litePageCsp, type LitePageInput } from "@/lib/html/lite-page";

@@ -7,20 +7,7 @@ import "server-only";
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { chatMembers, chatMessages, chats, users, type Chat, type ChatMessage, type ChatParams, type ChatStatus, type MessageRole, type MessageStatus } from "../schema.ts";
-import { activeUser, memberOf, type Tx } from "./access.ts";
-
-/** A chat the user may read (any role), or undefined: not theirs, or missing. */
-export async function readableChat(input: { chatUuid: string; userId: string }): Promise<Chat | undefined> {
-  const db = await getDb();
-  const [row] = await db
-    .select({ chat: chats })
-    .from(chats)
-    .innerJoin(chatMembers, memberOf(chats.uuid, input.userId))
-    .innerJoin(users, activeUser())
-    .where(eq(chats.uuid, input.chatUuid))
-    .limit(1);
-  return row?.chat;
-}
+import type { Tx } from "./access.ts";
 
 /** Every chat the user owns with its messages, oldest chat first, each conversation in order. */
 export async function ownedChatsWithMessages(input: { userId: string }): Promise<{ chat: Chat; messages: ChatMessage[] }[]> {

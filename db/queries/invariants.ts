@@ -1,7 +1,7 @@
 /**
  * Invariants of the data, checked by the operator endpoint GET /api/ops/invariants and, in
  * tests, after every integration test. Each rule below holds at every instant for the code as
- * it is (db/queries/generation.ts writes every state change of a generation in one
+ * it is (db/queries/attempts.ts and queue.ts write every state change of a generation in one
  * transaction), so the checks run as ONE statement: one snapshot, no false alarm from a
  * generation that moves on between two reads.
  *

@@ -8,7 +8,8 @@ import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { chatInvites, chatMembers, chats, users, type ChatInvite, type MemberRole } from "../schema.ts";
 import { activeUser, memberOf, type Tx } from "./access.ts";
-import { displayName, PRESENCE_WINDOW_SECONDS, TYPING_WINDOW_SECONDS } from "./presence.ts";
+import { PRESENCE_WINDOW_SECONDS, TYPING_WINDOW_SECONDS } from "./presence.ts";
+import { displayName } from "./fragments.ts";
 
 export interface MemberRow {
   userId: string;

@@ -35,20 +35,3 @@ function droppedConnection(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" && /^(ECONNRESET|EPIPE|CONNECTION_CLOSED|CONNECTION_DESTROYED|57P01|57P02|08006|08003)$/.test(code);
 }
-
-/**
- * A timestamp as either driver hands it back: postgres.js gives text here (drizzle turns its
- * date parsing off), PGlite a Date.
- */
-export function asDate(value: unknown): Date {
-  return value instanceof Date ? value : new Date(value as string);
-}
-
-export const asDateOrNull = (value: unknown): Date | null => (value === null || value === undefined ? null : asDate(value));
-
-/** How a user is named to others, in SQL (the same as presence.ts displayName). */
-export const displayNameSql = (alias: string) => `coalesce(nullif(btrim(${alias}.name), ''), split_part(${alias}.email, '@', 1), 'Guest')`;
-
-/** A request whose runner is gone (db/queries/util.ts staleRequest), for the request aliased `r`; `$grace` is the queued grace in seconds. */
-export const staleSql = (grace: string) =>
-  `coalesce((r.status = 'running' and r.lease_until < now()) or (r.status = 'queued' and r.created_at < now() - make_interval(secs => ${grace})), false)`;

@@ -11,7 +11,7 @@ import { effectiveRole } from "../auth/roles";
 import { quotasFor } from "../quotas";
 import { localRuns } from "../generation/local-runs";
 import { GenerationStop } from "../generation/errors";
-import { cancelRequest } from "@/db/queries/generation";
+import { cancelRequest } from "@/db/queries/attempts";
 import {
   findUserForAdmin,
   listActiveGenerations,

@@ -7,7 +7,7 @@
  * 2. Account (`activeAccount`): the user row as it is now: a disabled account, or one that
  *    was deleted, is refused at once even though its session cookie is still valid. Route
  *    handlers check it in the guard; the two poll queries check it themselves, in the same
- *    round trip (lib/chat/service.ts), and the guard skips it for them.
+ *    round trip (lib/chat/polls.ts), and the guard skips it for them.
  *
  * Nothing here imports Auth.js's Next.js integration (next-auth), only its JWT decoding: the
  * polls (Pages API routes) load this module too, and next-auth does not load there.

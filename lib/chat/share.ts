@@ -2,18 +2,16 @@
  * Public read-only links to chats (/share/{shareUuid}). The owner turns a link on (a fresh
  * random UUIDv4, unrelated to the chat's uuid) and off (the uuid is dropped: the old link is
  * dead for good, sharing again makes a new one). Anyone with the link polls the chat read-only
- * with the same logic and shapes as the members' polls (service.ts), minus everything that
+ * with the same reads, logic and shapes as the members' polls (polls.ts), minus everything that
  * names the chat or a person: no chat uuid, no role, no member, no author.
  */
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { AppError, notFound } from "../errors";
-import { env } from "../env";
-import { findSharedChat, findSharedChatWithMessagesAfter, findSharedMessageWithOutput, shareChatAsOwner, shareOfChatAsOwner, unshareChatAsOwner } from "@/db/queries/share";
+import { shareChatAsOwner, shareOfChatAsOwner, unshareChatAsOwner } from "@/db/queries/share";
 import type { MemberWrite } from "@/db/queries/chats";
-import { chatMessagesOf } from "@/db/queries/messages";
-import { dispatchGeneration } from "../generation/dispatch";
-import { messagesOf, tokensOf } from "./service";
+import { toMessageDto } from "./dto";
+import { pollChat, pollTokens } from "./polls";
 import type { Chat } from "@/db/schema";
 import type { MessageDto, ShareStateDto, SharedChatDto, SharedMessageDto, TokensDto } from "@/lib/contract";
 
@@ -71,20 +69,13 @@ function toSharedMessage(m: MessageDto): SharedMessageDto {
 
 /** The shared chat's messages after `lastUuid` (all when absent), as GET /chat/{uuid}/messages answers. */
 export async function getSharedMessages(input: { shareUuid: string; lastUuid?: string }): Promise<{ messages: SharedMessageDto[]; chat: SharedChatDto }> {
-  const queuedGraceMs = env().QUEUED_GRACE_MS;
-  const { shareUuid, lastUuid } = input;
-  const poll = lastUuid ? await findSharedChatWithMessagesAfter({ shareUuid, lastUuid, queuedGraceMs }) : undefined;
-  const found = lastUuid ? poll : await findSharedChat({ shareUuid, queuedGraceMs });
-  if (!found) throw NOT_SHARED();
   // The polls are the supervisor, a viewer's too: an answer whose runner died resumes.
-  if (found.active?.stale) dispatchGeneration(found.active.uuid);
-  const rows = poll ? poll.messages : await chatMessagesOf({ chatUuid: found.chat.uuid });
-  const messages = await messagesOf(rows);
-  return { messages: messages.map(toSharedMessage), chat: toSharedChat(found.chat, shareUuid) };
+  const found = await pollChat({ kind: "share", shareUuid: input.shareUuid }, { chat: input.shareUuid, lastUuid: input.lastUuid });
+  if (!found) throw NOT_SHARED();
+  return { messages: found.messages.map((m) => toSharedMessage(toMessageDto(m))), chat: toSharedChat(found.chat, input.shareUuid) };
 }
 
 /** A message of the shared chat from `position` on, as GET /chat/message/{uuid}/tokens/{position} answers. */
 export async function getSharedTokens(input: { shareUuid: string; messageUuid: string; position: number }): Promise<TokensDto> {
-  const read = () => findSharedMessageWithOutput({ ...input, queuedGraceMs: env().QUEUED_GRACE_MS });
-  return tokensOf(read, input.position, async () => NOT_SHARED());
+  return pollTokens({ kind: "share", shareUuid: input.shareUuid }, input, async () => NOT_SHARED());
 }

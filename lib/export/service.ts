@@ -10,17 +10,21 @@ import { createHash } from "node:crypto";
 import { AppError, notFound } from "../errors";
 import { uuidv7 } from "../ids";
 import { storableText } from "../text";
-import { readableChat, ownedChatsWithMessages, importChatsForUser, type ChatToImport, type ImportOutcome } from "@/db/queries/export";
-import { chatMessagesOf, pendingContents } from "@/db/queries/messages";
+import { ownedChatsWithMessages, importChatsForUser, type ChatToImport, type ImportOutcome } from "@/db/queries/export";
+import { readPendingText } from "@/db/queries/output";
+import { pollChat } from "../chat/polls";
 import { isUniqueViolation } from "@/db/queries/util";
 import type { Chat, ChatMessage } from "@/db/schema";
 import { EXPORT_FORMAT, EXPORT_VERSION, type ExportedChat, type ExportFile, type ImportFile } from "./format";
 import { chatToMarkdown } from "./markdown";
 
 async function exportedChat(chat: Chat, messages: ChatMessage[]): Promise<ExportedChat> {
-  // A pending answer's text so far lives with its generation, not in the message row.
-  const pending = messages.filter((m) => m.role === "assistant" && m.status === "pending" && m.llmRequestUuid);
-  const contents = await pendingContents(pending.map((m) => ({ requestUuid: m.llmRequestUuid! })));
+  // A pending answer's text so far lives with its generation, not in the message row (the
+  // polls' read has it already; the whole-account read does not).
+  const contents = new Map<string, string>();
+  for (const m of messages) {
+    if (m.role === "assistant" && m.status === "pending" && m.llmRequestUuid && m.content === "") contents.set(m.llmRequestUuid, await readPendingText(m.llmRequestUuid));
+  }
   return {
     uuid: chat.uuid,
     title: chat.title,
@@ -32,7 +36,7 @@ async function exportedChat(chat: Chat, messages: ChatMessage[]): Promise<Export
     messages: messages.map((m) => ({
       uuid: m.uuid,
       role: m.role,
-      content: m.role === "assistant" && m.status === "pending" && m.llmRequestUuid ? (contents.get(m.llmRequestUuid) ?? "") : m.content,
+      content: (m.llmRequestUuid ? contents.get(m.llmRequestUuid) : undefined) ?? m.content,
       status: m.status,
       ...(m.error ? { error: m.error } : {}),
       createdAt: m.createdAt.toISOString(),
@@ -46,9 +50,10 @@ function file(chats: ExportedChat[], exportedAt: string): ExportFile {
 
 /** One chat the user may read, as JSON (an import file of one chat) or Markdown. */
 export async function exportChat(input: { userId: string; chatUuid: string; format: "json" | "md" }): Promise<{ body: string; filename: string; type: string }> {
-  const chat = await readableChat(input);
-  if (!chat) throw notFound("Chat not found.");
-  const exported = await exportedChat(chat, await chatMessagesOf({ chatUuid: chat.uuid }));
+  const found = await pollChat({ kind: "member", userId: input.userId }, { chat: input.chatUuid });
+  if (!found) throw notFound("Chat not found.");
+  const { chat } = found;
+  const exported = await exportedChat(chat, found.messages);
   const exportedAt = new Date().toISOString();
   const name = `${fileStem(chat.title)}-${exportedAt.slice(0, 10)}`;
   return input.format === "md"

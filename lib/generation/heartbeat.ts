@@ -6,7 +6,7 @@
  * second). A database that does not answer costs nothing but a retry: the text waits in memory.
  */
 import "server-only";
-import { appendChunk, renewLease, stillOwned } from "@/db/queries/generation";
+import { appendChunk, renewLease, stillOwned } from "@/db/queries/attempts";
 import { OutputBatcher } from "./batcher";
 import { GenerationStop } from "./errors";
 import type { Logger } from "../log";

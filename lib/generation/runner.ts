@@ -17,7 +17,7 @@ import {
   historyUpTo,
   recordRequestSent,
   releaseLease,
-} from "@/db/queries/generation";
+} from "@/db/queries/attempts";
 import { estimateTokens } from "@/db/queries/usage";
 import { Heartbeat } from "./heartbeat";
 import { retryWhileDatabaseDown } from "./db-retry";

@@ -3,7 +3,7 @@ import { cache } from "react";
 import { notFound, redirect } from "next/navigation";
 import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query";
 import { pageUser } from "@/lib/auth/session";
-import { getMessages } from "@/lib/chat/service";
+import { getMessages } from "@/lib/chat/polls";
 import { AppError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
 import { keys, type ChatState } from "@/client/keys";

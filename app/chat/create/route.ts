@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
 import { optionalText, optionalUuid } from "@/lib/http/params";
-import { createChat } from "@/lib/chat/service";
+import { createChat } from "@/lib/chat/chats";
 import { chatFragment } from "@/lib/html/fragments";
 
 export const dynamic = "force-dynamic";

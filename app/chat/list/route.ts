@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { listChats } from "@/lib/chat/service";
+import { listChats } from "@/lib/chat/chats";
 import { validationError } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";

@@ -6,7 +6,7 @@
  */
 import { pagesPollRoute } from "@/lib/http/pages-route";
 import { chatAfterParams } from "@/lib/http/params";
-import { getMessages } from "@/lib/chat/service";
+import { getMessages } from "@/lib/chat/polls";
 import { messagesFragment } from "@/lib/html/fragments";
 
 // Statically read by Next: no body to parse; on Vercel a poll that resumes an answer runs this long.

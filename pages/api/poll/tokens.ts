@@ -4,7 +4,7 @@
  */
 import { pagesPollRoute } from "@/lib/http/pages-route";
 import { tokensParams } from "@/lib/http/params";
-import { getTokens } from "@/lib/chat/service";
+import { getTokens } from "@/lib/chat/polls";
 import { tokensFragment } from "@/lib/html/fragments";
 
 // Statically read by Next: no body to parse; on Vercel a poll that resumes an answer runs this long.

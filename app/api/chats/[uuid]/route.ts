@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
 import { chatParams } from "@/lib/http/params";
-import { deleteChat, updateChat } from "@/lib/chat/service";
+import { deleteChat, updateChat } from "@/lib/chat/chats";
 
 export const dynamic = "force-dynamic";
 

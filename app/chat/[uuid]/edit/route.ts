@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
 import { chatParams, optionalText, optionalUuid, uuidString } from "@/lib/http/params";
-import { editMessage } from "@/lib/chat/service";
+import { editMessage } from "@/lib/chat/queue";
 import { messageFragment } from "@/lib/html/fragments";
 
 export const dynamic = "force-dynamic";

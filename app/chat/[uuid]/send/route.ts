@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
 import { chatParams, optionalText, optionalUuid } from "@/lib/http/params";
-import { sendMessage } from "@/lib/chat/service";
+import { sendMessage } from "@/lib/chat/queue";
 import { messageFragment } from "@/lib/html/fragments";
 
 export const dynamic = "force-dynamic";

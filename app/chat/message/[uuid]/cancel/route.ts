@@ -1,6 +1,6 @@
 import { route } from "@/lib/http/route";
 import { messageParams } from "@/lib/http/params";
-import { cancelMessage } from "@/lib/chat/service";
+import { cancelMessage } from "@/lib/chat/queue";
 import { messageFragment } from "@/lib/html/fragments";
 
 export const dynamic = "force-dynamic";

@@ -1,79 +1,20 @@
 /**
- * The life of a generation in SQL: queued with its prompt message, claimed atomically with an
- * attempt number as fencing token, output appended in fenced batches, finished in one
- * transaction. Every runner write names the attempt it claimed: a runner that lost its claim
- * (lease expired, cancelled, chat deleted) writes nothing.
+ * The runner's SQL: a request claimed atomically with an attempt number as fencing token,
+ * output appended in fenced batches that also renew the lease, ended in one transaction
+ * (completed, failed, cancelled, or handed over). Every runner write names the attempt it
+ * claimed: a runner that lost its claim (lease expired, cancelled, chat deleted) writes
+ * nothing. docs/design.md §4 tells the life of a message; queue.ts queues requests.
  */
 import "server-only";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { getDb, type Db } from "../client.ts";
 import { alias } from "drizzle-orm/pg-core";
+import { getDb } from "../client.ts";
 import { chatMembers, chatMessages, chats, llmOutputChunks, llmRequests, users, type ChatMessage, type LlmRequest } from "../schema.ts";
-import { displayName } from "./presence.ts";
-import { isUniqueViolation } from "./util.ts";
-import { activeUser, canWrite, memberOf, memberRole } from "./access.ts";
-import { outputFrom } from "./messages.ts";
-import { estimateTokens } from "./usage.ts";
+import type { Tx } from "./access.ts";
+import { claimableSql, displayName } from "./fragments.ts";
+import { attemptText } from "./output.ts";
 import { rawRows } from "./raw.ts";
-
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-
-export type SendResult =
-  | { kind: "created"; message: ChatMessage; requestUuid: string }
-  | { kind: "replayed"; message: ChatMessage }
-  | { kind: "chat_not_found" }
-  | { kind: "forbidden" }
-  | { kind: "uuid_taken" }
-  | { kind: "in_progress" };
-
-/** The user message (pending) and its llm_request (queued), born together or not at all. */
-export async function insertUserMessageAndRequest(input: {
-  userId: string;
-  chatUuid: string;
-  messageUuid: string;
-  requestUuid: string;
-  content: string;
-  model: string;
-  /** Called inside the transaction, before inserting: throws to refuse (rate limits). */
-  check?: (tx: Tx) => Promise<void>;
-}): Promise<SendResult> {
-  const db = await getDb();
-  const replay = async (): Promise<SendResult> => {
-    const [existing] = await db.select().from(chatMessages).where(eq(chatMessages.uuid, input.messageUuid)).limit(1);
-    if (!existing) return { kind: "in_progress" };
-    return existing.chatUuid === input.chatUuid ? { kind: "replayed", message: existing } : { kind: "uuid_taken" };
-  };
-  try {
-    return await db.transaction(async (tx): Promise<SendResult> => {
-      // The member's role, a replayed uuid and an answer in progress, in one round trip.
-      const [state] = await tx
-        .select({
-          role: chatMembers.role,
-          replayed: sql<boolean>`exists (select 1 from ${chatMessages} where ${chatMessages.uuid} = ${input.messageUuid})`,
-          busy: sql<boolean>`exists (select 1 from ${llmRequests} where ${llmRequests.chatUuid} = ${input.chatUuid} and ${llmRequests.status} in ('queued', 'running'))`,
-        })
-        .from(chatMembers)
-        .innerJoin(users, activeUser())
-        .where(memberOf(input.chatUuid, input.userId))
-        .limit(1);
-      if (!state) return { kind: "chat_not_found" };
-      if (!canWrite(state.role)) return { kind: "forbidden" };
-      if (state.replayed) {
-        const [existing] = await tx.select().from(chatMessages).where(eq(chatMessages.uuid, input.messageUuid)).limit(1);
-        if (existing) return existing.chatUuid === input.chatUuid ? { kind: "replayed", message: existing } : { kind: "uuid_taken" };
-      }
-      if (state.busy) return { kind: "in_progress" };
-      await input.check?.(tx);
-      const message = await insertPromptAndRequest(tx, { ...input, messageUuid: input.messageUuid });
-      return { kind: "created", message, requestUuid: input.requestUuid };
-    });
-  } catch (err) {
-    // Lost a race: the same message replayed concurrently, or another send in this chat won.
-    if (isUniqueViolation(err, "chat_message_pkey")) return replay();
-    if (isUniqueViolation(err, "llm_request_one_active_per_chat")) return { kind: "in_progress" };
-    throw err;
-  }
-}
+import { estimateTokens } from "./usage.ts";
 
 export type ClaimedRequest = Pick<LlmRequest, "uuid" | "chatUuid" | "userId" | "promptMessageUuid" | "model" | "attempt"> & { responseMessageUuid: string };
 
@@ -108,7 +49,7 @@ export async function claimRequest(input: {
          first_token_at = null,
          response_message_uuid = coalesce(r.response_message_uuid, $4::uuid)
        where r.uuid = $1::uuid and r.attempt < $3::int and r.cancel_requested = false
-         and (r.status = 'queued' or (r.status = 'running' and r.lease_until < now()))
+         and ${claimableSql("r")}
        returning r.uuid, r.chat_uuid, r.user_id, r.prompt_message_uuid, r.response_message_uuid, r.model, r.attempt
      ), answer as (
        insert into chat_message (uuid, chat_uuid, role, content, status, llm_request_uuid)
@@ -148,13 +89,13 @@ export async function failExhaustedRequest(input: { requestUuid: string; maxAtte
         and(
           eq(llmRequests.uuid, input.requestUuid),
           sql`${llmRequests.attempt} >= ${input.maxAttempts}`,
-          sql`(${llmRequests.status} = 'queued' or (${llmRequests.status} = 'running' and ${llmRequests.leaseUntil} < now()))`,
+          sql.raw(claimableSql('"llm_request"')),
         ),
       )
       .for("update")
       .limit(1);
     if (!request) return false;
-    const partial = (await outputFrom({ requestUuid: request.uuid, attempt: request.attempt, position: 0 }, tx)).text;
+    const partial = await attemptText(tx, { requestUuid: request.uuid, attempt: request.attempt });
     await endRequest(tx, request, { status: "failed", text: partial, error: input.error });
     return true;
   });
@@ -324,11 +265,13 @@ export async function cancelRequest(input: { requestUuid: string }): Promise<voi
     if (!request) return;
     const partial =
       request.status === "running"
-        ? (await outputFrom({ requestUuid: request.uuid, attempt: request.attempt, position: 0 }, tx)).text
+        ? await attemptText(tx, { requestUuid: request.uuid, attempt: request.attempt })
         : "";
     await endRequest(tx, request, { status: "cancelled", text: partial });
   });
 }
+
+const author = alias(users, "author");
 
 /**
  * The chat's messages up to and including the prompt message, for building the model's input,
@@ -352,7 +295,6 @@ export async function historyUpTo(input: { chatUuid: string; promptMessageUuid: 
   return { messages: rows.map((r) => ({ ...r.message, authorName: r.authorName })), memberCount: Number(count?.n ?? 1) };
 }
 
-const author = alias(users, "author");
 
 export async function findChatByUuid(chatUuid: string) {
   const db = await getDb();
@@ -371,160 +313,6 @@ export async function recordRequestSent(input: { requestUuid: string; attempt: n
     .update(llmRequests)
     .set({ request: input.request, inputTokens: input.inputTokensEstimate, usageEstimated: true })
     .where(and(eq(llmRequests.uuid, input.requestUuid), eq(llmRequests.attempt, input.attempt)));
-}
-
-export type RequeueResult =
-  | { kind: "created"; message: ChatMessage; requestUuid: string }
-  | { kind: "replayed"; message: ChatMessage }
-  | { kind: "chat_not_found" }
-  | { kind: "forbidden" }
-  | { kind: "not_author" }
-  | { kind: "message_not_found" }
-  | { kind: "nothing_to_answer" }
-  | { kind: "in_progress" };
-
-/** The chat's generation in flight, if any (inside a transaction). */
-async function busy(tx: Pick<Db, "select">, chatUuid: string): Promise<boolean> {
-  const [row] = await tx
-    .select({ uuid: llmRequests.uuid })
-    .from(llmRequests)
-    .where(and(eq(llmRequests.chatUuid, chatUuid), inArray(llmRequests.status, ["queued", "running"])))
-    .limit(1);
-  return Boolean(row);
-}
-
-/** Removes the messages after `anchor` (exclusive) or from it (inclusive). */
-async function deleteFrom(tx: Tx, chatUuid: string, anchorUuid: string, inclusive: boolean) {
-  const anchor = sql`(select ${chatMessages.createdAt}, ${chatMessages.uuid} from ${chatMessages} where ${chatMessages.uuid} = ${anchorUuid})`;
-  await tx
-    .delete(chatMessages)
-    .where(
-      and(
-        eq(chatMessages.chatUuid, chatUuid),
-        inclusive ? sql`(${chatMessages.createdAt}, ${chatMessages.uuid}) >= ${anchor}` : sql`(${chatMessages.createdAt}, ${chatMessages.uuid}) > ${anchor}`,
-      ),
-    );
-}
-
-async function insertQueuedRequest(tx: Tx, input: { requestUuid: string; chatUuid: string; userId: string; promptMessageUuid: string; model: string }) {
-  await tx.insert(llmRequests).values({
-    uuid: input.requestUuid,
-    chatUuid: input.chatUuid,
-    userId: input.userId,
-    promptMessageUuid: input.promptMessageUuid,
-    model: input.model,
-    status: "queued",
-  });
-  await tx
-    .update(chats)
-    .set({
-      updatedAt: sql`clock_timestamp()`,
-      lastMessageAt: sql`clock_timestamp()`,
-      params: sql`${chats.params} || ${JSON.stringify({ model: input.model })}::jsonb`,
-    })
-    .where(eq(chats.uuid, input.chatUuid));
-}
-
-/** A user message (pending) and the request that will answer it. */
-async function insertPromptAndRequest(
-  tx: Tx,
-  input: { messageUuid: string; requestUuid: string; chatUuid: string; userId: string; content: string; model: string },
-): Promise<ChatMessage> {
-  const [message] = await tx
-    .insert(chatMessages)
-    .values({
-      uuid: input.messageUuid,
-      chatUuid: input.chatUuid,
-      role: "user",
-      content: input.content,
-      status: "pending",
-      llmRequestUuid: input.requestUuid,
-      authorId: input.userId,
-    })
-    .returning();
-  await insertQueuedRequest(tx, { ...input, promptMessageUuid: input.messageUuid });
-  return message!;
-}
-
-async function inTransaction(run: (tx: Tx) => Promise<RequeueResult>): Promise<RequeueResult> {
-  const db = await getDb();
-  try {
-    return await db.transaction(run);
-  } catch (err) {
-    if (isUniqueViolation(err, "llm_request_one_active_per_chat")) return { kind: "in_progress" };
-    throw err;
-  }
-}
-
-/**
- * Answers the chat's last user message again: the answers after it are removed (clients
- * polling by their uuid reload the list) and a new request is queued for it.
- */
-export async function requeueLastUserMessage(input: {
-  userId: string;
-  chatUuid: string;
-  requestUuid: string;
-  model: string;
-  check?: (tx: Tx) => Promise<void>;
-}): Promise<RequeueResult> {
-  return inTransaction(async (tx) => {
-    const role = await memberRole(tx, input);
-    if (!role) return { kind: "chat_not_found" };
-    if (!canWrite(role)) return { kind: "forbidden" };
-    if (await busy(tx, input.chatUuid)) return { kind: "in_progress" };
-    const [last] = await tx
-      .select()
-      .from(chatMessages)
-      .where(and(eq(chatMessages.chatUuid, input.chatUuid), eq(chatMessages.role, "user")))
-      .orderBy(sql`${chatMessages.createdAt} desc, ${chatMessages.uuid} desc`)
-      .limit(1);
-    if (!last) return { kind: "nothing_to_answer" };
-    await input.check?.(tx);
-    await deleteFrom(tx, input.chatUuid, last.uuid, false);
-    await insertQueuedRequest(tx, { ...input, promptMessageUuid: last.uuid });
-    const [message] = await tx
-      .update(chatMessages)
-      .set({ status: "pending", llmRequestUuid: input.requestUuid, error: null })
-      .where(eq(chatMessages.uuid, last.uuid))
-      .returning();
-    return { kind: "created", message: message!, requestUuid: input.requestUuid };
-  });
-}
-
-/**
- * Replaces a user message with an edited one: it and everything after it are removed, the new
- * message is stored (pending) and answered. Replaying the same new uuid answers the stored one.
- */
-export async function replaceUserMessage(input: {
-  userId: string;
-  chatUuid: string;
-  messageUuid: string;
-  newMessageUuid: string;
-  content: string;
-  requestUuid: string;
-  model: string;
-  check?: (tx: Tx) => Promise<void>;
-}): Promise<RequeueResult> {
-  return inTransaction(async (tx) => {
-    const role = await memberRole(tx, input);
-    if (!role) return { kind: "chat_not_found" };
-    if (!canWrite(role)) return { kind: "forbidden" };
-    const [existing] = await tx.select().from(chatMessages).where(eq(chatMessages.uuid, input.newMessageUuid)).limit(1);
-    if (existing) return existing.chatUuid === input.chatUuid ? { kind: "replayed", message: existing } : { kind: "message_not_found" };
-    if (await busy(tx, input.chatUuid)) return { kind: "in_progress" };
-    const [target] = await tx
-      .select()
-      .from(chatMessages)
-      .where(and(eq(chatMessages.uuid, input.messageUuid), eq(chatMessages.chatUuid, input.chatUuid), eq(chatMessages.role, "user")))
-      .limit(1);
-    if (!target) return { kind: "message_not_found" };
-    // In a shared chat, people edit their own words only (a message without an author: its owner's).
-    if (target.authorId ? target.authorId !== input.userId : role !== "owner") return { kind: "not_author" };
-    await input.check?.(tx);
-    await deleteFrom(tx, input.chatUuid, target.uuid, true);
-    const message = await insertPromptAndRequest(tx, { ...input, messageUuid: input.newMessageUuid });
-    return { kind: "created", message, requestUuid: input.requestUuid };
-  });
 }
 
 /** Hands a request over at shutdown: its lease ends now, so the next poll on any server resumes it. */

@@ -1,0 +1,31 @@
+/**
+ * SQL rules that several statements share, each written once as text: the hand-written polls
+ * splice the text in, drizzle queries take it through `sql.raw` (displayName, staleRequest).
+ */
+import "server-only";
+import { getTableName, sql, type SQL, type Table } from "drizzle-orm";
+
+/** How a user (a "user" row aliased `alias`) is named to others: their name, else their email's local part. */
+export const displayNameSql = (alias: string): string =>
+  `coalesce(nullif(btrim(${alias}.name), ''), split_part(${alias}.email, '@', 1), 'Guest')`;
+
+/** displayNameSql for a drizzle query over the `users` table or an alias of it. */
+export function displayName(usersTable: Table): SQL<string> {
+  return sql<string>`${sql.raw(displayNameSql(`"${getTableName(usersTable)}"`))}`;
+}
+
+/**
+ * A request (an llm_request aliased `alias`) whose runner is gone: running with an expired
+ * lease, or queued and not started by its own server within the grace (`grace`: an SQL
+ * expression in seconds). Computed by the database's clock, so app and database clocks need
+ * not agree.
+ */
+export const staleSql = (alias: string, grace: string): string =>
+  `coalesce((${alias}.status = 'running' and ${alias}.lease_until < now()) or (${alias}.status = 'queued' and ${alias}.created_at < now() - make_interval(secs => ${grace})), false)`;
+
+/** A request that may be claimed: queued, or running with an expired lease (for the request aliased `alias`). */
+export const claimableSql = (alias: string): string =>
+  `(${alias}.status = 'queued' or (${alias}.status = 'running' and ${alias}.lease_until < now()))`;
+
+/** An answer in progress in a chat: a request still queued or running (for the request aliased `alias`). */
+export const inProgressSql = (alias: string): string => `${alias}.status in ('queued', 'running')`;

@@ -1,0 +1,204 @@
+/**
+ * The three ways to queue a generation (docs/design.md §4): send a new user message, answer
+ * the last one again (regenerate), or replace one with an edited text (edit). Each is one
+ * transaction that starts with the same admission step (an active member who may write, the
+ * replayed uuid, an answer already in progress, the chat's model: one round trip), then writes
+ * the prompt message and its queued llm_request together or not at all.
+ */
+import "server-only";
+import { and, eq, sql } from "drizzle-orm";
+import { getDb } from "../client.ts";
+import { chatMembers, chatMessages, chats, llmRequests, users, type ChatMessage, type MemberRole } from "../schema.ts";
+import { activeUser, canWrite, memberOf, type Tx } from "./access.ts";
+import { inProgressSql } from "./fragments.ts";
+import { isUniqueViolation } from "./util.ts";
+
+export type QueueResult =
+  | { kind: "created"; message: ChatMessage; requestUuid: string }
+  | { kind: "replayed"; message: ChatMessage }
+  | { kind: "chat_not_found" }
+  | { kind: "forbidden" }
+  | { kind: "uuid_taken" }
+  | { kind: "not_author" }
+  | { kind: "message_not_found" }
+  | { kind: "nothing_to_answer" }
+  | { kind: "in_progress" };
+
+interface QueueInput {
+  userId: string;
+  chatUuid: string;
+  requestUuid: string;
+  /** The model of the new request, given the chat's current one. */
+  model: (chatModel: string | null) => string;
+  /** Called in the transaction once the member is admitted, before writing: throws to refuse (quotas). */
+  check?: (tx: Tx) => Promise<void>;
+}
+
+interface Admitted {
+  role: MemberRole;
+  chatModel: string | null;
+}
+
+/**
+ * Who may queue here, in one round trip: an active member with a writing role, in a chat with
+ * no answer in progress. A `replayUuid` that exists already answers as a replay (in this chat)
+ * or `uuid_taken` (elsewhere), before "in progress": a replayed send answers while it generates.
+ */
+async function admit(tx: Tx, input: { chatUuid: string; userId: string; replayUuid?: string }): Promise<Admitted | Exclude<QueueResult, { kind: "created" }>> {
+  const replayUuid = input.replayUuid;
+  const [state] = await tx
+    .select({
+      role: chatMembers.role,
+      chatModel: sql<string | null>`(select ${chats.params}->>'model' from ${chats} where ${chats.uuid} = ${input.chatUuid})`,
+      replayed: replayUuid ? sql<boolean>`exists (select 1 from ${chatMessages} where ${chatMessages.uuid} = ${replayUuid})` : sql<boolean>`false`,
+      busy: sql<boolean>`exists (select 1 from ${llmRequests} r where r.chat_uuid = ${input.chatUuid} and ${sql.raw(inProgressSql("r"))})`,
+    })
+    .from(chatMembers)
+    .innerJoin(users, activeUser())
+    .where(memberOf(input.chatUuid, input.userId))
+    .limit(1);
+  if (!state) return { kind: "chat_not_found" };
+  if (!canWrite(state.role)) return { kind: "forbidden" };
+  if (state.replayed && replayUuid) {
+    const replay = await replayOf(tx, replayUuid, input.chatUuid);
+    if (replay) return replay;
+  }
+  if (state.busy) return { kind: "in_progress" };
+  return { role: state.role, chatModel: state.chatModel };
+}
+
+type Replay = Extract<QueueResult, { kind: "replayed" | "uuid_taken" }>;
+
+async function replayOf(db: Pick<Tx, "select">, uuid: string, chatUuid: string): Promise<Replay | undefined> {
+  const [existing] = await db.select().from(chatMessages).where(eq(chatMessages.uuid, uuid)).limit(1);
+  if (!existing) return undefined;
+  return existing.chatUuid === chatUuid ? { kind: "replayed", message: existing } : { kind: "uuid_taken" };
+}
+
+/** One queueing transaction: admission, then `write`; a lost race answers like its winner would. */
+async function queue(input: QueueInput & { replayUuid?: string }, write: (tx: Tx, admitted: Admitted) => Promise<QueueResult>): Promise<QueueResult> {
+  const db = await getDb();
+  try {
+    return await db.transaction(async (tx) => {
+      const admitted = await admit(tx, input);
+      return "kind" in admitted ? admitted : write(tx, admitted);
+    });
+  } catch (err) {
+    // Another send in this chat won, or the same message uuid was replayed concurrently.
+    if (isUniqueViolation(err, "llm_request_one_active_per_chat")) return { kind: "in_progress" };
+    if (input.replayUuid && isUniqueViolation(err, "chat_message_pkey")) {
+      return (await replayOf(db, input.replayUuid, input.chatUuid)) ?? { kind: "in_progress" };
+    }
+    throw err;
+  }
+}
+
+/** The user message (pending) and its llm_request (queued), born together or not at all. */
+export async function queueNewMessage(input: QueueInput & { messageUuid: string; content: string }): Promise<QueueResult> {
+  return queue({ ...input, replayUuid: input.messageUuid }, async (tx, admitted) => {
+    await input.check?.(tx);
+    const message = await insertPromptAndRequest(tx, { ...input, model: input.model(admitted.chatModel) });
+    return { kind: "created", message, requestUuid: input.requestUuid };
+  });
+}
+
+/**
+ * Answers the chat's last user message again: the answers after it are removed (clients
+ * polling by their uuid reload the list) and a new request is queued for it.
+ */
+export async function queueRegeneration(input: QueueInput): Promise<QueueResult> {
+  return queue(input, async (tx, admitted) => {
+    const [last] = await tx
+      .select()
+      .from(chatMessages)
+      .where(and(eq(chatMessages.chatUuid, input.chatUuid), eq(chatMessages.role, "user")))
+      .orderBy(sql`${chatMessages.createdAt} desc, ${chatMessages.uuid} desc`)
+      .limit(1);
+    if (!last) return { kind: "nothing_to_answer" };
+    await input.check?.(tx);
+    await deleteFrom(tx, input.chatUuid, last.uuid, false);
+    await insertQueuedRequest(tx, { ...input, model: input.model(admitted.chatModel), promptMessageUuid: last.uuid });
+    const [message] = await tx
+      .update(chatMessages)
+      .set({ status: "pending", llmRequestUuid: input.requestUuid, error: null })
+      .where(eq(chatMessages.uuid, last.uuid))
+      .returning();
+    return { kind: "created", message: message!, requestUuid: input.requestUuid };
+  });
+}
+
+/**
+ * Replaces a user message with an edited one: it and everything after it are removed, the new
+ * message is stored (pending) and answered. Replaying the same new uuid answers the stored one.
+ */
+export async function queueEdit(input: QueueInput & { messageUuid: string; newMessageUuid: string; content: string }): Promise<QueueResult> {
+  const result = await queue({ ...input, replayUuid: input.newMessageUuid }, async (tx, admitted) => {
+    const [target] = await tx
+      .select()
+      .from(chatMessages)
+      .where(and(eq(chatMessages.uuid, input.messageUuid), eq(chatMessages.chatUuid, input.chatUuid), eq(chatMessages.role, "user")))
+      .limit(1);
+    if (!target) return { kind: "message_not_found" };
+    // In a shared chat, people edit their own words only (a message without an author: its owner's).
+    if (target.authorId ? target.authorId !== input.userId : admitted.role !== "owner") return { kind: "not_author" };
+    await input.check?.(tx);
+    await deleteFrom(tx, input.chatUuid, target.uuid, true);
+    const message = await insertPromptAndRequest(tx, { ...input, messageUuid: input.newMessageUuid, model: input.model(admitted.chatModel) });
+    return { kind: "created", message, requestUuid: input.requestUuid };
+  });
+  // A new uuid that names a message of another chat is, for an edit, a message not found here.
+  return result.kind === "uuid_taken" ? { kind: "message_not_found" } : result;
+}
+
+/** Removes the messages after `anchor` (exclusive) or from it (inclusive). */
+async function deleteFrom(tx: Tx, chatUuid: string, anchorUuid: string, inclusive: boolean) {
+  const anchor = sql`(select ${chatMessages.createdAt}, ${chatMessages.uuid} from ${chatMessages} where ${chatMessages.uuid} = ${anchorUuid})`;
+  await tx
+    .delete(chatMessages)
+    .where(
+      and(
+        eq(chatMessages.chatUuid, chatUuid),
+        inclusive ? sql`(${chatMessages.createdAt}, ${chatMessages.uuid}) >= ${anchor}` : sql`(${chatMessages.createdAt}, ${chatMessages.uuid}) > ${anchor}`,
+      ),
+    );
+}
+
+async function insertQueuedRequest(tx: Tx, input: { requestUuid: string; chatUuid: string; userId: string; promptMessageUuid: string; model: string }) {
+  await tx.insert(llmRequests).values({
+    uuid: input.requestUuid,
+    chatUuid: input.chatUuid,
+    userId: input.userId,
+    promptMessageUuid: input.promptMessageUuid,
+    model: input.model,
+    status: "queued",
+  });
+  await tx
+    .update(chats)
+    .set({
+      updatedAt: sql`clock_timestamp()`,
+      lastMessageAt: sql`clock_timestamp()`,
+      params: sql`${chats.params} || ${JSON.stringify({ model: input.model })}::jsonb`,
+    })
+    .where(eq(chats.uuid, input.chatUuid));
+}
+
+/** A user message (pending) and the request that will answer it. */
+async function insertPromptAndRequest(
+  tx: Tx,
+  input: { messageUuid: string; requestUuid: string; chatUuid: string; userId: string; content: string; model: string },
+): Promise<ChatMessage> {
+  const [message] = await tx
+    .insert(chatMessages)
+    .values({
+      uuid: input.messageUuid,
+      chatUuid: input.chatUuid,
+      role: "user",
+      content: input.content,
+      status: "pending",
+      llmRequestUuid: input.requestUuid,
+      authorId: input.userId,
+    })
+    .returning();
+  await insertQueuedRequest(tx, { ...input, promptMessageUuid: input.messageUuid });
+  return message!;
+}

@@ -1,0 +1,93 @@
+/**
+ * The two polls (docs/design.md §3 and §5): "what is new in this chat since this message?" and
+ * "what is new in this message since this position?", for a member or for anyone holding a
+ * share link (the same reads with the access as a parameter: db/queries/polls.ts). Every poll
+ * is also the supervisor: a generation whose runner died is dispatched again by the first poll
+ * that sees it (supervisor.ts).
+ */
+import "server-only";
+import { AppError, notFound } from "../errors";
+import { env } from "../env";
+import { accountDisabled } from "../auth/identity";
+import { readChatPoll, readMessagePoll, type ChatPoll, type MessagePoll, type PollAccess } from "@/db/queries/polls";
+import { readOutputFrom } from "@/db/queries/output";
+import { findAccount } from "@/db/queries/users";
+import type { ChatDto, ChatPresenceDto, MessageDto, TokensDto } from "@/lib/contract";
+import { isUnread, toChatDto, toMessageDto } from "./dto";
+import { notePresence } from "./presence";
+import { superviseRequest } from "./supervisor";
+import { planTokens, replacement, worthReadingAgain } from "./tokens";
+
+export type MessagesDto = { messages: MessageDto[]; chat: ChatDto } & ChatPresenceDto;
+
+/**
+ * Nothing found for a user: the chat or message is not theirs (404), unless their account is
+ * what is missing. The polls check the account in their own query (no extra round trip on
+ * the hot path), so only this miss asks why.
+ */
+export async function missingForMember(userId: string, what: string): Promise<AppError> {
+  const account = await findAccount(userId);
+  if (!account) return new AppError("unauthorized", "Sign in to continue.");
+  if (account.disabled) return accountDisabled();
+  return notFound(what);
+}
+
+/**
+ * The chat and its messages after `lastUuid` (all when absent), for any reader; undefined: not
+ * theirs. Throws `unknown_last_message` when that uuid is not in the chat.
+ */
+export async function pollChat(access: PollAccess, input: { chat: string; lastUuid?: string }): Promise<(ChatPoll & { messages: NonNullable<ChatPoll["messages"]> }) | undefined> {
+  const found = await readChatPoll(access, { ...input, queuedGraceMs: env().QUEUED_GRACE_MS });
+  if (!found) return undefined;
+  superviseRequest(found.active);
+  if (!found.messages) throw new AppError("unknown_last_message", "That message is not in this chat. Reload the whole list.");
+  return { ...found, messages: found.messages };
+}
+
+/**
+ * The chat's messages (after `lastUuid`, else all), with who else is here and who asked for
+ * the answer in progress. A read by a member is also their presence (`typing`: their draft is
+ * not empty) and marks the chat read; see lib/chat/presence.ts for when that is written.
+ */
+export async function getMessages(input: { userId: string; chatUuid: string; lastUuid?: string; typing?: boolean }): Promise<MessagesDto> {
+  const found = await pollChat({ kind: "member", userId: input.userId }, { chat: input.chatUuid, lastUuid: input.lastUuid });
+  if (!found) throw await missingForMember(input.userId, "Chat not found.");
+  notePresence({
+    chatUuid: input.chatUuid,
+    userId: input.userId,
+    typing: input.typing ?? false,
+    memberCount: found.memberCount,
+    unread: isUnread(found.chat.lastMessageAt, found.lastReadAt),
+  });
+  const { active } = found;
+  return {
+    messages: found.messages.map(toMessageDto),
+    chat: toChatDto(found.chat, found.role, { count: found.memberCount }),
+    presence: found.present,
+    generation: active ? { status: active.status, requestedBy: active.requestedBy } : null,
+  };
+}
+
+/**
+ * A message's text from `position` on, for any reader (the rules: tokens.ts); `miss` says why
+ * nothing was found.
+ */
+export async function pollTokens(access: PollAccess, input: { messageUuid: string; position: number }, miss: () => Promise<AppError>): Promise<TokensDto> {
+  // One round trip: the message, its generation and the output from `position`, in one snapshot.
+  const read = () => readMessagePoll(access, { ...input, queuedGraceMs: env().QUEUED_GRACE_MS });
+  let found: MessagePoll | undefined = await read();
+  if (!found) throw await miss();
+  superviseRequest(found.request);
+  // Nothing at this position yet (a restarted attempt): read once more, as before.
+  if (worthReadingAgain(found, input.position)) found = (await read()) ?? found;
+  const plan = planTokens(found, input.position);
+  if (plan.kind === "answer") return plan.answer;
+  const { request } = found;
+  const whole = request ? (await readOutputFrom({ requestUuid: request.uuid, attempt: request.attempt, position: 0 })).text : found.message.content;
+  return replacement(found, whole);
+}
+
+/** GET /chat/message/{uuid}/tokens/{position} for a member. */
+export async function getTokens(input: { userId: string; messageUuid: string; position: number }): Promise<TokensDto> {
+  return pollTokens({ kind: "member", userId: input.userId }, input, () => missingForMember(input.userId, "Message not found."));
+}
