@@ -2,10 +2,17 @@
  * What a person reads when an answer fails: a sentence they can act on, never a stack trace.
  */
 import "server-only";
+/**
+ * Why a runner stops before the model is done: a person stopped it, another process took it
+ * over, a deadline ran out, the server is shutting down (or its time budget is spent), or the
+ * chat's model is not configured here any more. The message is what a person reads.
+ */
+export type StopReason = "cancelled" | "fenced" | "timeout" | "first_token" | "stall" | "shutdown" | "model_not_configured";
+
 export class GenerationStop extends Error {
   override name = "GenerationStop";
   constructor(
-    readonly reason: "cancelled" | "fenced" | "timeout" | "first_token" | "stall" | "shutdown",
+    readonly reason: StopReason,
     message: string,
   ) {
     super(message);

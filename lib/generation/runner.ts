@@ -17,12 +17,16 @@ import {
   historyUpTo,
   recordRequestSent,
   releaseLease,
+  type ClaimedRequest,
 } from "@/db/queries/attempts";
 import { estimateTokens } from "@/db/queries/usage";
 import { Heartbeat } from "./heartbeat";
 import { retryWhileDatabaseDown } from "./db-retry";
 import { isDatabaseDown } from "../http/db-errors";
-import { GenerationStop, readableModelError } from "./errors";
+import type { Logger } from "../log";
+import { GenerationStop } from "./errors";
+import { Deadlines } from "./deadlines";
+import { endingOf } from "./ending";
 import { buildPrompt } from "./prompt";
 import { generateChatTitle } from "./title";
 import { localRuns } from "./local-runs";
@@ -44,38 +48,45 @@ export function runnerTimeBudgetMs(e = env()): number | undefined {
   return e.VERCEL ? 285_000 : undefined;
 }
 
+/**
+ * Claims the request and runs one attempt of it; a request that cannot be claimed is left
+ * alone (finished, or owned by a live runner) or, when its runners died too often, failed.
+ */
 export async function runGeneration(requestUuid: string): Promise<void> {
   const e = env();
-  const claim = await claimRequest({
+  const claim = await claimRequest({ requestUuid, leaseMs: e.LEASE_MS, maxAttempts: e.MAX_ATTEMPTS, newMessageUuid: uuidv7() });
+  if (claim) await runAttempt(claim.request);
+  else await failIfExhausted(requestUuid);
+}
+
+/** Not claimable: if its runners died MAX_ATTEMPTS times, it ends failed with its partial text. */
+async function failIfExhausted(requestUuid: string): Promise<void> {
+  const e = env();
+  const budgetMs = runnerTimeBudgetMs(e);
+  const exhausted = await failExhaustedRequest({
     requestUuid,
-    leaseMs: e.LEASE_MS,
     maxAttempts: e.MAX_ATTEMPTS,
-    newMessageUuid: uuidv7(),
+    error:
+      budgetMs === undefined
+        ? `The answer was interrupted ${e.MAX_ATTEMPTS} times because the server stopped while generating. Retry.`
+        : `The answer was interrupted ${e.MAX_ATTEMPTS} times: it takes longer than one run may last here (${budgetMs / 1000} s), or the server kept stopping. Retry, or ask for a shorter answer.`,
   });
-  if (!claim) {
-    // Not claimable: finished, owned by a live runner, or its runners died too often.
-    const budgetMs = runnerTimeBudgetMs(e);
-    const exhausted = await failExhaustedRequest({
-      requestUuid,
-      maxAttempts: e.MAX_ATTEMPTS,
-      error:
-        budgetMs === undefined
-          ? `The answer was interrupted ${e.MAX_ATTEMPTS} times because the server stopped while generating. Retry.`
-          : `The answer was interrupted ${e.MAX_ATTEMPTS} times: it takes longer than one run may last here (${budgetMs / 1000} s), or the server kept stopping. Retry, or ask for a shorter answer.`,
-    });
-    if (exhausted) {
-      metrics.generationExhausted();
-      log().warn({ llmRequestId: requestUuid, maxAttempts: e.MAX_ATTEMPTS }, "generation failed: interrupted too many times");
-    }
-    return;
+  if (exhausted) {
+    metrics.generationExhausted();
+    log().warn({ llmRequestId: requestUuid, maxAttempts: e.MAX_ATTEMPTS }, "generation failed: interrupted too many times");
   }
-  const { request } = claim;
-  const attempt = request.attempt;
+}
+
+/** One attempt: ask the model, write its output as it comes, and end the attempt one way or another. */
+async function runAttempt(request: ClaimedRequest): Promise<void> {
+  const e = env();
+  const { uuid: requestUuid, attempt } = request;
   const logger = log().child({ llmRequestId: requestUuid, attempt });
   const startedAt = Date.now();
   logger.info({ model: request.model, chatUuid: request.chatUuid }, "generation started");
   metrics.generationStarted();
   let outcome: Parameters<typeof metrics.generationEnded>[0]["outcome"] = "stopped";
+
   const controller = new AbortController();
   let stop: GenerationStop | undefined;
   const abort = (s: GenerationStop) => {
@@ -84,7 +95,6 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     controller.abort(s);
   };
   const unregister = localRuns.add(requestUuid, abort);
-
   const heartbeat = new Heartbeat({
     requestUuid,
     attempt,
@@ -96,68 +106,30 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     stopped: () => stop !== undefined,
   });
   const { batcher } = heartbeat;
-  const seconds = (ms: number) => Math.round(ms / 1000);
-  const hardTimer = setTimeout(
-    () => abort(new GenerationStop("timeout", `The answer took longer than ${seconds(e.GENERATION_TIMEOUT_MS)} seconds and was stopped. Retry, or ask for a shorter answer.`)),
-    e.GENERATION_TIMEOUT_MS,
+  const deadlines = new Deadlines(
+    { firstTokenMs: e.FIRST_TOKEN_TIMEOUT_MS, stallMs: e.STALL_TIMEOUT_MS, totalMs: e.GENERATION_TIMEOUT_MS, budgetMs: runnerTimeBudgetMs(e) },
+    abort,
   );
-  let firstTokenTimer: NodeJS.Timeout | undefined = setTimeout(
-    () => abort(new GenerationStop("first_token", `The model did not start answering within ${seconds(e.FIRST_TOKEN_TIMEOUT_MS)} seconds. Retry in a moment.`)),
-    e.FIRST_TOKEN_TIMEOUT_MS,
-  );
-  let stallTimer: NodeJS.Timeout | undefined;
-  // Past its time budget a runner hands over like at shutdown: the next poll resumes the answer.
-  const budgetMs = runnerTimeBudgetMs(e);
-  const budgetTimer =
-    budgetMs === undefined
-      ? undefined
-      : setTimeout(() => abort(new GenerationStop("shutdown", `The runner reached its time budget of ${budgetMs} ms.`)), budgetMs);
-  const armStall = () => {
-    clearTimeout(stallTimer);
-    stallTimer = setTimeout(
-      () => abort(new GenerationStop("stall", `The model stopped sending text for ${seconds(e.STALL_TIMEOUT_MS)} seconds, so the answer was stopped. Retry.`)),
-      e.STALL_TIMEOUT_MS,
-    );
-  };
-
+  const estimated = Boolean(findModel(request.model)?.demo);
   let usage: LanguageModelUsage | undefined;
   let sent: Promise<void> = Promise.resolve();
-  const info = findModel(request.model);
-  try {
-    // Between POST /send and the model being asked: as few round trips in sequence as there
-    // can be (the claim, then these two together; what was sent is recorded meanwhile).
-    const [chat, { messages: history, memberCount }] = await Promise.all([
-      findChatByUuid(request.chatUuid),
-      historyUpTo({ chatUuid: request.chatUuid, promptMessageUuid: request.promptMessageUuid }),
-    ]);
-    if (!chat) throw new GenerationStop("fenced", "The chat was deleted.");
-    const model = languageModel(request.model);
-    if (!model) {
-      throw new Error(`model_not_configured`);
-    }
-    // Shared now, or written by several people before: the model is told who said what.
-    const authors = memberCount > 1 || new Set(history.flatMap((m) => (m.role === "user" && m.authorId ? [m.authorId] : []))).size > 1;
-    const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS, authors });
-    if (logPrompts()) logger.info({ system: prompt.system, messages: prompt.messages, trimmed: prompt.trimmed }, "prompt");
-    // Not awaited before the model call: every write that ends the attempt waits for it first,
-    // so the provider's usage, written at the end, is never overwritten by this estimate.
-    sent = recordRequestSent({
+  const finish = (status: "completed" | "failed", error?: string) =>
+    finishAttempt({
       requestUuid,
       attempt,
-      inputTokensEstimate: estimateTokens([prompt.system ?? "", ...prompt.messages.map((m) => (typeof m.content === "string" ? m.content : ""))].join("\n")),
-      request: {
-        model: request.model,
-        system: prompt.system ?? null,
-        messageUuids: prompt.messageUuids,
-        trimmed: prompt.trimmed,
-        temperature: chat.params.temperature ?? null,
-      },
-    }).catch((err: unknown) => logger.warn({ err }, "could not record the request sent to the model"));
+      status,
+      text: batcher.text,
+      ...(error === undefined ? {} : { error }),
+      usage: status === "completed" || usage ? { inputTokens: usage?.inputTokens, outputTokens: usage?.outputTokens, estimated } : undefined,
+    });
+  try {
+    const prepared = await prepareAttempt(request, logger);
+    sent = prepared.sent;
     const result = streamText({
-      model,
-      system: prompt.system,
-      messages: prompt.messages,
-      temperature: chat.params.temperature,
+      model: prepared.model,
+      system: prepared.prompt.system,
+      messages: prepared.prompt.messages,
+      temperature: prepared.chat.params.temperature,
       abortSignal: controller.signal,
       maxRetries: 2,
       // Errors arrive as stream parts and are handled below; the SDK's default logs them again.
@@ -172,11 +144,7 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     });
     for await (const part of result.fullStream) {
       if (part.type === "text-delta") {
-        if (firstTokenTimer) {
-          clearTimeout(firstTokenTimer);
-          firstTokenTimer = undefined;
-        }
-        armStall();
+        deadlines.textArrived();
         if (!heartbeat.push(part.text)) throw new GenerationStop("fenced", "This generation was cancelled or taken over.");
       } else if (part.type === "error") {
         throw part.error;
@@ -188,25 +156,14 @@ export async function runGeneration(requestUuid: string): Promise<void> {
     }
     if (stop) throw stop;
     // The model is done: its deadlines no longer apply to the (possibly retried) last write.
-    for (const timer of [hardTimer, stallTimer, firstTokenTimer]) clearTimeout(timer);
+    deadlines.modelDone();
     await heartbeat.stop();
     await sent;
-    const done = await retryWhileDatabaseDown(
-      async () =>
-        (await batcher.flush(true)) &&
-        finishAttempt({
-          requestUuid,
-          attempt,
-          status: "completed",
-          text: batcher.text,
-          usage: { inputTokens: usage?.inputTokens, outputTokens: usage?.outputTokens, estimated: Boolean(info?.demo) },
-        }),
-      {
-        forMs: FINAL_WRITE_RETRY_MS,
-        giveUp: () => stop !== undefined,
-        onRetry: (err, tries) => tries === 1 && logger.warn({ err }, "finishing the answer failed; retrying until the database answers"),
-      },
-    );
+    const done = await retryWhileDatabaseDown(async () => (await batcher.flush(true)) && finish("completed"), {
+      forMs: FINAL_WRITE_RETRY_MS,
+      giveUp: () => stop !== undefined,
+      onRetry: (err, tries) => tries === 1 && logger.warn({ err }, "finishing the answer failed; retrying until the database answers"),
+    });
     outcome = done ? "completed" : "stopped";
     logger.info(
       {
@@ -218,68 +175,91 @@ export async function runGeneration(requestUuid: string): Promise<void> {
       },
       done ? "generation completed" : "generation stopped: taken over before it could finish",
     );
-    if (done && chat.title === "") {
+    if (done && prepared.chat.title === "") {
       // The answer is stored: a title that cannot be saved (database down) must not undo that.
-      await generateChatTitle({ chatUuid: chat.uuid, modelId: request.model, history, answer: batcher.text }).catch((err: unknown) =>
+      await generateChatTitle({ chatUuid: prepared.chat.uuid, modelId: request.model, history: prepared.history, answer: batcher.text }).catch((err: unknown) =>
         logger.warn({ err }, "could not save the chat's title"),
       );
     }
   } catch (err) {
     await sent;
-    const reason = stop?.reason ?? (err instanceof GenerationStop ? err.reason : undefined);
-    if (reason === "fenced" || reason === "cancelled") {
-      outcome = reason === "cancelled" ? "cancelled" : "stopped";
-      logger.info({ ms: Date.now() - startedAt, reason }, reason === "cancelled" ? "generation cancelled" : "generation stopped: cancelled or taken over elsewhere");
-      return;
+    const ending = endingOf({ err, stop, model: request.model, databaseDown: isDatabaseDown(err) });
+    const ms = Date.now() - startedAt;
+    switch (ending.kind) {
+      case "cancelled":
+      case "fenced":
+        outcome = ending.kind === "cancelled" ? "cancelled" : "stopped";
+        logger.info({ ms, reason: ending.kind }, ending.kind === "cancelled" ? "generation cancelled" : "generation stopped: cancelled or taken over elsewhere");
+        return;
+      case "handed_over":
+        // Keep what was generated for the record, and let another server resume now.
+        outcome = "handed_over";
+        await heartbeat.stop();
+        await batcher.flush(true).catch(() => false);
+        await releaseLease({ requestUuid, attempt }).then(
+          () => logger.info({ ms, characters: codePointLength(batcher.text), why: ending.why }, "generation handed over"),
+          (e: unknown) => logger.error({ err: e }, "could not hand over the generation"),
+        );
+        return;
+      case "database_down":
+        // Its lease runs out (or is released now if the database answers again) and the next
+        // poll resumes it with attempt + 1.
+        outcome = "stopped";
+        logger.error({ err, ms }, "generation interrupted: the database is unreachable; the next poll resumes it");
+        await heartbeat.stop();
+        await releaseLease({ requestUuid, attempt }).catch(() => {});
+        return;
+      case "failed":
+        outcome = "failed";
+        if (ending.reason) logger.warn({ ms, reason: ending.reason, error: ending.message }, "generation failed");
+        else logger.warn({ ms, err, error: ending.message }, "generation failed: the model call failed");
+        await heartbeat.stop();
+        await batcher.flush(true).catch(() => false);
+        await retryWhileDatabaseDown(() => finish("failed", ending.message), { forMs: FINAL_WRITE_RETRY_MS, giveUp: () => stop?.reason === "shutdown" }).catch(
+          (e: unknown) => logger.error({ err: e }, "could not record the failure; the next poll retries the answer"),
+        );
+        return;
     }
-    if (reason === "shutdown") {
-      // Hand over: keep what was generated for the record, and let another server resume now.
-      outcome = "handed_over";
-      await heartbeat.stop();
-      await batcher.flush(true).catch(() => false);
-      await releaseLease({ requestUuid, attempt }).then(
-        () => logger.info({ ms: Date.now() - startedAt, characters: codePointLength(batcher.text), why: (stop ?? (err as Error)).message }, "generation handed over"),
-        (e: unknown) => logger.error({ err: e }, "could not hand over the generation"),
-      );
-      return;
-    }
-    if (!stop && isDatabaseDown(err)) {
-      // Not the model's fault: leave the answer running. Its lease runs out (or is released now
-      // if the database answers again) and the next poll resumes it with attempt + 1.
-      outcome = "stopped";
-      logger.error({ err, ms: Date.now() - startedAt }, "generation interrupted: the database is unreachable; the next poll resumes it");
-      await heartbeat.stop();
-      await releaseLease({ requestUuid, attempt }).catch(() => {});
-      return;
-    }
-    const message =
-      (err as Error)?.message === "model_not_configured"
-        ? `The model ${request.model} is not configured on this server any more. Pick another model and retry.`
-        : readableModelError(stop ?? err, request.model);
-    outcome = "failed";
-    if (stop instanceof GenerationStop) logger.warn({ ms: Date.now() - startedAt, reason: stop.reason, error: message }, "generation failed");
-    else logger.warn({ ms: Date.now() - startedAt, err, error: message }, "generation failed: the model call failed");
-    await heartbeat.stop();
-    await batcher.flush(true).catch(() => false);
-    await retryWhileDatabaseDown(
-      () =>
-        finishAttempt({
-          requestUuid,
-          attempt,
-          status: "failed",
-          text: batcher.text,
-          error: message,
-          usage: usage ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, estimated: Boolean(info?.demo) } : undefined,
-        }),
-      { forMs: FINAL_WRITE_RETRY_MS, giveUp: () => stop?.reason === "shutdown" },
-    ).catch((e: unknown) => logger.error({ err: e }, "could not record the failure; the next poll retries the answer"));
   } finally {
     void heartbeat.stop();
-    clearTimeout(budgetTimer);
-    clearTimeout(hardTimer);
-    clearTimeout(firstTokenTimer);
-    clearTimeout(stallTimer);
+    deadlines.clear();
     unregister();
     metrics.generationEnded({ outcome, model: request.model, characters: codePointLength(batcher.text), outputTokens: usage?.outputTokens });
   }
+}
+
+/**
+ * Everything the model call needs, with as few round trips in sequence as there can be
+ * between POST /send and the model being asked (the claim, then these two together); what was
+ * sent is recorded meanwhile (`sent`: every write that ends the attempt waits for it first, so
+ * the provider's usage, written at the end, is never overwritten by this estimate).
+ */
+async function prepareAttempt(request: ClaimedRequest, logger: Logger) {
+  const e = env();
+  const [chat, { messages: history, memberCount }] = await Promise.all([
+    findChatByUuid(request.chatUuid),
+    historyUpTo({ chatUuid: request.chatUuid, promptMessageUuid: request.promptMessageUuid }),
+  ]);
+  if (!chat) throw new GenerationStop("fenced", "The chat was deleted.");
+  const model = languageModel(request.model);
+  if (!model) {
+    throw new GenerationStop("model_not_configured", `The model ${request.model} is not configured on this server any more. Pick another model and retry.`);
+  }
+  // Shared now, or written by several people before: the model is told who said what.
+  const authors = memberCount > 1 || new Set(history.flatMap((m) => (m.role === "user" && m.authorId ? [m.authorId] : []))).size > 1;
+  const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS, authors });
+  if (logPrompts()) logger.info({ system: prompt.system, messages: prompt.messages, trimmed: prompt.trimmed }, "prompt");
+  const sent = recordRequestSent({
+    requestUuid: request.uuid,
+    attempt: request.attempt,
+    inputTokensEstimate: estimateTokens([prompt.system ?? "", ...prompt.messages.map((m) => (typeof m.content === "string" ? m.content : ""))].join("\n")),
+    request: {
+      model: request.model,
+      system: prompt.system ?? null,
+      messageUuids: prompt.messageUuids,
+      trimmed: prompt.trimmed,
+      temperature: chat.params.temperature ?? null,
+    },
+  }).catch((err: unknown) => logger.warn({ err }, "could not record the request sent to the model"));
+  return { chat, history, model, prompt, sent };
 }
