@@ -130,7 +130,7 @@ export interface ShareStateDto {
   path: string | null;
 }
 
-// ---------------------------------------------------------------- from lib/admin/service.ts
+// ---------------------------------------------------------------- from lib/admin/admin-actions.ts
 
 export interface AdminUserDto {
   id: string;
@@ -198,7 +198,7 @@ export interface UsageRow {
   estimated: boolean;
 }
 
-// ---------------------------------------------------------------- from lib/tokens/service.ts
+// ---------------------------------------------------------------- from lib/tokens/api-tokens.ts
 
 export interface ApiTokenDto {
   uuid: string;

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { pageUser } from "@/lib/auth/session";
-import { FAILED_DAYS, listGenerations, listUsers, usersQuery } from "@/lib/admin/service";
+import { FAILED_DAYS, listGenerations, listUsers, usersQuery } from "@/lib/admin/admin-actions";
 import { SettingsFrame } from "@/components/account/settings-frame";
 import { UsersTable } from "@/components/admin/users-table";
 import { GenerationsTable } from "@/components/admin/generations-table";

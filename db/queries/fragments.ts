@@ -1,6 +1,6 @@
 /**
  * SQL rules that several statements share, each written once as text: the hand-written polls
- * splice the text in, drizzle queries take it through `sql.raw` (displayName, staleRequest).
+ * splice the text in, drizzle queries take it through `sql.raw` (displayName).
  */
 import "server-only";
 import { getTableName, sql, type SQL, type Table } from "drizzle-orm";

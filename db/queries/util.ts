@@ -1,6 +1,5 @@
 import "server-only";
-import { sql, type SQL, type Placeholder } from "drizzle-orm";
-import { llmRequests } from "../schema.ts";
+import type { SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 
 /** Rows of a raw statement: postgres.js returns an array, PGlite an object with `rows`. */
@@ -27,18 +26,9 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
 }
 
 /**
- * True for a generation whose runner is gone: running with an expired lease, or queued and not
- * started by its own server within the grace period. Computed by the database's clock.
- */
-export function staleRequest(queuedGraceSeconds: Placeholder): SQL<boolean> {
-  return sql<boolean>`coalesce((${llmRequests.status} = 'running' and ${llmRequests.leaseUntil} < now())
-    or (${llmRequests.status} = 'queued' and ${llmRequests.createdAt} < now() - make_interval(secs => ${queuedGraceSeconds})), false)`;
-}
-
-/**
  * A statement built once per database handle and executed with placeholders. For the polls:
  * building a query with drizzle's builder costs several times the Node CPU of the round trip
- * itself (bench/RESULTS.md: ~0.9 ms against ~0.2 ms prepared, per query).
+ * itself (bench/RESULTS.md has the figures).
  */
 export function preparedFor<T>(build: (db: Db) => T): (db: Db) => T {
   const built = new WeakMap<Db, T>();

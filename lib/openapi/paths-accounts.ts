@@ -1,6 +1,6 @@
 /** The signed-in user's usage and quotas, and the admin API (README, "Accounts, quotas and the admin area"). */
 import { errors, fromZod, json, jsonBody, object, type Paths, type Schema } from "./build";
-import { generationsQuery, userParams, userPatchBody, usersQuery } from "../admin/service";
+import { generationsQuery, userParams, userPatchBody, usersQuery } from "../admin/admin-actions";
 
 const ADMIN_NOTE = "Admins only: anyone else gets 404, exactly as for a path that does not exist.";
 const int: Schema = { type: "integer", minimum: 0 };

@@ -1,6 +1,6 @@
 /** Export and import of chats, and personal API tokens. */
 import { errors, fromZod, jsonBody, json, object, param, ref, type Paths, type Schema } from "./build";
-import { createTokenBody } from "../tokens/service";
+import { createTokenBody } from "../tokens/api-tokens";
 
 const download = (description: string, types: Record<string, Schema>): Schema => ({
   description,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { chatToMarkdown } from "../../lib/export/markdown.ts";
 import { importFile, type ExportedChat } from "../../lib/export/format.ts";
-import { derivedUuid } from "../../lib/export/service.ts";
+import { derivedUuid } from "../../lib/export/transfer.ts";
 
 const chat: ExportedChat = {
   uuid: "0190f5b8-7c1e-7cc3-9a39-2f1d5a1b2c3d",

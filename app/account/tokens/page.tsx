@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { pageUser } from "@/lib/auth/session";
-import { listTokens } from "@/lib/tokens/service";
+import { listTokens } from "@/lib/tokens/api-tokens";
 import { TokensManager } from "@/components/account/tokens-manager";
 
 export const metadata: Metadata = { title: "API tokens" };

@@ -1,5 +1,5 @@
 import { route } from "@/lib/http/route";
-import { contentDisposition, exportAll } from "@/lib/export/service";
+import { contentDisposition, exportAll } from "@/lib/export/transfer";
 
 export const dynamic = "force-dynamic";
 

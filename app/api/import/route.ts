@@ -3,7 +3,7 @@ import { readBody } from "@/lib/http/body";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { importFile } from "@/lib/export/format";
-import { importChats } from "@/lib/export/service";
+import { importChats } from "@/lib/export/transfer";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

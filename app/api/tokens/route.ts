@@ -1,5 +1,5 @@
 import { route } from "@/lib/http/route";
-import { createApiToken, createTokenBody, listTokens } from "@/lib/tokens/service";
+import { createApiToken, createTokenBody, listTokens } from "@/lib/tokens/api-tokens";
 
 export const dynamic = "force-dynamic";
 

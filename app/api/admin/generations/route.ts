@@ -1,5 +1,5 @@
 import { adminRoute, validationError } from "@/lib/http/route";
-import { generationsQuery, listGenerations } from "@/lib/admin/service";
+import { generationsQuery, listGenerations } from "@/lib/admin/admin-actions";
 
 export const dynamic = "force-dynamic";
 

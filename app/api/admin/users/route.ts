@@ -1,5 +1,5 @@
 import { adminRoute, validationError } from "@/lib/http/route";
-import { listUsers, usersQuery } from "@/lib/admin/service";
+import { listUsers, usersQuery } from "@/lib/admin/admin-actions";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { route } from "@/lib/http/route";
 import { tokenParams } from "@/lib/http/params";
-import { revokeToken } from "@/lib/tokens/service";
+import { revokeToken } from "@/lib/tokens/api-tokens";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { adminRoute } from "@/lib/http/route";
-import { getUser, updateUser, userParams, userPatchBody } from "@/lib/admin/service";
+import { getUser, updateUser, userParams, userPatchBody } from "@/lib/admin/admin-actions";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { route, validationError } from "@/lib/http/route";
 import { chatParams } from "@/lib/http/params";
-import { contentDisposition, exportChat } from "@/lib/export/service";
+import { contentDisposition, exportChat } from "@/lib/export/transfer";
 
 export const dynamic = "force-dynamic";
 
