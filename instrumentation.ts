@@ -1,10 +1,15 @@
 /** Runs once per server process at start (next dev, next start, the standalone server.js). */
 export async function register() {
+  // Set by Next for each runtime; read here, not through lib/env.ts, so that the edge runtime
+  // loads nothing Node-only.
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  // Traces only when asked for: otherwise no OpenTelemetry code is even loaded.
-  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()) {
+  // Traces only when asked for: otherwise no OpenTelemetry code is even loaded. An invalid
+  // environment is left to startServer, which stops the process with its message.
+  const { validEnv } = await import("./lib/env");
+  const e = validEnv();
+  if (e?.OTEL_EXPORTER_OTLP_ENDPOINT) {
     const { startTracing } = await import("./lib/tracing");
-    startTracing();
+    startTracing(e);
   }
   const { startServer } = await import("./lib/server-start");
   await startServer();

@@ -36,7 +36,7 @@ export function proxy(request: NextRequest): NextResponse | Response {
   if (!PAGE_RE.test(pathname)) return NextResponse.next();
 
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-  const csp = pageCsp(nonce, process.env.NODE_ENV === "development");
+  const csp = pageCsp(nonce, process.env.NODE_ENV === "development"); // inlined by Next at build: not lib/env.ts
   const headers = new Headers(request.headers);
   headers.set("x-nonce", nonce);
   headers.set("content-security-policy", csp);

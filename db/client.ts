@@ -9,6 +9,7 @@ import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema.ts";
 import { applyMigrations } from "./migrate.ts";
+import { env } from "../lib/env.ts";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type DbKind = "postgres" | "pglite";
@@ -25,7 +26,7 @@ export class DatabaseConfigError extends Error {
 }
 
 export function pgliteDir(): string {
-  return path.resolve(/*turbopackIgnore: true*/ process.env.PGLITE_DIR ?? path.join(process.cwd(), ".data", "pglite"));
+  return path.resolve(/*turbopackIgnore: true*/ env().PGLITE_DIR ?? path.join(process.cwd(), ".data", "pglite"));
 }
 
 function describeUrl(url: string): string {
@@ -77,7 +78,7 @@ async function openPostgres(url: string): Promise<DbHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const sql = postgres(url, {
-    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    max: env().DATABASE_POOL_SIZE,
     connect_timeout: 10,
     idle_timeout: 30,
     backoff: reconnectDelaySeconds,
@@ -173,7 +174,7 @@ async function openPglite(): Promise<DbHandle> {
   }
 }
 
-export function openDatabase(url = process.env.DATABASE_URL): Promise<DbHandle> {
+export function openDatabase(url = env().DATABASE_URL): Promise<DbHandle> {
   return url ? openPostgres(url) : openPglite();
 }
 

@@ -6,13 +6,14 @@ import "server-only";
 import path from "node:path";
 import { existsSync } from "node:fs";
 import type { Db, DbKind } from "./client.ts";
+import { env } from "../lib/env.ts";
 
 const MIGRATION_LOCK = 727_274_001;
 
 export function migrationsFolder(): string {
   // The app runs from the project root (next dev/start) or from the standalone folder.
   const candidates = [
-    process.env.MIGRATIONS_DIR,
+    env().MIGRATIONS_DIR,
     path.join(process.cwd(), "db", "migrations"),
   ].filter((p): p is string => Boolean(p));
   return candidates.find((p) => existsSync(path.join(p, "meta", "_journal.json"))) ?? candidates[0]!;

@@ -1,9 +1,20 @@
 /**
  * The environment, validated once at first use, with a clear message for anything malformed.
- * Every variable is documented in the README's configuration table.
+ * The one reader of the configuration: every variable the app reads is declared here, listed in
+ * .env.example and documented in the README's configuration table (test/unit/env.test.ts
+ * checks all three agree).
+ *
+ * Also imported by db/client.ts, which plain Node runs too (`npm run db:migrate`, type
+ * stripping): so relative imports with `.ts` extensions and nothing Next-only here.
+ *
+ * Read outside this module, on purpose:
+ * - PORT and HOSTNAME: by Next's standalone server.js and scripts/start.mjs, before the app loads;
+ * - NEXT_RUNTIME: by instrumentation.ts, to load nothing Node-only in the edge runtime;
+ * - NODE_ENV in proxy.ts: Next inlines it at build time;
+ * - the OTel exporter's own OTEL_EXPORTER_OTLP_* (headers, per-signal endpoints, batching).
  */
 import "server-only";
-import { DEFAULT_MAX_MESSAGE_CHARS } from "./contract";
+import { DEFAULT_MAX_MESSAGE_CHARS } from "./contract.ts";
 import { z } from "zod";
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
@@ -20,12 +31,57 @@ const optionalString = z
   .string()
   .optional()
   .transform((s) => (s && s.trim() ? s.trim() : undefined));
+const logLevel = z
+  .string()
+  .optional()
+  .transform((s) => (s ?? "").trim().toLowerCase() || "info")
+  .pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]));
+
+/**
+ * OTEL_RESOURCE_ATTRIBUTES as the OpenTelemetry spec writes it: `key=value,key=value`, values
+ * percent-encoded.
+ */
+const resourceAttributes = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const out: Record<string, string> = {};
+    for (const pair of (s ?? "").split(",")) {
+      if (!pair.trim()) continue;
+      const at = pair.indexOf("=");
+      const key = at > 0 ? pair.slice(0, at).trim() : "";
+      let value: string | undefined;
+      try {
+        value = at > 0 ? decodeURIComponent(pair.slice(at + 1).trim()) : undefined;
+      } catch {
+        value = undefined;
+      }
+      if (!key || value === undefined) {
+        ctx.addIssue({ code: "custom", message: `expected key=value pairs separated by commas, got "${pair.trim()}"` });
+        return z.NEVER;
+      }
+      out[key] = value;
+    }
+    return out;
+  });
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: optionalString,
+  /** Connections per server process (postgres.js pool; PostgreSQL only). */
+  DATABASE_POOL_SIZE: int(10, 1),
+  /** The embedded database's directory (unset: .data/pglite under the working directory). */
+  PGLITE_DIR: optionalString,
+  /** Where a generated auth-secret is kept (unset: .data under the working directory). */
+  DATA_DIR: optionalString,
+  /** Where the SQL migrations are read from (unset: db/migrations under the working directory). */
+  MIGRATIONS_DIR: optionalString,
 
   AUTH_SECRET: optionalString,
+  /** The app's public URL when a proxy hides it (Auth.js reads it too). */
+  AUTH_URL: optionalString.pipe(z.url().optional()),
+  /** Auth.js's older name for AUTH_URL, still honoured. */
+  NEXTAUTH_URL: optionalString.pipe(z.url().optional()),
   AUTH_GITHUB_ID: optionalString,
   AUTH_GITHUB_SECRET: optionalString,
   AUTH_GOOGLE_ID: optionalString,
@@ -50,7 +106,8 @@ const schema = z.object({
   LEASE_MS: int(15_000, 1_000),
   /**
    * Output is written to the database at most this often... (105 ms: at most 9.5 writes a
-   * second per answer, inside the 10 a second budget even with timer jitter; bench/writes.ts)
+   * second per answer, inside the 10 a second budget even with timers running late;
+   * bench/RESULTS.md#goal-2-write-amplification)
    */
   FLUSH_INTERVAL_MS: int(105, 10),
   /** ...or as soon as this many characters are waiting. */
@@ -98,11 +155,7 @@ const schema = z.object({
   TRUST_PROXY: int(0, 0),
 
   /** Operations: logs, metrics, traces, time limits (README, "Deploy"). */
-  LOG_LEVEL: z
-    .string()
-    .optional()
-    .transform((s) => (s ?? "").trim().toLowerCase() || "info")
-    .pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
+  LOG_LEVEL: logLevel,
   /** Log prompt and answer text (and errors whole). Never in production with real users. */
   LOG_PROMPTS: bool(false),
   /** Bearer token for GET /api/metrics; unset, the endpoint answers 404. */
@@ -111,6 +164,10 @@ const schema = z.object({
   OPS_TOKEN: optionalString,
   /** OpenTelemetry traces go to this OTLP/HTTP endpoint; unset, nothing is loaded. */
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url().optional()),
+  /** The traces' service.name (over one in OTEL_RESOURCE_ATTRIBUTES, as the spec says). */
+  OTEL_SERVICE_NAME: optionalString,
+  /** More resource attributes for the traces, e.g. deployment.environment=staging. */
+  OTEL_RESOURCE_ATTRIBUTES: resourceAttributes,
   /** A runner hands over after this long (unset: no limit, except 285 s on Vercel; 0: none). */
   RUNNER_TIME_BUDGET_MS: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.coerce.number().int().min(0).optional()),
   /** Set by Vercel in its functions. */
@@ -119,19 +176,61 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
+/** Set by the platform (Next, Vercel), not by an operator: not in .env.example. */
+export const PLATFORM_VARIABLES: readonly string[] = ["NODE_ENV", "VERCEL"];
+/** Read by Next's server.js and scripts/start.mjs before the app loads (see the top). */
+export const SERVER_VARIABLES: readonly string[] = ["PORT", "HOSTNAME"];
+
+/** Every variable an operator may set: what .env.example and the README list. */
+export function configurationVariables(): string[] {
+  return [...Object.keys(schema.shape).filter((k) => !PLATFORM_VARIABLES.includes(k)), ...SERVER_VARIABLES];
+}
+
 let cached: Env | undefined;
 
 export class EnvError extends Error {
   override name = "EnvError";
 }
 
-export function env(): Env {
-  if (cached) return cached;
-  const parsed = schema.safeParse(process.env);
+/** Validates `source` (the process's environment in env()), or throws one EnvError naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
   }
-  cached = parsed.data;
+  return parsed.data;
+}
+
+/** The process's environment, validated at first use and kept. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** The environment when it is valid, else undefined: for code that must not fail on it. */
+export function validEnv(): Env | undefined {
+  try {
+    return env();
+  } catch (err) {
+    if (err instanceof EnvError) return undefined;
+    throw err;
+  }
+}
+
+export interface LogSettings {
+  level: Env["LOG_LEVEL"];
+  prompts: boolean;
+}
+
+const logFallback = z.object({ LOG_LEVEL: logLevel.catch("info"), LOG_PROMPTS: bool(false).catch(false) });
+
+/**
+ * LOG_LEVEL and LOG_PROMPTS for the logger, which must work before env() has been checked and
+ * when it is invalid (the start logs that): from env() when it is valid, else each on its own,
+ * an invalid one at its default (env() reports it).
+ */
+export function logSettings(source?: Record<string, string | undefined>): LogSettings {
+  const e = source ? logFallback.parse(source) : (validEnv() ?? logFallback.parse(process.env));
+  return { level: e.LOG_LEVEL, prompts: e.LOG_PROMPTS };
 }

@@ -10,6 +10,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type Logger } from "pino";
+import { logSettings } from "./env";
 
 export type { Logger } from "pino";
 
@@ -18,17 +19,9 @@ export interface RequestContext {
   userId?: string;
 }
 
-const LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
-
 /** LOG_PROMPTS=true lets the runner log prompt and answer text, and errors whole. */
 export function logPrompts(): boolean {
-  return ["true", "1", "yes"].includes((process.env.LOG_PROMPTS ?? "").trim().toLowerCase());
-}
-
-function level(): string {
-  const l = (process.env.LOG_LEVEL ?? "").trim().toLowerCase();
-  // An invalid value is reported by env() at start; logging must work before that.
-  return LEVELS.has(l) ? l : "info";
+  return logSettings().prompts;
 }
 
 /** Keeps what explains an error and drops what may hold user data (query params, bodies). */
@@ -74,9 +67,10 @@ const g = globalThis as unknown as { __pollchatLog?: LogState };
 function state(): LogState {
   if (g.__pollchatLog) return g.__pollchatLog;
   const als = new AsyncLocalStorage<RequestContext>();
-  const full = logPrompts();
+  // An invalid LOG_* is reported by env() at start; logging must work before that (lib/env.ts).
+  const { level, prompts: full } = logSettings();
   const logger = pino({
-    level: level(),
+    level,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },

@@ -3,24 +3,37 @@
  * set. Spans of Next.js (each request) and of the AI SDK (each model call) go to that
  * endpoint over OTLP/HTTP (JSON), batched. The exporter reads the standard variables itself:
  * OTEL_EXPORTER_OTLP_ENDPOINT (it appends /v1/traces), OTEL_EXPORTER_OTLP_HEADERS,
- * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_BSP_SCHEDULE_DELAY...
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_BSP_SCHEDULE_DELAY... The resource (service.name,
+ * OTEL_RESOURCE_ATTRIBUTES) comes from lib/env.ts.
  */
 import { OpenTelemetry } from "@ai-sdk/otel";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { registerTelemetry } from "ai";
+import { env, type Env } from "./env";
+import packageJson from "../package.json" with { type: "json" };
 import { log } from "./log";
+
+/**
+ * The traces' resource: OTEL_RESOURCE_ATTRIBUTES, with service.name from OTEL_SERVICE_NAME over
+ * the one in those attributes (the OpenTelemetry spec's order), else "pollchat".
+ */
+export function resourceAttributes(e: Pick<Env, "OTEL_SERVICE_NAME" | "OTEL_RESOURCE_ATTRIBUTES">): Record<string, string> {
+  const given = e.OTEL_RESOURCE_ATTRIBUTES;
+  return {
+    "service.version": packageJson.version,
+    ...given,
+    "service.name": e.OTEL_SERVICE_NAME ?? given["service.name"] ?? "pollchat",
+  };
+}
 
 const g = globalThis as unknown as { __pollchatTracing?: NodeTracerProvider };
 
-export function startTracing(): void {
+export function startTracing(e: Env = env()): void {
   if (g.__pollchatTracing) return;
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({
-      "service.name": process.env.OTEL_SERVICE_NAME?.trim() || "pollchat",
-      "service.version": process.env.npm_package_version ?? "0.1.0",
-    }),
+    resource: resourceFromAttributes(resourceAttributes(e)),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
   });
   // Global tracer provider, AsyncLocalStorage context and W3C trace-context propagation.
@@ -30,5 +43,5 @@ export function startTracing(): void {
   registerTelemetry(new OpenTelemetry());
   // On SIGTERM Next closes the server and exits: send what is batched first.
   process.once("SIGTERM", () => void provider.forceFlush().catch(() => {}));
-  log().info({ endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, "OpenTelemetry traces on");
+  log().info({ endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT }, "OpenTelemetry traces on");
 }

@@ -40,6 +40,9 @@ for (let i = 0; i < args.length; i++) {
   if (inline === undefined) i++;
 }
 
+// Plain Node before the app exists: these defaults are written into the environment that the
+// server, and then lib/env.ts (the app's one reader), will read. PORT and HOSTNAME are read only
+// by Next's server.js.
 const env = process.env;
 if (!env.HOSTNAME || env.HOSTNAME === os.hostname()) env.HOSTNAME = "0.0.0.0";
 env.PORT ||= "3000";

@@ -20,6 +20,7 @@ import { ensureAuthSecret } from "./secret";
 import { dummyHash, verifyPassword } from "./password";
 import { recordSignInFailure, recordSignInSuccess, requestIp, signInLock } from "./throttle";
 import { log } from "../log";
+import { env } from "../env";
 
 class InvalidLogin extends CredentialsSignin {
   override code = "invalid_login";
@@ -38,8 +39,9 @@ class GuestLimited extends CredentialsSignin {
 /** Which OAuth providers are configured (the sign-in page shows a button for each). */
 export function oauthProviders(): { id: "github" | "google"; name: string }[] {
   const list: { id: "github" | "google"; name: string }[] = [];
-  if (process.env.AUTH_GITHUB_ID && process.env.AUTH_GITHUB_SECRET) list.push({ id: "github", name: "GitHub" });
-  if (process.env.AUTH_GOOGLE_ID && process.env.AUTH_GOOGLE_SECRET) list.push({ id: "google", name: "Google" });
+  const e = env();
+  if (e.AUTH_GITHUB_ID && e.AUTH_GITHUB_SECRET) list.push({ id: "github", name: "GitHub" });
+  if (e.AUTH_GOOGLE_ID && e.AUTH_GOOGLE_SECRET) list.push({ id: "google", name: "Google" });
   return list;
 }
 

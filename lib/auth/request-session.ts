@@ -15,6 +15,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { getToken } from "next-auth/jwt";
 import { ensureAuthSecret } from "./secret";
+import { env } from "../env";
 import type { RequestHead } from "../http/request-head";
 
 export interface CachedUser {
@@ -29,7 +30,7 @@ const cache = new Map<string, { user: CachedUser; until: number }>();
 
 /** Auth.js names the cookie `__Secure-…` when the app's URL is https (AUTH_URL, else the request's). */
 function secureCookies(req: RequestHead): boolean {
-  const envUrl = process.env.AUTH_URL ?? process.env.NEXTAUTH_URL;
+  const envUrl = env().AUTH_URL ?? env().NEXTAUTH_URL;
   if (envUrl) return new URL(envUrl).protocol === "https:";
   const proto = req.headers.get("x-forwarded-proto") ?? "https";
   return (proto.endsWith(":") ? proto : `${proto}:`) === "https:";

@@ -66,7 +66,9 @@ afterAll(async () => {
 describe("OpenTelemetry traces", () => {
   it("reach the OTLP endpoint: request spans from Next.js and the model call from the AI SDK", async () => {
     otlp = await collector();
-    own = await ownServer({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_SERVICE_NAME: "pollchat-test", OTEL_BSP_SCHEDULE_DELAY: "200" });
+    // OTEL_SERVICE_NAME wins over a service.name in OTEL_RESOURCE_ATTRIBUTES (the spec's order).
+    const OTEL_RESOURCE_ATTRIBUTES = "deployment.environment=ci%2Cone,service.name=overridden";
+    own = await ownServer({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_SERVICE_NAME: "pollchat-test", OTEL_RESOURCE_ATTRIBUTES, OTEL_BSP_SCHEDULE_DELAY: "200" });
     const client = await signUp(own.server.url);
     const chat = await createChat(client);
     const secret = `Traced-${randomBytes(6).toString("hex")}`;
@@ -94,6 +96,10 @@ describe("OpenTelemetry traces", () => {
       expect(r.contentType).toMatch(/json/);
     }
     expect(spans.all.every((s) => s.service === "pollchat-test")).toBe(true);
+    for (const r of received) {
+      const resources = (JSON.parse(r.body) as OtlpTraces).resourceSpans ?? [];
+      for (const rs of resources) expect(rs.resource?.attributes).toContainEqual({ key: "deployment.environment", value: { stringValue: "ci,one" } });
+    }
     expect(spans.send.scope).toBe("next.js");
     // The model call was traced with its usage, without the prompt or the answer.
     expect(spans.call.attributes?.find((a) => a.key === "gen_ai.usage.output_tokens")?.value.intValue).toBeGreaterThan(0);
