@@ -26,7 +26,7 @@ const nextConfig = {
   async headers() {
     return [{ source: "/:path*", headers: STATIC_SECURITY_HEADERS }];
   },
-  // The polls are Pages API routes (half the CPU of a route handler: lib/http/pages-route.ts),
+  // The polls are Pages API routes (cheaper than route handlers: docs/design.md §8),
   // served at their contract paths. afterFiles: no app route has those paths.
   async rewrites() {
     return { afterFiles: POLL_ROUTES.map(({ source, destination }) => ({ source, destination })) };

@@ -3,7 +3,7 @@
  * output appended in fenced batches that also renew the lease, ended in one transaction
  * (completed, failed, cancelled, or handed over). Every runner write names the attempt it
  * claimed: a runner that lost its claim (lease expired, cancelled, chat deleted) writes
- * nothing. docs/design.md §4 tells the life of a message; queue.ts queues requests.
+ * nothing. docs/design.md §4 and §5 tell the life of a message and the lease; queue.ts queues requests.
  */
 import "server-only";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";

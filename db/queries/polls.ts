@@ -1,6 +1,6 @@
 /**
  * The polls' two reads, each written once with the reader's access as a parameter
- * (docs/design.md §5 and §9): a member (their membership joined, their account active) or
+ * (docs/design.md §8.1 and §9): a member (their membership joined, their account active) or
  * anyone holding a share link (the chat's share uuid, its owner's account active). The same
  * statement serves the React client, the htmx fragments, the share page and export, and a
  * chat that is not the reader's is the same empty result as one that does not exist (404).

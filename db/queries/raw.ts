@@ -1,8 +1,9 @@
 /**
- * Hand-written SQL for the two polls, run on the driver directly: a poll comes every 300 ms
- * from every open tab, and drizzle's row mapping cost about a tenth of a poll's server CPU
- * (bench/RESULTS.md). Prepared on PostgreSQL (postgres.js names the statement by its
- * text); PGlite parses each time. The rest of the app goes through drizzle.
+ * Hand-written SQL run on the driver directly (the polls, the runner's hottest writes): a poll
+ * comes every 300 ms from every open tab, and drizzle's builder and row mapping cost a share of
+ * a poll's server CPU worth saving (bench/RESULTS.md#goal-1-poll-cost; docs/design.md §8.1).
+ * Prepared on PostgreSQL (postgres.js names the statement by its text); PGlite parses each
+ * time. The rest of the app goes through drizzle.
  */
 import "server-only";
 import { getDatabase } from "../client.ts";

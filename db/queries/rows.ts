@@ -1,5 +1,5 @@
 /**
- * Hand-written statements, typed from the schema (docs/design.md §9). A statement that must be
+ * Hand-written statements, typed from the schema (docs/design.md §8.1). A statement that must be
  * fast is written out in SQL (db/queries/raw.ts runs it), but its select list and the reading
  * of its rows come from the table definitions in db/schema.ts: `columnsOf(chatMessages, "m",
  * "m_")` writes `m.uuid as m_uuid, m.chat_uuid as m_chat_uuid, …`, and `decoderOf(chatMessages,

@@ -1,5 +1,5 @@
 /**
- * The two polls (docs/design.md §3 and §5): "what is new in this chat since this message?" and
+ * The two polls (docs/design.md §3.2, §3.3 and §8): "what is new in this chat since this message?" and
  * "what is new in this message since this position?", for a member or for anyone holding a
  * share link (the same reads with the access as a parameter: db/queries/polls.ts). Every poll
  * is also the supervisor: a generation whose runner died is dispatched again by the first poll

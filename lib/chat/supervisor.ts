@@ -1,5 +1,5 @@
 /**
- * The polls are the supervisor (docs/design.md §4): no queue server, no cron. A poll that
+ * The polls are the supervisor (docs/design.md §6): no queue server, no cron. A poll that
  * reads a generation whose runner is gone (its lease ran out, or it stayed queued past the
  * grace) dispatches it again; the claim's fencing makes a double dispatch harmless.
  */

@@ -1,5 +1,5 @@
 /**
- * The tokens endpoint's rules (docs/design.md §3, "the tokens endpoint"), as pure functions of
+ * The tokens endpoint's rules (docs/design.md §3.3 and §5.4), as pure functions of
  * what one read found: the text from `position` on with `append: true`, or the whole text with
  * `append: false` when the client's position cannot be continued (past the end, or inside what
  * an interrupted attempt had written: the restarted text may differ).

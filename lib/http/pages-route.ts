@@ -3,9 +3,9 @@
  * their contract paths through rewrites in next.config.mjs; see lib/http/poll-routes.ts).
  *
  * Why not route handlers like every other endpoint: a poll comes every 300 ms from every open
- * tab, and an App Router route handler costs about twice the CPU of a Pages API route for the
- * same work (Next's request and response web streams, its work stores); bench/RESULTS.md
- * has the figures. The guard does what route() does for a handler: request id, session or API
+ * tab, and an App Router route handler costs more CPU than a Pages API route for the same work
+ * (Next's request and response web streams, its work stores): docs/design.md §8, and the
+ * figures in bench/RESULTS.md#goal-1-poll-cost. The guard does what route() does for a handler: request id, session or API
  * token (the account is checked by the poll's own query, in the same round trip: no extra
  * query every 300 ms; the handler must pass `identity.id` to such a query), zod on the path,
  * every error as the documented JSON, one log line and the metrics.

@@ -6,10 +6,9 @@
  *
  * The destinations have no parameters of their own: Next passes the source's path parameters
  * on as query parameters (over any of the same name in the URL's query), and a static
- * destination spares it compiling a path pattern per request (bench/cpu-split.ts: 0.76 ms of
- * server CPU per messages poll with /api/poll/chat/:uuid/messages/:last_uuid, 0.68 ms with
- * /api/poll/messages-after). The destinations answer too, with the same guard: they are not
- * part of the API.
+ * destination spares it compiling a path pattern per request (measured with bench/cpu-split.ts:
+ * bench/RESULTS.md#goal-1-poll-cost). The destinations answer too, with the same guard: they
+ * are not part of the API.
  */
 export const POLL_ROUTES = [
   {
