@@ -87,11 +87,14 @@ function accessParam(access: PollAccess): string {
 
 /**
  * $1 the chat (a member: its uuid; a share link: its share uuid), $2 the user (members only),
- * then the last uuid (null: all messages) and the queued grace in seconds.
+ * then the queued grace in seconds and, `after` a message, its uuid. Two texts per access (all
+ * messages, or after one) so that each keeps its own plan: the range read after the last uuid
+ * stays an index range however long the chat.
  */
-function chatPollSql(kind: PollAccess["kind"]): string {
+function chatPollSql(kind: PollAccess["kind"], after: boolean): string {
   const member = kind === "member";
-  const [last, grace] = member ? ["$3::uuid", "$4::float8"] : ["$2::uuid", "$3::float8"];
+  const grace = member ? "$3::float8" : "$2::float8";
+  const last = !after ? "null::uuid" : member ? "$4::uuid" : "$3::uuid";
   const a = accessSql(kind, "c.uuid", "$2");
   const presence = member
     ? `left join lateral (
@@ -125,15 +128,19 @@ left join lateral (
     select string_agg(k.text, '' order by k.start_pos) as text
     from llm_request pr join llm_output_chunk k on k.request_uuid = pr.uuid and k.attempt = pr.attempt
     where pr.uuid = m.llm_request_uuid and m.role = 'assistant' and m.status = 'pending'
+      and m.uuid is distinct from ${last} -- the anchor's text is left out: not read either
   ) pc on true
   where m.chat_uuid = c.uuid
-    and (${last} is null or (m.created_at, m.uuid) >= (select created_at, uuid from chat_message where uuid = ${last} and chat_uuid = c.uuid))
+    ${after ? `and (m.created_at, m.uuid) >= (select created_at, uuid from chat_message where uuid = ${last} and chat_uuid = c.uuid)` : ""}
 ) a on true
 where ${member ? "c.uuid = $1" : "c.share_uuid = $1"}
 order by a.created_at, a.uuid`;
 }
 
-const CHAT_POLL = { member: chatPollSql("member"), share: chatPollSql("share") };
+const CHAT_POLL = {
+  member: { all: chatPollSql("member", false), after: chatPollSql("member", true) },
+  share: { all: chatPollSql("share", false), after: chatPollSql("share", true) },
+};
 const decodeChat = decoderOf(chats);
 const decodeMessage = decoderOf(chatMessages, "m_");
 
@@ -144,9 +151,9 @@ const decodeMessage = decoderOf(chatMessages, "m_");
  */
 export async function readChatPoll(access: PollAccess, input: { chat: string; lastUuid?: string; queuedGraceMs: number }): Promise<ChatPoll | undefined> {
   const last = input.lastUuid ?? null;
-  const grace = input.queuedGraceMs / 1000;
-  const params = access.kind === "member" ? [input.chat, access.userId, last, grace] : [input.chat, last, grace];
-  const rows = await rawRows<RawRow>(CHAT_POLL[access.kind], params, { read: true });
+  const params: unknown[] = access.kind === "member" ? [input.chat, access.userId, input.queuedGraceMs / 1000] : [input.chat, input.queuedGraceMs / 1000];
+  if (last !== null) params.push(last);
+  const rows = await rawRows<RawRow>(CHAT_POLL[access.kind][last === null ? "all" : "after"], params, { read: true });
   const [row] = rows;
   if (!row) return undefined;
   const activeStatus = row.active_status;
