@@ -155,20 +155,23 @@ function appendChunkSql(renew: boolean, first: boolean): string {
   return text;
 }
 
+/** The request is still this attempt's: running under it, not cancelled. */
+function ownedBy(input: { requestUuid: string; attempt: number }) {
+  return and(
+    eq(llmRequests.uuid, input.requestUuid),
+    eq(llmRequests.attempt, input.attempt),
+    eq(llmRequests.status, "running"),
+    eq(llmRequests.cancelRequested, false),
+  );
+}
+
 /** Extends the lease; false means this runner no longer owns the request (stop). */
 export async function renewLease(input: { requestUuid: string; attempt: number; leaseMs: number }): Promise<boolean> {
   const db = await getDb();
   const rows = await db
     .update(llmRequests)
     .set({ leaseUntil: sql`now() + make_interval(secs => ${input.leaseMs / 1000})` })
-    .where(
-      and(
-        eq(llmRequests.uuid, input.requestUuid),
-        eq(llmRequests.attempt, input.attempt),
-        eq(llmRequests.status, "running"),
-        eq(llmRequests.cancelRequested, false),
-      ),
-    )
+    .where(ownedBy(input))
     .returning({ uuid: llmRequests.uuid });
   return rows.length > 0;
 }
@@ -179,14 +182,7 @@ export async function stillOwned(input: { requestUuid: string; attempt: number }
   const rows = await db
     .select({ uuid: llmRequests.uuid })
     .from(llmRequests)
-    .where(
-      and(
-        eq(llmRequests.uuid, input.requestUuid),
-        eq(llmRequests.attempt, input.attempt),
-        eq(llmRequests.status, "running"),
-        eq(llmRequests.cancelRequested, false),
-      ),
-    )
+    .where(ownedBy(input))
     .limit(1);
   return rows.length > 0;
 }
