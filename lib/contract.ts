@@ -1,6 +1,6 @@
 /**
  * The contract's shapes and limits, in one module that the server and the browser both import
- * (docs/design.md, section "The contract"): what clients see of chats, messages, members,
+ * (docs/design.md §3 and §10): what clients see of chats, messages, members,
  * shares, usage and tokens, and the limits a client checks before the server does. Types and
  * constants only: nothing here reads the database, the environment or the DOM.
  */

@@ -14,7 +14,10 @@ import type { Tx } from "./access.ts";
 import { claimableSql, displayName } from "./fragments.ts";
 import { attemptText } from "./output.ts";
 import { rawRows } from "./raw.ts";
+import { columnsOf, decoderOf, type RawRow } from "./rows.ts";
 import { estimateTokens } from "./usage.ts";
+
+const decodeRequest = decoderOf(llmRequests);
 
 export type ClaimedRequest = Pick<LlmRequest, "uuid" | "chatUuid" | "userId" | "promptMessageUuid" | "model" | "attempt"> & { responseMessageUuid: string };
 
@@ -37,7 +40,7 @@ export async function claimRequest(input: {
   // claim with attempt + 1, create the pending answer the first time (its uuid goes on the
   // request in the same UPDATE), and mark the prompt message answered. Data-modifying CTEs run
   // in one snapshot and all or none of them take effect.
-  const rows = await rawRows<Record<string, unknown>>(
+  const rows = await rawRows<RawRow>(
     `with claimed as (
        update llm_request r set
          status = 'running',
@@ -50,7 +53,7 @@ export async function claimRequest(input: {
          response_message_uuid = coalesce(r.response_message_uuid, $4::uuid)
        where r.uuid = $1::uuid and r.attempt < $3::int and r.cancel_requested = false
          and ${claimableSql("r")}
-       returning r.uuid, r.chat_uuid, r.user_id, r.prompt_message_uuid, r.response_message_uuid, r.model, r.attempt
+       returning ${columnsOf(llmRequests, "r")}
      ), answer as (
        insert into chat_message (uuid, chat_uuid, role, content, status, llm_request_uuid)
        select $4::uuid, chat_uuid, 'assistant', '', 'pending', uuid from claimed where response_message_uuid = $4::uuid
@@ -63,16 +66,8 @@ export async function claimRequest(input: {
   );
   const row = rows[0];
   if (!row) return undefined;
-  const request: ClaimedRequest = {
-    uuid: String(row.uuid),
-    chatUuid: String(row.chat_uuid),
-    userId: String(row.user_id),
-    promptMessageUuid: String(row.prompt_message_uuid),
-    responseMessageUuid: String(row.response_message_uuid),
-    model: String(row.model),
-    attempt: Number(row.attempt),
-  };
-  return { request };
+  const claimed = decodeRequest(row);
+  return { request: { ...claimed, responseMessageUuid: claimed.responseMessageUuid ?? input.newMessageUuid } };
 }
 
 /**
