@@ -7,8 +7,8 @@
  */
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
-/** Written depth (1-6) -> rendered level (2-6), for the depths this text uses. */
-export function headingLevels(text: string): Map<number, number> {
+/** Written depth (1-6) -> rendered level (`top`-6), for the depths this text uses. */
+export function headingLevels(text: string, top = 2): Map<number, number> {
   const used = new Set<number>();
   let fence: string | null = null;
   let previous = "";
@@ -26,6 +26,6 @@ export function headingLevels(text: string): Map<number, number> {
     previous = line;
   }
   const levels = new Map<number, number>();
-  [...used].sort((a, b) => a - b).forEach((depth, i) => levels.set(depth, Math.min(6, 2 + i)));
+  [...used].sort((a, b) => a - b).forEach((depth, i) => levels.set(depth, Math.min(6, top + i)));
   return levels;
 }
