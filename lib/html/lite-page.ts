@@ -218,7 +218,9 @@ export function litePage({ user, chat, notice, nonce }: LitePageInput): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>PollChat Lite</title>
-<link rel="icon" href="data:,">
+<link rel="icon" href="/favicon.ico" sizes="any">
+<link rel="apple-touch-icon" href="/apple-icon.png">
+<link rel="manifest" href="/manifest.webmanifest">
 <meta name="htmx-config" content="${escapeHtml(HTMX_CONFIG)}">
 <style>${STYLE}</style>
 <script nonce="${escapeHtml(nonce)}" src="/lite/htmx.js?v=${encodeURIComponent(HTMX_VERSION)}"></script>
