@@ -38,7 +38,7 @@ export function UsersTable({ users, selfId }: { users: AdminUserDto[]; selfId: s
             <tr key={u.id} data-user={u.email ?? u.id} data-disabled={u.disabled}>
               <td>
                 <div className="user-cell">
-                  <span className="who">{u.email ?? (u.guest ? "Guest" : u.id)}</span>
+                  <span className="who">{u.email ? <EmailText email={u.email} /> : u.guest ? "Guest" : u.id}</span>
                   {u.name && u.email && <span>{u.name}</span>}
                   <span className="badges">
                     {u.role === "admin" && <span className="badge badge-accent">Admin</span>}
@@ -65,5 +65,18 @@ export function UsersTable({ users, selfId }: { users: AdminUserDto[]; selfId: s
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** An e-mail that may wrap before its @ and nowhere else: "alice" / "@example.com". */
+function EmailText({ email }: { email: string }) {
+  const at = email.lastIndexOf("@");
+  if (at <= 0) return <>{email}</>;
+  return (
+    <>
+      {email.slice(0, at)}
+      <wbr />
+      {email.slice(at)}
+    </>
   );
 }

@@ -170,7 +170,7 @@ function completeInline(src: string): string {
     out = out.slice(0, link.at) + (image ? "" : label);
     // What was opened inside the label moved left with it (or went, with an image).
     const shift = link.label - link.at;
-    const moved = (at: number) => (at < link!.label ? at : image ? out.length : at - shift);
+    const moved = (at: number) => (at < link.label ? at : image ? out.length : at - shift);
     for (const open of stack) open.at = moved(open.at);
     if (code) code.at = moved(code.at);
   }
