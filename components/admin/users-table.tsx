@@ -71,12 +71,12 @@ export function UsersTable({ users, selfId }: { users: AdminUserDto[]; selfId: s
 /** An e-mail that may wrap before its @ and nowhere else: "alice" / "@example.com". */
 function EmailText({ email }: { email: string }) {
   const at = email.lastIndexOf("@");
-  if (at <= 0) return <>{email}</>;
+  if (at <= 0) return <span className="nowrap">{email}</span>;
   return (
     <>
-      {email.slice(0, at)}
+      <span className="nowrap">{email.slice(0, at)}</span>
       <wbr />
-      {email.slice(at)}
+      <span className="nowrap">{email.slice(at)}</span>
     </>
   );
 }

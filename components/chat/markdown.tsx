@@ -33,7 +33,10 @@ function CodeBlock({ children }: { children?: ReactNode }) {
         <span className="code-lang">{lang || "text"}</span>
         <CopyButton className="code-copy" label="Copy code" showLabel getText={() => ref.current?.innerText ?? ""} />
       </div>
-      <pre ref={ref}>{children}</pre>
+      {/* Focusable: a keyboard can scroll a long line into view (axe: scrollable-region-focusable). */}
+      <pre ref={ref} tabIndex={0}>
+        {children}
+      </pre>
     </div>
   );
 }
@@ -46,7 +49,7 @@ const baseComponents: Components = {
     </a>
   ),
   table: ({ children }) => (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table>{children}</table>
     </div>
   ),

@@ -45,7 +45,7 @@ button, textarea { font: inherit; color: inherit; }
 .htmx-request > .btn, .btn.htmx-request { opacity: .6; }
 .top { position: sticky; top: 0; z-index: 2; display: flex; align-items: center; gap: 12px; padding: 10px 20px;
   background: var(--panel); border-bottom: 1px solid var(--border); }
-.brand { font-weight: 700; display: flex; align-items: center; gap: 8px; }
+.brand { font-weight: 700; display: flex; align-items: center; gap: 8px; margin: 0; font-size: inherit; }
 .brand-mark { width: 26px; height: 26px; border-radius: 8px; background: var(--accent); color: var(--accent-text); display: grid; place-items: center; font-size: 13px; }
 .brand small { font-weight: 500; color: var(--muted); }
 .who { margin-left: auto; color: var(--muted); font-size: 13px; }
@@ -227,7 +227,7 @@ export function litePage({ user, chat, notice, nonce }: LitePageInput): string {
 </head>
 <body>
 <header class="top">
-<span class="brand"><span class="brand-mark" aria-hidden="true">◆</span>PollChat <small>lite</small></span>
+<h1 class="brand"><span class="brand-mark" aria-hidden="true">◆</span>PollChat <small>lite</small></h1>
 <button type="button" id="new-chat" class="btn btn-primary" hx-post="/chat/create" hx-target="#chat-area" hx-swap="innerHTML" hx-sync="drop">New chat</button>
 <span class="who">${escapeHtml(who)} · <a href="/chat">full app</a></span>
 </header>

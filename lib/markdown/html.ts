@@ -39,13 +39,15 @@ function headingsUnder(levels: Map<number, number>) {
   };
 }
 
-function linksOpenApart() {
+/** Links open in a new tab without referrer; code and tables, which scroll sideways, take focus. */
+function finishElements() {
   return (tree: Root) => {
     visit(tree, "element", (node: Element) => {
       if (node.tagName === "a" && node.properties.href) {
         node.properties.target = "_blank";
         node.properties.rel = ["noopener", "noreferrer", "nofollow"];
       }
+      if (node.tagName === "pre" || node.tagName === "table") node.properties.tabIndex = 0;
     });
   };
 }
@@ -75,7 +77,7 @@ export function markdownToHtml(text: string, opts: { partial?: boolean; top?: nu
     .use(headingsUnder(headingLevels(text, opts.top ?? 2)))
     .use(rehypeSanitize, schema)
     .use(rehypeHighlight, { detect: false })
-    .use(linksOpenApart)
+    .use(finishElements)
     .use(rehypeStringify)
     .processSync(source);
   return String(file);

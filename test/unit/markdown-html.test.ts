@@ -7,7 +7,8 @@ describe("markdownToHtml (answers on /lite, rendered on the server)", () => {
     expect(html).toContain("<strong>bold</strong>");
     expect(html).toContain("<em>it</em>");
     expect(html).toMatch(/<ul>\s*<li>one<\/li>/);
-    expect(html).toContain("<table>");
+    expect(html).toContain(`<table tabindex="0">`);
+    expect(html).toContain(`<pre tabindex="0">`);
     expect(html).toMatch(/<code class="hljs language-ts"><span class="hljs-keyword">const<\/span>/);
   });
 
