@@ -11,7 +11,7 @@ function limit(user: AdminUserDto, name: keyof AdminUserDto["limits"], label: st
 export function UsersTable({ users, selfId }: { users: AdminUserDto[]; selfId: string }) {
   if (users.length === 0) return <p className="empty">No users match.</p>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data-table" data-testid="admin-users">
         <caption className="sr-only">Users with their usage and limits</caption>
         <thead>
