@@ -52,7 +52,7 @@ test("1: an unfinished answer reads as formatted text while it streams and once 
   await ChatPage.signUp(page);
   const chat = new ChatPage(page);
   const sentence = "_Set `OPENAI_API_KEY` or **another key** to use a [real model](https://example.com)._ ";
-  await chat.startChat(slowAnswer(sentence, { repeat: 40, chunk: 3, delay: 45 }));
+  await chat.startChat(slowAnswer(sentence, { repeat: 150, chunk: 3, delay: 45 }));
   const content = chat.contentOf(chat.lastAnswer());
   await expect(content).toBeVisible({ timeout: 20_000 });
   // Mid-stream, at whatever character the reveal is: never a backtick, ** or a bare _.

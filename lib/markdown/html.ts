@@ -39,11 +39,18 @@ function headingsUnder(levels: Map<number, number>) {
   };
 }
 
-/** Links open in a new tab without referrer; code and tables, which scroll sideways, take focus. */
+/**
+ * Links open in a new tab without referrer, and one whose URL the sanitizer dropped
+ * (`javascript:`, `data:`) is its text alone; code and tables, which scroll sideways, take focus.
+ */
 function finishElements() {
   return (tree: Root) => {
-    visit(tree, "element", (node: Element) => {
-      if (node.tagName === "a" && node.properties.href) {
+    visit(tree, "element", (node: Element, index, parent) => {
+      if (node.tagName === "a" && !node.properties.href && parent && index !== undefined) {
+        parent.children.splice(index, 1, ...node.children);
+        return index;
+      }
+      if (node.tagName === "a") {
         node.properties.target = "_blank";
         node.properties.rel = ["noopener", "noreferrer", "nofollow"];
       }

@@ -19,6 +19,8 @@ describe("markdownToHtml (answers on /lite, rendered on the server)", () => {
     expect(html).not.toMatch(/<(script|img|iframe|svg)[\s/>]/i);
     expect(html).toContain("&#x3C;script>alert(1)&#x3C;/script>");
     expect(html).not.toMatch(/href="javascript/i);
+    // The unsafe link is its text alone, not an empty anchor.
+    expect(html).toContain(" a <a href=");
     expect(html).toContain('<a href="https://example.com" title="t" target="_blank" rel="noopener noreferrer nofollow">b</a>');
     expect(html).not.toContain('<a href="https://evil"');
     expect(html).not.toMatch(/<[a-z][^>]*\son[a-z]+=/i);
