@@ -7,7 +7,7 @@
 import type { InfiniteData, QueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "./api";
 import { waitForNetwork } from "./connection";
-import { reloadMessages, updateChatState, patchMessage } from "./messages";
+import { reloadMessages, supersede, updateChatState, patchMessage } from "./messages";
 import { keys, type ChatDto, type ChatListPage, type ChatState, type ClientMessage, type MessageDto } from "./keys";
 
 export function newUuid(): string {
@@ -104,10 +104,25 @@ export async function cancelMessage(qc: QueryClient, chatUuid: string, messageUu
   }
 }
 
-/** Answers the last user message again; the previous last answer goes away. */
+/**
+ * After a regenerate or an edit: the list as the server has it now. Done, the replaced
+ * messages stay hidden through the reload (a poll from before cannot bring them back); refused,
+ * they come back with it.
+ */
+async function settle(qc: QueryClient, chatUuid: string, release: () => void, ok: boolean): Promise<void> {
+  if (!ok) release();
+  await reloadMessages(qc, chatUuid).catch(() => {});
+  release();
+}
+
+/**
+ * Answers the last user message again; the previous last answer goes away at once (the
+ * question then waits for its answer: the typing dots), not when the server has replaced it.
+ */
 export async function regenerate(qc: QueryClient, chatUuid: string): Promise<ApiError | null> {
   const before = qc.getQueryData<ChatState>(keys.messages(chatUuid));
   const lastUser = before ? before.messages.findLastIndex((m) => m.role === "user") : -1;
+  const release = supersede(chatUuid, before && lastUser >= 0 ? before.messages.slice(lastUser + 1).map((m) => m.uuid) : []);
   if (before && lastUser >= 0) {
     // Show the new answer coming right away: the old one disappears, the question waits again.
     updateChatState(qc, chatUuid, (s) => ({
@@ -115,30 +130,40 @@ export async function regenerate(qc: QueryClient, chatUuid: string): Promise<Api
       messages: s.messages.slice(0, lastUser + 1).map((m, i) => (i === lastUser ? { ...m, status: "pending" as const } : m)),
     }));
   }
+  let ok = false;
   try {
     await api<{ message: MessageDto }>(`/chat/${chatUuid}/regenerate`, { method: "POST", json: {} });
+    ok = true;
     return null;
   } catch (err) {
     return err instanceof ApiError ? err : new ApiError(0, "unknown", "Could not regenerate the answer. Try again.");
   } finally {
-    await reloadMessages(qc, chatUuid).catch(() => {});
+    await settle(qc, chatUuid, release, ok);
   }
 }
 
-/** Replaces a user message (and everything after it) by one with new content, answered again. */
+/**
+ * Replaces a user message (and everything after it) by one with new content, answered again:
+ * the old exchange leaves at once and the edited message waits for its answer.
+ */
 export async function editMessage(qc: QueryClient, chatUuid: string, messageUuid: string, content: string): Promise<ApiError | null> {
   const uuid = newUuid();
+  const before = qc.getQueryData<ChatState>(keys.messages(chatUuid))?.messages ?? [];
+  const at = before.findIndex((m) => m.uuid === messageUuid);
+  const release = supersede(chatUuid, at < 0 ? [] : before.slice(at).map((m) => m.uuid));
   updateChatState(qc, chatUuid, (s) => {
-    const at = s.messages.findIndex((m) => m.uuid === messageUuid);
-    return at < 0 ? s : { ...s, messages: [...s.messages.slice(0, at), localUserMessage(chatUuid, uuid, content)] };
+    const i = s.messages.findIndex((m) => m.uuid === messageUuid);
+    return i < 0 ? s : { ...s, messages: [...s.messages.slice(0, i), localUserMessage(chatUuid, uuid, content)] };
   });
+  let ok = false;
   try {
     await retryOnNetwork(() => api<{ message: MessageDto }>(`/chat/${chatUuid}/edit`, { method: "POST", json: { messageUuid, content, uuid } }));
+    ok = true;
     return null;
   } catch (err) {
     return err instanceof ApiError ? err : new ApiError(0, "unknown", "Could not edit the message. Try again.");
   } finally {
-    await reloadMessages(qc, chatUuid).catch(() => {});
+    await settle(qc, chatUuid, release, ok);
     // Gone unless the server kept our uuid (then the reload made it a server message).
     updateChatState(qc, chatUuid, (s) => ({ ...s, messages: s.messages.filter((m) => !(m.uuid === uuid && m.local)) }));
   }

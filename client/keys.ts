@@ -58,6 +58,7 @@ export const keys = {
   messages: (chatUuid: string) => ["chat", chatUuid, "messages"] as const,
   tokens: (messageUuid: string) => ["message", messageUuid, "tokens"] as const,
   models: ["models"] as const,
+  agents: ["agents"] as const,
   members: (chatUuid: string) => ["chat", chatUuid, "members"] as const,
 };
 

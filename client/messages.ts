@@ -60,6 +60,27 @@ export function mergeFull(current: ChatState | undefined, res: MessagesResponse)
   };
 }
 
+/**
+ * Messages a regenerate or an edit is replacing, by chat, while it is on its way: the old
+ * answer (and, for an edit, the old exchange) leaves the screen at once, and a poll that the
+ * server answers before it has replaced them must not bring them back.
+ */
+const superseded = new Map<string, Set<string>>();
+
+/** Hides `uuids` from every merge until the returned function is called. */
+export function supersede(chatUuid: string, uuids: string[]): () => void {
+  const set = new Set(uuids);
+  superseded.set(chatUuid, set);
+  return () => {
+    if (superseded.get(chatUuid) === set) superseded.delete(chatUuid);
+  };
+}
+
+function withoutSuperseded(chatUuid: string, state: ChatState): ChatState {
+  const hidden = superseded.get(chatUuid);
+  return hidden ? { ...state, messages: state.messages.filter((m) => !hidden.has(m.uuid)) } : state;
+}
+
 export async function fetchMessages(qc: QueryClient, chatUuid: string, opts: { full?: boolean } = {}): Promise<ChatState> {
   const key = keys.messages(chatUuid);
   const cached = qc.getQueryData<ChatState>(key);
@@ -70,13 +91,13 @@ export async function fetchMessages(qc: QueryClient, chatUuid: string, opts: { f
     try {
       const res = await api<MessagesResponse>(`/chat/${chatUuid}/messages/${last}${typing}`);
       // Merge into what is cached NOW: token polls and sends may have changed it meanwhile.
-      return mergeAfter(qc.getQueryData<ChatState>(key), res);
+      return withoutSuperseded(chatUuid, mergeAfter(qc.getQueryData<ChatState>(key), res));
     } catch (err) {
       if (!(err instanceof ApiError && err.code === "unknown_last_message")) throw err;
     }
   }
   const res = await api<MessagesResponse>(`/chat/${chatUuid}/messages${typing}`);
-  return mergeFull(qc.getQueryData<ChatState>(key), res);
+  return withoutSuperseded(chatUuid, mergeFull(qc.getQueryData<ChatState>(key), res));
 }
 
 /** Reloads the whole list now (after regenerate and edit, which remove messages). */

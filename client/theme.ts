@@ -4,7 +4,7 @@
  */
 import { useSyncExternalStore } from "react";
 
-import { THEME_KEY } from "./theme-boot";
+import { THEME_COLORS, THEME_KEY } from "./theme-boot";
 
 export type Theme = "light" | "dark";
 
@@ -29,6 +29,19 @@ function subscribe(l: () => void): () => void {
   };
 }
 
+/**
+ * The browser bar follows the theme: the layout's theme-color tags answer the system's
+ * scheme (by media query); a theme picked here overrides both, and following the system again
+ * gives each its own colour back.
+ */
+export function syncThemeColor(): void {
+  const picked = document.documentElement.dataset.theme;
+  for (const meta of document.querySelectorAll<HTMLMetaElement>('meta[name="theme-color"]')) {
+    const own = meta.media.includes("dark") ? THEME_COLORS.dark : THEME_COLORS.light;
+    meta.content = picked === "light" || picked === "dark" ? THEME_COLORS[picked] : own;
+  }
+}
+
 export function useTheme(): Theme | null {
   return useSyncExternalStore<Theme | null>(subscribe, current, () => null);
 }
@@ -44,5 +57,6 @@ export function setTheme(theme: Theme): void {
   }
   if (theme === systemTheme()) delete root.dataset.theme;
   else root.dataset.theme = theme;
+  syncThemeColor();
   for (const l of listeners) l();
 }

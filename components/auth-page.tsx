@@ -32,6 +32,11 @@ export async function AuthPage({ mode, searchParams }: { mode: "signin" | "signu
             ? "Create an account and everything you did as a guest stays yours, on any device."
             : "Answers that survive reloads, flaky networks and closed tabs."}
       </p>
+      {callbackUrl.startsWith("/invite/") && (
+        <p className="auth-invite" role="note">
+          {mode === "signin" ? "Sign in" : "Create your account"} to join the chat you were invited to.
+        </p>
+      )}
       <AuthForm
         mode={mode}
         oauth={converting ? [] : oauthProviders()}

@@ -45,8 +45,10 @@ test("holds a conversation: the answer streams in and completes, a second messag
       },
       { intervals: [50], timeout: 20_000 },
     )
-    .toBe(full);
-  const partials = seen.filter((t) => t.length > 0 && t.length < full.length);
+    // Finished, the answer is rendered as Markdown (one paragraph: no trailing space).
+    .toBe(full.trimEnd());
+  await expect(answer.content.locator("p")).toHaveCount(1);
+  const partials = seen.filter((t) => t.length > 0 && t.length < full.trimEnd().length);
   expect(partials.length).toBeGreaterThanOrEqual(2);
   for (const t of seen) expect(full.startsWith(t)).toBe(true);
   await answer.expectStatus("completed");

@@ -21,7 +21,7 @@ export default async function AdminPage(props: { searchParams: Promise<Record<st
   const [{ users, nextCursor }, generations] = await Promise.all([listUsers(query).catch(() => listUsers({ limit: 100 })), listGenerations({ limit: 50 })]);
   const q = parsed.success ? (parsed.data.q ?? "") : "";
   return (
-    <SettingsFrame current="/admin" admin>
+    <SettingsFrame user={user} wide>
       <h1>Admin</h1>
       <p className="lead">Users, their usage and limits, and the answers being generated or failed.</p>
 

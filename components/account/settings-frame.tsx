@@ -1,45 +1,42 @@
 /**
- * The frame of the signed-in pages outside the chat (/account, /admin): the product's mark, a
- * navigation between them and back to the chats, the theme toggle, and one main landmark.
+ * The frame of the signed-in pages outside the chat, account and admin alike: the product's
+ * mark, who is signed in, the theme toggle and the way back to the chats on top; the side menu
+ * (Usage, API tokens, Data, and Admin for admins) and one main landmark below. `wide` gives
+ * the admin's tables more room.
  */
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { ThemeToggle } from "@/components/chat/theme-toggle";
+import { IconArrowDown } from "@/components/chat/icons";
+import { AccountNav } from "./account-nav";
 import "@/app/chat/chat.css";
+import "@/app/account/account.css";
 import "./account.css";
 
-export interface FrameLink {
-  href: string;
-  label: string;
-}
-
-export function SettingsFrame({ current, admin, children }: { current: string; admin: boolean; children: ReactNode }) {
-  const links: FrameLink[] = [
-    { href: "/chat", label: "Chats" },
-    { href: "/account", label: "Account" },
-    ...(admin ? [{ href: "/admin", label: "Admin" }] : []),
-  ];
+export function SettingsFrame({ user, wide = false, children }: { user: { email: string | null; role: string }; wide?: boolean; children: ReactNode }) {
   return (
-    <div className="settings">
-      <header className="settings-head">
-        <Link href="/chat" className="brand" aria-label="PollChat home">
+    <div className="account-page">
+      <header className="account-top">
+        <Link href="/chat" className="brand">
           <span className="brand-mark" aria-hidden="true">
             ◆
           </span>
           PollChat
         </Link>
-        <nav className="settings-nav" aria-label="Pages">
-          {links.map((l) => (
-            <Link key={l.href} href={l.href} aria-current={l.href === current ? "page" : undefined}>
-              {l.label}
-            </Link>
-          ))}
-        </nav>
+        <span className="account-who" title={user.email ?? undefined}>
+          {user.email}
+        </span>
         <ThemeToggle />
+        <Link href="/chat" className="btn btn-small">
+          <IconArrowDown size={14} className="back-icon" /> Back to chats
+        </Link>
       </header>
-      <main className="settings-main" id="main">
-        {children}
-      </main>
+      <div className={`account-body${wide ? " wide" : ""}`}>
+        <AccountNav admin={user.role === "admin"} />
+        <main className="account-main" id="main">
+          {children}
+        </main>
+      </div>
     </div>
   );
 }

@@ -8,7 +8,7 @@ export function UsageTable({ days, periodDays }: { days: UsageRow[]; periodDays:
   const figure = (n: number, estimated: boolean) => `${estimated ? "≈ " : ""}${formatCount(n)}`;
   return (
     <>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
         <table className="data-table" data-testid="usage-table">
           <caption className="sr-only">Usage per day and model, last {periodDays} days</caption>
           <thead>

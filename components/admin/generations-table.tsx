@@ -6,7 +6,7 @@ const time = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11,
 export function GenerationsTable({ rows, caption, empty, failed }: { rows: AdminGenerationDto[]; caption: string; empty: string; failed?: boolean }) {
   if (rows.length === 0) return <p className="empty">{empty}</p>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data-table">
         <caption className="sr-only">{caption}</caption>
         <thead>

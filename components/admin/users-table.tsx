@@ -11,7 +11,7 @@ function limit(user: AdminUserDto, name: keyof AdminUserDto["limits"], label: st
 export function UsersTable({ users, selfId }: { users: AdminUserDto[]; selfId: string }) {
   if (users.length === 0) return <p className="empty">No users match.</p>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="data-table" data-testid="admin-users">
         <caption className="sr-only">Users with their usage and limits</caption>
         <thead>
@@ -38,7 +38,7 @@ export function UsersTable({ users, selfId }: { users: AdminUserDto[]; selfId: s
             <tr key={u.id} data-user={u.email ?? u.id} data-disabled={u.disabled}>
               <td>
                 <div className="user-cell">
-                  <span className="who">{u.email ?? (u.guest ? "Guest" : u.id)}</span>
+                  <span className="who">{u.email ? <EmailText email={u.email} /> : u.guest ? "Guest" : u.id}</span>
                   {u.name && u.email && <span>{u.name}</span>}
                   <span className="badges">
                     {u.role === "admin" && <span className="badge badge-accent">Admin</span>}
@@ -65,5 +65,18 @@ export function UsersTable({ users, selfId }: { users: AdminUserDto[]; selfId: s
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** An e-mail that may wrap before its @ and nowhere else: "alice" / "@example.com". */
+function EmailText({ email }: { email: string }) {
+  const at = email.lastIndexOf("@");
+  if (at <= 0) return <span className="nowrap">{email}</span>;
+  return (
+    <>
+      <span className="nowrap">{email.slice(0, at)}</span>
+      <wbr />
+      <span className="nowrap">{email.slice(at)}</span>
+    </>
   );
 }

@@ -13,6 +13,7 @@ import type { ChatState, ClientMessage } from "@/client/keys";
 import { MessageList } from "./message-list";
 import { Composer } from "./composer";
 import { ModelPicker } from "./model-picker";
+import { AgentBadge, useAgentName } from "./agent-badge";
 import { TopBar } from "./top-bar";
 import { ShareControl } from "./share-control";
 import { chatTitle } from "./chat-list-item";
@@ -126,6 +127,7 @@ function ChatScreen(props: {
   const busy = props.generating || props.actionBusy;
   const readOnly = chat.role === "viewer";
   const typing = presence.filter((p) => p.typing);
+  const agentName = useAgentName(chat.agent);
   const askedBy = generation?.requestedBy && generation.requestedBy.id !== user.id ? generation.requestedBy.name : undefined;
 
   const changeModel = (model: string) => {
@@ -135,7 +137,16 @@ function ChatScreen(props: {
 
   return (
     <div className="chat-screen">
-      <TopBar title={<h1 className="chat-title" title={chatTitle(chat)}>{chatTitle(chat)}</h1>}>
+      <TopBar
+        title={
+          <div className="chat-heading">
+            <h1 className="chat-title" title={chatTitle(chat)}>
+              {chatTitle(chat)}
+            </h1>
+            <AgentBadge agentId={chat.agent} modelId={chat.model} />
+          </div>
+        }
+      >
         {presence.length > 0 && (
           <div className="presence" aria-label={`Here now: ${presence.map((p) => p.name).join(", ")}`} role="group" data-testid="presence">
             {presence.slice(0, 4).map((p) => (
@@ -187,7 +198,7 @@ function ChatScreen(props: {
       <Composer
         draftKey={chat.uuid}
         noticeKey={chat.uuid}
-        placeholder="Message PollChat"
+        placeholder={`Message ${agentName || "PollChat"}`}
         generating={props.generating}
         onStop={props.onStop}
         onSend={(text) => sendAndReport(qc, chat.uuid, text)}

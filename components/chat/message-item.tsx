@@ -105,7 +105,7 @@ export function AnswerView(props: {
           <TypingIndicator />
         ) : (
           <div className={`msg-content${revealing ? " streaming" : ""}`} data-testid="message-content">
-            <Markdown text={text} />
+            <Markdown text={text} partial={revealing || status !== "completed"} />
           </div>
         )}
         {status === "failed" && (

@@ -1,10 +1,13 @@
 "use client";
 
-import { setTheme, useTheme } from "@/client/theme";
+import { useEffect } from "react";
+import { setTheme, syncThemeColor, useTheme } from "@/client/theme";
 import { IconMoon, IconSun } from "./icons";
 
 export function ThemeToggle() {
   const theme = useTheme();
+  // A theme picked earlier (applied before paint) colours the browser bar too.
+  useEffect(syncThemeColor, []);
   const next = theme === "dark" ? "light" : "dark";
   return (
     <button

@@ -132,7 +132,8 @@ export interface InviteInfo {
 }
 
 /** An invite that can still be used (not revoked, not expired), as the invited user sees it. */
-export async function findUsableInvite(input: { tokenHash: string; userId: string }): Promise<InviteInfo | undefined> {
+/** `userId` null: a signed-out visitor (memberRole is then null). */
+export async function findUsableInvite(input: { tokenHash: string; userId: string | null }): Promise<InviteInfo | undefined> {
   const db = await getDb();
   const [row] = await db
     .select({

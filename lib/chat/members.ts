@@ -138,7 +138,8 @@ export async function revokeInvite(input: { userId: string; chatUuid: string; in
 const INVITE_GONE = () => notFound("This invite link is not valid: it may have expired or been revoked. Ask for a new one.");
 
 /** What an invite link offers, for the page that asks to join. */
-export async function inviteInfo(input: { userId: string; token: string }) {
+/** What an invite link offers; `userId` null for a signed-out visitor (the link is the secret). */
+export async function inviteInfo(input: { userId: string | null; token: string }) {
   if (!INVITE_TOKEN_RE.test(input.token)) throw INVITE_GONE();
   const info = await findUsableInvite({ tokenHash: hashInviteToken(input.token), userId: input.userId });
   if (!info) throw INVITE_GONE();

@@ -4,6 +4,7 @@ import { generateText } from "ai";
 import type { ChatMessage } from "@/db/schema";
 import { setTitleIfEmpty } from "@/db/queries/chats";
 import { languageModel } from "../models/registry";
+import { DEMO_DISCLAIMER } from "../models/demo";
 import { logPrompts } from "../log";
 
 export function fallbackTitle(question: string): string {
@@ -27,7 +28,8 @@ export async function generateChatTitle(input: { chatUuid: string; modelId: stri
       const { text } = await generateText({
         model,
         system: "Write a short title (3 to 6 words) for this conversation. Answer with the title only, no quotes.",
-        prompt: `User: ${question.slice(0, 2000)}\n\nAssistant: ${input.answer.slice(0, 1000)}`,
+        // The answer's content helps; its boilerplate (the demo model's disclaimer) would end up in the title.
+        prompt: `User: ${question.slice(0, 2000)}\n\nAssistant: ${input.answer.replace(DEMO_DISCLAIMER, "").trim().slice(0, 1000)}`,
         maxRetries: 0,
         abortSignal: AbortSignal.timeout(15_000),
         // Traced like the answer (only with OpenTelemetry on); the text only with LOG_PROMPTS.

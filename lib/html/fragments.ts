@@ -19,9 +19,15 @@
  * - htmx 4 swaps 4xx/5xx answers by default; errors stay the JSON of DESIGN.md section 3, and
  *   an htmx page sets `noSwap: [204, 304, "4xx", "5xx"]` and shows `error.message` itself
  *   (app/lite does).
+ * - An answer is Markdown, rendered here (lib/markdown/html: sanitized, the model's HTML as
+ *   text). While it streams, its text arrives as text (appended, as above); its final tokens
+ *   answer also carries the whole answer rendered, out of band (`#answer-{uuid}`, which only an
+ *   answer has), so it turns into formatted text the moment it ends. A final answer in a
+ *   messages answer or the page comes rendered.
  */
 import "server-only";
 import { uuidv7 } from "../ids";
+import { markdownToHtml } from "../markdown/html";
 import type { ChatDto, MessageDto, TokensDto } from "@/lib/contract";
 
 export function escapeHtml(s: string): string {
@@ -92,12 +98,25 @@ function errorLine(uuid: string, error: string | undefined, oob: boolean): strin
   return `<div class="msg-error" id="error-${uuid}" role="status"${error ? "" : " hidden"}${oob ? ' hx-swap-oob="true"' : ""}>${error ? escapeHtml(error) : ""}</div>`;
 }
 
+/** The page's chat title is an <h2>: an answer's headings start at <h3>. */
+const ANSWER_TOP_HEADING = 3;
+
+/** A final answer, rendered: the whole of `#answer-{uuid}` (an out-of-band swap replaces it). */
+function renderedAnswer(uuid: string, text: string, status: string, oob: boolean): string {
+  const html = markdownToHtml(text, { partial: status !== "completed", top: ANSWER_TOP_HEADING });
+  return `<div class="answer markdown" id="answer-${uuid}"${oob ? ' hx-swap-oob="true"' : ""}><div class="msg-content" id="content-${uuid}">${html}</div></div>`;
+}
+
 /** One message; a pending one carries its tokens poller (from `position`) and a Stop button. */
 export function messageItem(m: MessageDto): string {
   const pending = !FINAL.has(m.status);
+  const content =
+    m.role === "assistant" && !pending
+      ? renderedAnswer(m.uuid, m.content, m.status, false)
+      : `<div class="${m.role === "assistant" ? "answer" : "text"}" id="${m.role === "assistant" ? "answer" : "text"}-${m.uuid}"><div class="msg-content" id="content-${m.uuid}">${escapeHtml(m.content)}${pending ? tokensPoller(m.uuid, m.position) : ""}</div></div>`;
   return `<article class="msg msg-${m.role}" id="msg-${m.uuid}" data-uuid="${m.uuid}" data-role="${m.role}">
 <div class="msg-meta"><span class="msg-role">${ROLE_LABEL[m.role] ?? escapeHtml(m.role)}</span>${statusBadge(m.uuid, m.role, m.status, false)}${actions(m.uuid, m.role, m.status, false)}</div>
-<div class="msg-content" id="content-${m.uuid}">${escapeHtml(m.content)}${pending ? tokensPoller(m.uuid, m.position) : ""}</div>
+${content}
 ${errorLine(m.uuid, m.error, false)}
 </article>`;
 }
@@ -176,15 +195,18 @@ export function messageFragment(m: MessageDto, status: number): Response {
  * GET /chat/message/{uuid}/tokens/{position}: the new text (escaped) and the next poller,
  * replacing the poller that asked, so the text is appended and the position advances.
  * `append:false` replaces the whole text instead. A final status ends without a poller and
- * updates the status, the error and the Stop button out of band. Nothing new: 204.
+ * updates the status, the error and the Stop button out of band, and with `wholeText` (the
+ * answer's whole text) the answer rendered as Markdown. Nothing new: 204.
  */
-export function tokensFragment(uuid: string, t: TokensDto): Response {
+export function tokensFragment(uuid: string, t: TokensDto, wholeText?: string): Response {
   const final = FINAL.has(t.status);
   if (t.append && t.tokens === "" && !final) return noContent();
   let body = escapeHtml(t.tokens) + (final ? "" : tokensPoller(uuid, t.position));
   if (final) {
     // The role is not known here; a final status has the same label for every role.
     body += statusBadge(uuid, "", t.status, true) + actions(uuid, "", t.status, true) + errorLine(uuid, t.error, true);
+    // An answer's whole text, formatted (`#answer-` exists only on answers: a user's message stays text).
+    if (wholeText !== undefined) body += renderedAnswer(uuid, wholeText, t.status, true);
   }
   const headers: Record<string, string> = t.append
     ? { "HX-Reswap": "outerHTML swapEmpty:true" }

@@ -45,7 +45,7 @@ button, textarea { font: inherit; color: inherit; }
 .htmx-request > .btn, .btn.htmx-request { opacity: .6; }
 .top { position: sticky; top: 0; z-index: 2; display: flex; align-items: center; gap: 12px; padding: 10px 20px;
   background: var(--panel); border-bottom: 1px solid var(--border); }
-.brand { font-weight: 700; display: flex; align-items: center; gap: 8px; }
+.brand { font-weight: 700; display: flex; align-items: center; gap: 8px; margin: 0; font-size: inherit; }
 .brand-mark { width: 26px; height: 26px; border-radius: 8px; background: var(--accent); color: var(--accent-text); display: grid; place-items: center; font-size: 13px; }
 .brand small { font-weight: 500; color: var(--muted); }
 .who { margin-left: auto; color: var(--muted); font-size: 13px; }
@@ -66,6 +66,25 @@ main { max-width: 780px; margin: 0 auto; padding: 16px 20px 0; }
 .msg-status[data-status="failed"], .msg-status[data-status="cancelled"] { color: var(--danger); }
 .msg-actions { margin-left: auto; }
 .msg-content { white-space: pre-wrap; overflow-wrap: anywhere; }
+.markdown .msg-content { white-space: normal; }
+.markdown .msg-content > :first-child { margin-top: 0; }
+.markdown .msg-content > :last-child { margin-bottom: 0; }
+.markdown p, .markdown ul, .markdown ol, .markdown blockquote, .markdown pre, .markdown table { margin: 0 0 10px; }
+.markdown :is(h3, h4, h5, h6) { margin: 14px 0 6px; line-height: 1.3; font-size: 1em; }
+.markdown .md-h1 { font-size: 1.3em; } .markdown .md-h2 { font-size: 1.15em; } .markdown .md-h3 { font-size: 1.05em; }
+.markdown ul, .markdown ol { padding-left: 22px; }
+.markdown blockquote { padding-left: 12px; border-left: 3px solid var(--border); color: var(--muted); }
+.markdown code { font: 13px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--panel-2); border-radius: 5px; padding: 1px 4px; }
+.markdown pre { background: var(--panel-2); border: 1px solid var(--border); border-radius: 10px; padding: 10px 12px; overflow-x: auto; }
+.markdown pre code { background: none; padding: 0; white-space: pre; }
+.markdown table { border-collapse: collapse; display: block; overflow-x: auto; }
+.markdown th, .markdown td { border: 1px solid var(--border); padding: 4px 10px; text-align: left; }
+.hljs-keyword, .hljs-selector-tag, .hljs-doctag, .hljs-template-tag { color: light-dark(#cf222e, #ff7b72); }
+.hljs-string, .hljs-regexp { color: light-dark(#0a3069, #a5d6ff); }
+.hljs-comment, .hljs-quote, .hljs-meta { color: light-dark(#57606a, #9198a1); font-style: italic; }
+.hljs-number, .hljs-literal, .hljs-operator, .hljs-symbol, .hljs-attr { color: light-dark(#0550ae, #79c0ff); }
+.hljs-title, .hljs-section { color: light-dark(#8250df, #d2a8ff); }
+.hljs-built_in, .hljs-type, .hljs-params, .hljs-variable { color: light-dark(#953800, #ffa657); }
 .msg-error { margin-top: 6px; color: var(--danger); font-size: 14px; }
 .msg-error[hidden] { display: none; }
 @keyframes blink { 50% { opacity: .2; } }
@@ -199,14 +218,16 @@ export function litePage({ user, chat, notice, nonce }: LitePageInput): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>PollChat Lite</title>
-<link rel="icon" href="data:,">
+<link rel="icon" href="/favicon.ico" sizes="any">
+<link rel="apple-touch-icon" href="/apple-icon.png">
+<link rel="manifest" href="/manifest.webmanifest">
 <meta name="htmx-config" content="${escapeHtml(HTMX_CONFIG)}">
 <style>${STYLE}</style>
 <script nonce="${escapeHtml(nonce)}" src="/lite/htmx.js?v=${encodeURIComponent(HTMX_VERSION)}"></script>
 </head>
 <body>
 <header class="top">
-<span class="brand"><span class="brand-mark" aria-hidden="true">◆</span>PollChat <small>lite</small></span>
+<h1 class="brand"><span class="brand-mark" aria-hidden="true">◆</span>PollChat <small>lite</small></h1>
 <button type="button" id="new-chat" class="btn btn-primary" hx-post="/chat/create" hx-target="#chat-area" hx-swap="innerHTML" hx-sync="drop">New chat</button>
 <span class="who">${escapeHtml(who)} · <a href="/chat">full app</a></span>
 </header>

@@ -1,6 +1,6 @@
 import { generateText, streamText, type ModelMessage } from "ai";
 import { describe, expect, it } from "vitest";
-import { createDemoModel, DEMO_DISCLAIMER } from "./demo";
+import { createDemoModel, DEMO_DISCLAIMER, makeAnswer, makeTitle } from "./demo";
 import { seededRandom } from "../random";
 
 
@@ -194,5 +194,24 @@ describe("demo model", () => {
     expect(words.length).toBeGreaterThanOrEqual(3);
     expect(words.length).toBeLessThanOrEqual(6);
     expect(generated.text).not.toContain("demo");
+  });
+});
+
+describe("demo titles", () => {
+  // The title prompt carries the first exchange; the demo answer opens with its disclaimer.
+  const exchange = (question: string) => `User: ${question}\n\nAssistant: ${makeAnswer(question, seededRandom(3))}`;
+
+  it("come from the question, never from the answer's disclaimer", () => {
+    expect(makeTitle(exchange("Name my cat"))).toBe("Name My Cat");
+    expect(makeTitle(exchange("How do SQL joins work on the lite page?"))).toBe("SQL Joins Work Lite Page");
+    for (const q of ["Name my cat", "How do SQL joins work on the lite page?", "hi", "Explain React server components"]) {
+      const title = makeTitle(exchange(q));
+      expect(title, q).not.toMatch(/demo|built-in|model|configured/i);
+    }
+  });
+
+  it("fall back to the answer's content, not its boilerplate, when the question has no words", () => {
+    const title = makeTitle(`User: ???\n\nAssistant: ${DEMO_DISCLAIMER}\n\nKubernetes clusters scale pods horizontally.`);
+    expect(title).toBe("Kubernetes Clusters Scale Pods");
   });
 });

@@ -299,6 +299,11 @@ function titleCase(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
 }
 
+/**
+ * A title from the question: its own words when it is short ("Name My Cat"), else its first
+ * keywords. The answer (title prompts often carry it as "Assistant: ...") is used only when the
+ * question has no words to go on, and never its boilerplate (the demo disclaimer).
+ */
 export function makeTitle(prompt: string): string {
   // If the instruction itself is in the user message, keep only what follows it.
   let source = prompt;
@@ -308,12 +313,18 @@ export function makeTitle(prompt: string): string {
     const sep = rest.search(/[:\n]/);
     source = sep >= 0 ? rest.slice(sep + 1) : rest.replace(/^\s*(for|of|about)\b/i, "");
   }
-  source = source.replace(/^\s*(user|assistant)\s*:/gim, " ");
-  const kw = keywords(source)
-    .map((w) => w.replace(/[`*_|<>[\]\\"]/g, ""))
-    .filter(Boolean)
-    .slice(0, 5)
-    .map(titleCase);
+  const [asked = "", answered = ""] = source.split(/^\s*assistant\s*:/im, 2);
+  const question = asked.replace(/^\s*user\s*:/i, " ").trim();
+  const answer = answered.replace(DEMO_DISCLAIMER, " ");
+  const clean = (list: string[]) =>
+    list
+      .map((w) => w.replace(/[`*_|<>[\]\\"]/g, ""))
+      .filter(Boolean)
+      .map(titleCase);
+  const questionWords = clean(words(question));
+  const kw = clean(keywords(question)).slice(0, 5);
+  if (questionWords.length >= 2 && questionWords.length <= 5 && kw.length <= 3) return questionWords.join(" ");
+  if (kw.length === 0) kw.push(...clean(keywords(answer)).slice(0, 4));
   if (kw.length === 0) return "New Demo Chat";
   if (kw.length === 1) return `Question About ${kw[0]}`;
   if (kw.length === 2) return `${kw[0]} ${kw[1]} Question`;

@@ -7,6 +7,7 @@ import { describe, expect, inject, it } from "vitest";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { parseDirective, scriptedText } from "../support/fake-openai.ts";
 import { json, sleep, type MessageJson } from "../support/chat.ts";
+import { markdownToHtml } from "../../lib/markdown/html.ts";
 
 const baseUrl = inject("baseUrl");
 const HX = { "HX-Request": "true" };
@@ -20,13 +21,19 @@ function unescapeHtml(s: string): string {
 
 /** The only elements our fragments are made of: text is escaped, so every `<` opens one of these. */
 const OUR_TAGS = new Set(["section", "header", "h2", "div", "article", "span", "button", "form", "textarea", "input"]);
+/** What a rendered answer may add: plain formatting (lib/markdown/html), links only to http(s). */
+const MARKDOWN_TAGS = new Set(
+  "p em strong del code pre ul ol li blockquote h3 h4 h5 h6 table thead tbody tr th td hr br a sup".split(" "),
+);
 
 /** Nothing that model or user text could smuggle in: no foreign element, no handler, no javascript: URL. */
 function expectNoInjectedMarkup(fragment: string): void {
   for (const m of fragment.matchAll(/<\/?([a-z][a-z0-9-]*)([^>]*)>/gi)) {
-    expect(OUR_TAGS.has(m[1]!.toLowerCase()), `unexpected element in a fragment: ${m[0]}`).toBe(true);
+    const tag = m[1]!.toLowerCase();
+    expect(OUR_TAGS.has(tag) || MARKDOWN_TAGS.has(tag), `unexpected element in a fragment: ${m[0]}`).toBe(true);
     expect(m[2], m[0]).not.toMatch(/\son[a-z]+\s*=/i);
     expect(m[2], m[0]).not.toMatch(/javascript:/i);
+    if (tag === "a") expect(m[2], m[0]).toMatch(/^(\s+href="(https?|mailto):[^"]*"( title="[^"]*")? target="_blank" rel="noopener noreferrer nofollow")?$/);
   }
   expect(fragment).not.toMatch(/<(script|img|svg|a|iframe)[\s/>]/i);
 }
@@ -61,8 +68,10 @@ interface Item {
   uuid: string;
   role: string;
   status: string;
-  /** The text shown (unescaped), without the poller. */
+  /** The text shown (unescaped), without the poller; for an answer rendered as Markdown, its HTML. */
   text: string;
+  /** A final answer comes rendered (its content is HTML from lib/markdown/html). */
+  rendered: boolean;
   error: string;
   tokensPoller?: Poller;
 }
@@ -73,11 +82,13 @@ function items(html: string): Item[] {
   for (const m of html.matchAll(/<article class="msg[^"]*" id="msg-([0-9a-f-]{36})"[^>]*data-role="(\w+)">([\s\S]*?)<\/article>/g)) {
     const body = m[3]!;
     const content = /<div class="msg-content" id="content-[^"]+">([\s\S]*?)<\/div>/.exec(body)![1]!;
+    const rendered = /<div class="answer markdown" id="answer-/.test(body);
     out.push({
       uuid: m[1]!,
       role: m[2]!,
       status: /class="msg-status"[^>]*data-status="(\w+)"/.exec(body)![1]!,
-      text: unescapeHtml(content.replace(/<span class="tokens-poller"[^>]*><\/span>/, "")),
+      rendered,
+      text: rendered ? content : unescapeHtml(content.replace(/<span class="tokens-poller"[^>]*><\/span>/, "")),
       error: unescapeHtml(/<div class="msg-error"[^>]*>([\s\S]*?)<\/div>/.exec(body)?.[1] ?? ""),
       tokensPoller: poller(content, "tokens-poller"),
     });
@@ -158,6 +169,8 @@ async function pollMessages(client: TestClient, view: ChatView, seen: Seen): Pro
 
 interface TokensRun {
   text: string;
+  /** The answer rendered, as the final tokens answer brings it out of band. */
+  rendered?: string;
   status: string;
   error: string;
   polls: number;
@@ -166,8 +179,9 @@ interface TokensRun {
 
 /** Follows a message's tokens poller to its end, applying answers the way htmx swaps them. */
 async function followTokens(client: TestClient, item: Item, seen: Seen, opts: { timeoutMs?: number; stopWhen?: (r: TokensRun) => boolean } = {}): Promise<TokensRun> {
-  const run: TokensRun = { text: item.text, status: item.status, error: item.error, polls: 0, replacements: 0 };
-  let next = item.tokensPoller;
+  const run: TokensRun = { text: item.rendered ? "" : item.text, status: item.status, error: item.error, polls: 0, replacements: 0 };
+  // An answer that was final when it arrived came rendered: its text, read the way a poller would.
+  let next = item.rendered ? { url: `/chat/message/${item.uuid}/tokens/0`, trigger: "every 300ms" } : item.tokensPoller;
   const end = Date.now() + (opts.timeoutMs ?? 30_000);
   while (next) {
     expect(next.trigger).toBe("every 300ms");
@@ -199,6 +213,14 @@ async function followTokens(client: TestClient, item: Item, seen: Seen, opts: { 
         run.error = unescapeHtml(oob("error")?.[1] ?? "");
         // The Stop button goes with the end.
         expect(oob("actions")?.[1]).toBe("");
+        // An answer turns into formatted text: the whole answer, rendered, replaces the streamed text.
+        const answer = new RegExp(`<div class="answer markdown" id="answer-${item.uuid}" hx-swap-oob="true"><div class="msg-content" id="content-${item.uuid}">([\\s\\S]*)</div></div>$`).exec(res.html);
+        if (item.role === "assistant") {
+          expect(answer, res.html).not.toBeNull();
+          run.rendered = answer![1]!;
+          if (item.rendered) expect(run.rendered).toBe(item.text);
+          expect(run.rendered).toBe(markdownToHtml(run.text, { partial: run.status !== "completed", top: 3 }));
+        }
       }
     }
     if (!next || opts.stopWhen?.(run)) break;
@@ -312,8 +334,8 @@ describe("htmx fragments", () => {
     // A client joining later gets the whole list at once: escaped too.
     const all = await hxGet(client, `/chat/${view.uuid}/messages`, seen);
     expect(all.status).toBe(200);
-    expect(all.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;");
-    expect(items(all.html).find((i) => i.uuid === answer.uuid)?.text).toBe(run.text);
+    expect(all.html).toContain("&#x3C;script>alert(1)&#x3C;/script>&#x3C;img src=x onerror=alert(1)>");
+    expect(items(all.html).find((i) => i.uuid === answer.uuid)?.text).toBe(markdownToHtml(run.text, { top: 3 }));
     // As does one that asks for the text again from a position past its end (append:false).
     const whole = await hxGet(client, `/chat/message/${answer.uuid}/tokens/100000`, seen);
     expect(whole.headers.get("hx-retarget")).toBe(`#content-${answer.uuid}`);
@@ -322,9 +344,9 @@ describe("htmx fragments", () => {
     const page = await client.get(`/lite?chat=${view.uuid}`);
     const pageHtml = await page.text();
     expect(page.status).toBe(200);
-    expect(pageHtml).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(pageHtml).toContain("&#x3C;script>alert(1)&#x3C;/script>");
     expect(pageHtml.match(/<script/g)).toHaveLength(2); // htmx and the page script, nothing else
-    expect(pageHtml).not.toMatch(/<img|<svg|href="javascript:/i);
+    expect(pageHtml).not.toMatch(/<(img|svg)[\s/>]|<a [^>]*href="javascript:/i);
     seen.forEach(expectNoInjectedMarkup);
   });
 
@@ -361,11 +383,13 @@ describe("htmx fragments", () => {
     expect(item).toMatchObject({ uuid: answer.uuid, role: "assistant", status: "cancelled" });
     expect(item!.tokensPoller).toBeUndefined();
     expect(cancelled.html).not.toContain("/cancel");
-    // Cancelling keeps the partial text and touches nothing else on the page.
-    expect(item!.text.startsWith(partial.text)).toBe(true);
+    // Cancelling keeps the partial text (rendered: the answer is final) and touches nothing else on the page.
     expect(cancelled.html).not.toContain("composer-fields");
     const stored = (await storedMessages(client, view.uuid)).find((m) => m.uuid === answer.uuid)!;
-    expect(stored).toMatchObject({ status: "cancelled", content: item!.text });
+    expect(stored.status).toBe("cancelled");
+    expect(stored.content.startsWith(partial.text)).toBe(true);
+    expect(item!.rendered).toBe(true);
+    expect(item!.text).toBe(markdownToHtml(stored.content, { partial: true, top: 3 }));
 
     // A poller that was still out there learns the end, and stops.
     const late = await followTokens(client, { ...answer, text: partial.text, tokensPoller: { url: `/chat/message/${answer.uuid}/tokens/${[...partial.text].length}`, trigger: "every 300ms" } }, seen);
@@ -374,6 +398,29 @@ describe("htmx fragments", () => {
     // And the chat takes the next message.
     const next = await exchangeHx(client, view, '[[fake text="After the stop."]]', seen);
     expect(next.run).toMatchObject({ status: "completed", text: "After the stop." });
+    seen.forEach(expectNoInjectedMarkup);
+  });
+
+  it("an answer is Markdown: streamed as text, then formatted (bold, lists, highlighted code, headings under the chat's h2)", async () => {
+    const client = await signUp(baseUrl);
+    const seen: Seen = [];
+    const view = await createChatHx(client, seen);
+    const md = "### Plan\\n\\n**Bold** and `code`\\n\\n- one\\n- two\\n\\n```ts\\nconst x = 1;\\n```";
+    const { run, answer } = await exchangeHx(client, view, `[[fake text="${md}" chunk=5 delay=5]]`, seen);
+    expect(run.status).toBe("completed");
+    expect(run.rendered).toContain('<h3 class="md-h3">Plan</h3>');
+    expect(run.rendered).toContain("<strong>Bold</strong> and <code>code</code>");
+    expect(run.rendered).toMatch(/<ul>\s*<li>one<\/li>/);
+    expect(run.rendered).toContain('<span class="hljs-keyword">const</span>');
+    // Later readers (the messages list, the /lite page) get it formatted at once.
+    const all = await hxGet(client, `/chat/${view.uuid}/messages`, seen);
+    const item = items(all.html).find((i) => i.uuid === answer.uuid)!;
+    expect(item).toMatchObject({ rendered: true, text: run.rendered });
+    expect(await (await client.get(`/lite?chat=${view.uuid}`)).text()).toContain(run.rendered!);
+    // A user's message stays text, as written.
+    const userItem = items(all.html).find((i) => i.role === "user")!;
+    expect(userItem.rendered).toBe(false);
+    expect(userItem.text).toContain("[[fake");
     seen.forEach(expectNoInjectedMarkup);
   });
 

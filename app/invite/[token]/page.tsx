@@ -11,16 +11,39 @@ export const metadata: Metadata = { title: "Join a chat", referrer: "no-referrer
 
 type Params = { params: Promise<{ token: string }> };
 
-/** An invite link: who invites you to which chat, as what, and a button to join (signed in first). */
+/**
+ * An invite link: who invites you to which chat, as what, and a button to join. Signed out:
+ * the same words, with sign-up first (an invite usually goes to someone new) and sign-in.
+ */
 export default async function InvitePage({ params }: Params) {
   const { token } = await params;
   const user = await pageUser();
-  if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`);
   let info: Awaited<ReturnType<typeof inviteInfo>> | undefined;
   try {
-    info = await inviteInfo({ userId: user.id, token });
+    info = await inviteInfo({ userId: user?.id ?? null, token });
   } catch (err) {
     if (!(err instanceof AppError && err.status === 404)) throw err;
+  }
+  if (!user) {
+    // Signed out: say who invites them where, and let a new address sign up first.
+    const back = encodeURIComponent(`/invite/${token}`);
+    if (!info) redirect(`/signin?callbackUrl=${back}`);
+    const title = info.chatTitle.trim() || "a chat";
+    return (
+      <StatusPage
+        title={`${info.invitedBy} invited you to “${title}”`}
+        lead={`Create a free account to ${info.role === "viewer" ? "read it" : "read and write in it"}, with the assistant and everyone in it. Already have one? Sign in, and you join right after.`}
+      >
+        <div className="status-actions">
+          <Link className="btn btn-primary" href={`/signup?callbackUrl=${back}`}>
+            Create an account
+          </Link>
+          <Link className="btn" href={`/signin?callbackUrl=${back}`}>
+            Sign in
+          </Link>
+        </div>
+      </StatusPage>
+    );
   }
   if (!info) {
     return (

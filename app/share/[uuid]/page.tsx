@@ -72,7 +72,9 @@ export default async function SharePage({ params }: Params) {
         </main>
         <footer className="share-foot">
           <p>
-            A read-only copy that updates as the chat goes on. <Link href="/signup">Start your own chat</Link>
+            {/* Hidden (share.css) once the owner makes the chat private: it no longer updates. */}
+            <span className="share-live-note">A read-only copy that updates as the chat goes on. </span>
+            <Link href="/signup">Start your own chat</Link>
           </p>
         </footer>
       </div>

@@ -12,5 +12,9 @@ export const config = { api: { bodyParser: false }, maxDuration: 300 };
 
 export default pagesPollRoute({ route: "/chat/message/[uuid]/tokens/[position]", params: tokensParams }, async ({ identity, params, htmx }) => {
   const result = await getTokens({ userId: identity.id, messageUuid: params.uuid, position: params.position });
-  return htmx ? tokensFragment(params.uuid, result) : { json: result };
+  if (!htmx) return { json: result };
+  // /lite formats an answer once it is final: that takes its whole text, once per answer.
+  const final = result.status !== "pending";
+  const whole = !final || params.position === 0 || !result.append ? result.tokens : (await getTokens({ userId: identity.id, messageUuid: params.uuid, position: 0 })).tokens;
+  return tokensFragment(params.uuid, result, final ? whole : undefined);
 });
