@@ -13,7 +13,7 @@ export async function register() {
   }
   const { startServer } = await import("./lib/server-start");
   await startServer();
-  if (process.env.NODE_ENV === "development") {
+  if (e?.NODE_ENV === "development") {
     const { startDevWarmup } = await import("./lib/dev-warmup");
     startDevWarmup();
   }

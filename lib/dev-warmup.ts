@@ -53,9 +53,9 @@ export async function warmRoutes({ baseUrl, timeoutMs = 120_000, fetchImpl = fet
   return done;
 }
 
-/** From instrumentation's register(): in `next dev` only, in the background. */
+/** From instrumentation's register(), in `next dev` only (it checks): in the background. */
 export function startDevWarmup(): void {
-  if (process.env.NODE_ENV !== "development") return;
+  // `next dev -p` or PORT: Next's own, read before the app loads (SERVER_VARIABLES in lib/env.ts).
   const port = process.env.PORT || "3000";
   void warmRoutes({ baseUrl: `http://localhost:${port}` }).then((done) => {
     if (done.length > 0) console.log(`   Warmed ${done.length} routes: the first visits need no compiling.`);

@@ -68,6 +68,7 @@ describe("one reader", () => {
       "instrumentation.ts": ["process.env.NEXT_RUNTIME"],
       "proxy.ts": ["process.env.NODE_ENV"],
       "lib/auth/secret.ts": ["process.env.AUTH_SECRET = secret"],
+      "lib/dev-warmup.ts": ["process.env.PORT"],
     };
     const files = [...["app", "lib", "db", "pages", "components", "client"].flatMap(appFiles), "instrumentation.ts", "proxy.ts", "next.config.mjs"];
     const found: string[] = [];
