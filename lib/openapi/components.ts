@@ -110,15 +110,37 @@ export const schemas: Record<string, Schema> = {
     present: { type: "boolean" },
     typing: { type: "boolean" },
   }),
-  Invite: object({ uuid, role: { enum: ["editor", "viewer"] }, createdAt: time, expiresAt: time }),
+  Invite: object({ uuid, role: { enum: ["editor", "viewer"] }, createdAt: time, expiresAt: time, uses: { type: "integer", minimum: 0, description: "How many people joined through it." } }),
+  PendingInvitation: object({
+    uuid,
+    userId: { type: "string" },
+    name: { type: "string" },
+    email: nullable({ type: "string" }),
+    role: { enum: ["editor", "viewer"] },
+    createdAt: time,
+  }),
+  Invitation: object({
+    uuid,
+    chat: object({ uuid, title: { type: "string" } }),
+    role: { enum: ["editor", "viewer"] },
+    invitedBy: object({ id: { type: "string" }, name: { type: "string" } }),
+    createdAt: time,
+  }),
+  ChatInstructions: object({
+    agent: { type: "string", description: "The agent's name." },
+    systemPrompt: nullable({ type: "string", description: "The system prompt the chat's answers are generated with." }),
+    custom: { type: "boolean", description: "The prompt is not the agent's own (an imported chat, say)." },
+  }),
   NewInvite: object({ uuid, role: { enum: ["editor", "viewer"] }, createdAt: time, expiresAt: time, token: { type: "string" }, path: { type: "string" } }),
   Members: object(
     {
       members: { type: "array", items: ref("Member") },
       role: { enum: [...MEMBER_ROLES], description: "The reader's role." },
       invites: { type: "array", items: ref("Invite"), description: "The open invite links: the owner only." },
+      pending: { type: "array", items: ref("PendingInvitation"), description: "Invitations by email waiting for an answer: the owner only." },
+      instructions: ref("ChatInstructions"),
     },
-    ["members", "role"],
+    ["members", "role", "instructions"],
   ),
   InviteInfo: object({
     chatUuid: uuid,
@@ -135,7 +157,13 @@ export const schemas: Record<string, Schema> = {
     { id: { type: "string" }, name: { type: "string" }, description: { type: "string" }, greeting: { type: "string" } },
     ["id", "name", "description"],
   ),
-  User: object({ id: { type: "string" }, email: { type: "string" }, name: nullable({ type: "string" }) }),
+  User: object({
+    id: { type: "string" },
+    email: { type: "string" },
+    name: nullable({ type: "string" }),
+    emailVerified: { type: "boolean", description: "False for a new account until the mailed link is followed." },
+    converted: { type: "boolean", description: "A signed-in guest became this account (same user, every chat kept)." },
+  }),
 
   SharedChat: object({
     shareUuid: uuid,
