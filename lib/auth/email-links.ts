@@ -1,8 +1,9 @@
 /**
  * Links sent by mail: verifying an address, resetting a password. Each is one-time (consumed
  * in the statement that reads it), expiring, and only its hash is stored. Links point at
- * AUTH_URL when it is set, else at the origin the request came to: set AUTH_URL in production,
- * so that a forged Host header cannot make a mailed link point elsewhere.
+ * AUTH_URL when it is set, else at the host the request was sent to (Host, or X-Forwarded-Host
+ * behind a proxy, as Auth.js reads it): set AUTH_URL in production, so that a forged Host header
+ * cannot make a mailed link point elsewhere.
  */
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
@@ -34,7 +35,11 @@ export function appOrigin(req: Request): string {
       // a malformed AUTH_URL: fall back to the request's
     }
   }
-  return new URL(req.url).origin;
+  const url = new URL(req.url);
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  const proto = req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim().replace(/:$/, "");
+  if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host)) return `${proto === "https" || proto === "http" ? proto : url.protocol.replace(":", "")}://${host}`;
+  return url.origin;
 }
 
 /** Mails a verification link to the account's address; in development without SMTP, answers the link too. */

@@ -131,7 +131,15 @@ export const schemas: Record<string, Schema> = {
     systemPrompt: nullable({ type: "string", description: "The system prompt the chat's answers are generated with." }),
     custom: { type: "boolean", description: "The prompt is not the agent's own (an imported chat, say)." },
   }),
-  NewInvite: object({ uuid, role: { enum: ["editor", "viewer"] }, createdAt: time, expiresAt: time, token: { type: "string" }, path: { type: "string" } }),
+  NewInvite: object({
+    uuid,
+    role: { enum: ["editor", "viewer"] },
+    createdAt: time,
+    expiresAt: time,
+    uses: { type: "integer", minimum: 0 },
+    token: { type: "string" },
+    path: { type: "string" },
+  }),
   Members: object(
     {
       members: { type: "array", items: ref("Member") },

@@ -92,7 +92,10 @@ async function send(endpoint: Endpoint, h: Hostile): Promise<{ res: RawResponse;
   const path = fillTemplate(endpoint.template, values) + h.query;
   const headers: Record<string, string> = {};
   const cookies = [csrf.cookie];
-  if (h.signedIn) cookies.push(owner.jar.header());
+  // Sign-out ends the session on the server: the owner's session is not offered to the two
+  // endpoints that would end it, or every later request would be a plain 401.
+  const endsSession = endpoint.template === "/api/account/sessions" || /signout/i.test(decodeURIComponent(path.replace(/%(?![0-9a-f]{2})/gi, "%25")));
+  if (h.signedIn && !endsSession) cookies.push(owner.jar.header());
   headers.cookie = cookies.filter(Boolean).join("; ");
   if (h.origin === "same") headers.origin = baseUrl;
   if (h.origin === "evil") headers.origin = "https://evil.example";
