@@ -18,6 +18,7 @@ import { deleteSession, insertSession } from "@/db/queries/sessions";
 import { markEmailVerified } from "@/db/queries/email-tokens";
 import { randomBytes } from "node:crypto";
 import { firstAccountIsAdmin } from "./roles";
+import { forgetLiveSession } from "./session-live";
 import { HashBusy, hashGate } from "./hash-gate";
 import { oauthEmailVerified } from "./oauth-verified";
 import { AppError } from "../errors";
@@ -141,7 +142,10 @@ async function config(): Promise<NextAuthConfig> {
       // Sign-out ends the session on the server: the cookie stops working even if it was copied.
       async signOut(message) {
         const sid = "token" in message ? message.token?.sid : undefined;
-        if (typeof sid === "string") await deleteSession(sid);
+        if (typeof sid === "string") {
+          await deleteSession(sid);
+          forgetLiveSession({ sid });
+        }
       },
       // GitHub and Google say whether they verified the address; then it counts as verified here.
       async signIn({ user, account, profile }) {

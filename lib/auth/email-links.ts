@@ -16,6 +16,7 @@ import { log } from "../log";
 import { hashPassword } from "./password";
 import { hashGate } from "./hash-gate";
 import { admitHourly } from "./throttle";
+import { forgetLiveSession } from "./session-live";
 
 export const VERIFY_TTL_SECONDS = 24 * 3600;
 export const RESET_TTL_SECONDS = 3600;
@@ -98,7 +99,9 @@ export async function completePasswordReset(input: { token: string; password: st
   const found = await consumeEmailToken("reset", hashToken(input.token));
   if (!found) throw new AppError("not_found", "This reset link is not valid: it may have expired or been used. Ask for a new one.");
   const passwordHash = await hashGate(() => hashPassword(input.password));
-  if (!(await resetPassword({ ...found, passwordHash }))) {
+  const changed = await resetPassword({ ...found, passwordHash });
+  forgetLiveSession({ userId: found.userId });
+  if (!changed) {
     throw new AppError("not_found", "This reset link is not valid: it may have expired or been used. Ask for a new one.");
   }
 }

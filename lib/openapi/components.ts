@@ -59,7 +59,13 @@ export const schemas: Record<string, Schema> = {
       {
         code: { type: "string", enum: ERROR_CODES },
         message: { type: "string", description: "A sentence a person can act on." },
-        details: { type: "array", items: object({ path: { type: "string" }, message: { type: "string" } }) },
+        details: {
+          description: "validation_error: the problems, one per field. rate_limited (quotas): which limit, its use and its maximum.",
+          oneOf: [
+            { type: "array", items: object({ path: { type: "string" }, message: { type: "string" } }) },
+            object({ limit: { type: "string" }, used: { type: "number" }, max: { type: "number" } }),
+          ],
+        },
         retryAfter: { type: "number", description: "Seconds, with 429 and 503 (also in the Retry-After header)." },
       },
       ["code", "message"],

@@ -244,10 +244,14 @@ describe("6. nobody joins without consent; what steers the answers is visible; c
 describe("7. sign-out ends the session on the server", () => {
   it("the old cookie no longer reads anything after POST /api/auth/signout", async () => {
     const user = await signUp(base);
+    const chat = await createChat(user);
     const copied = anonymous(base, { cookie: user.jar.header() });
     await json(await copied.get("/chat/list"), 200);
+    await json(await copied.get(`/chat/${chat.uuid}/messages`), 200);
     await user.signOut();
     expect(await errorCode(await copied.get("/chat/list"), 401)).toBe("unauthorized");
+    // The polls too (their session check is cached, and dropped by the sign-out on this server).
+    expect(await errorCode(await copied.get(`/chat/${chat.uuid}/messages`), 401)).toBe("unauthorized");
     const page = await copied.get("/chat");
     expect(new URL(page.headers.get("location") ?? "", base).pathname).toBe("/signin");
   });
