@@ -12,7 +12,8 @@ const message = (err: unknown, fallback: string) => (err instanceof ApiError ? e
  * which is harmless, but a POST keeps the link's effect to a real visit).
  */
 export function VerifyEmail({ token }: { token: string }) {
-  const [state, setState] = useState<"working" | "done" | string>("working");
+  // "working", "done", or the sentence of what went wrong.
+  const [state, setState] = useState<string>("working");
   const started = useRef(false);
   useEffect(() => {
     if (started.current) return;

@@ -20,7 +20,7 @@ export async function insertEmailToken(input: { kind: EmailTokenKind; userId: st
     await tx.insert(verificationTokens).values({
       identifier: `${input.kind}:${input.userId}:${input.email}`,
       token: input.tokenHash,
-      expires: sql`now() + make_interval(secs => ${input.ttlSeconds})` as unknown as Date,
+      expires: sql`now() + make_interval(secs => ${input.ttlSeconds})`,
     });
   });
 }

@@ -12,7 +12,7 @@ export async function insertSession(input: { sid: string; userId: string; maxAge
   await db.insert(sessions).values({
     sessionToken: input.sid,
     userId: input.userId,
-    expires: sql`now() + make_interval(secs => ${input.maxAgeSeconds})` as unknown as Date,
+    expires: sql`now() + make_interval(secs => ${input.maxAgeSeconds})`,
   });
   // Expired rows are of no use to anyone: pruned a few at a time by the sign-ins that add rows.
   await db.execute(sql`delete from ${sessions} where ${sessions.sessionToken} in (select ${sessions.sessionToken} from ${sessions} where ${sessions.expires} < now() limit 100)`);

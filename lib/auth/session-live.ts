@@ -12,7 +12,11 @@ import { and, eq, sql } from "drizzle-orm";
 
 const SESSION_LIVE_MS = 5_000;
 const MAX_ENTRIES = 20_000;
-const live = new Map<string, { userId: string; until: number }>();
+// On globalThis: the App Router (sign-out) and the Pages routes (the polls) are separate bundles,
+// each with its own copy of this module, in one process.
+const KEY = Symbol.for("pollchat.liveSessions");
+const holder = globalThis as { [KEY]?: Map<string, { userId: string; until: number }> };
+const live = (holder[KEY] ??= new Map());
 
 export async function sessionLive(userId: string, sid: string): Promise<boolean> {
   const hit = live.get(sid);

@@ -22,6 +22,7 @@ export function installSocketAddressHeader(): void {
   if (holder[KEY]) return;
   const key = randomBytes(16).toString("base64url");
   holder[KEY] = key;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the server as `this` below
   const emit = http.Server.prototype.emit;
   http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
     if (event === "request") {

@@ -30,7 +30,7 @@ async function load(baseUrl: string): Promise<Contract> {
   const res = await fetch(`${baseUrl}/api/openapi.json`);
   const doc = (await res.json()) as { paths: Record<string, Record<string, { responses: Record<string, Json> }>>; components: Json };
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
-  addFormats.default(ajv);
+  (addFormats as unknown as { default: (a: Ajv2020) => void }).default(ajv);
   ajv.addSchema({ $id: "openapi.json", components: doc.components }, "openapi.json");
   const routes: Route[] = [];
   for (const [template, item] of Object.entries(doc.paths)) {
