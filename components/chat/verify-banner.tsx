@@ -8,7 +8,7 @@ export function VerifyBanner({ email }: { email: string }) {
   const [state, setState] = useState<{ text: string; link?: string } | null>(null);
   const [busy, setBusy] = useState(false);
   return (
-    <div className="guest-banner verify-banner" role="note" aria-label="Confirm your email address">
+    <section className="guest-banner verify-banner" aria-label="Confirm your email address">
       <span>
         Confirm <strong>{email}</strong>: open the link we mailed you. Until then, people cannot invite you by email.
         {state && (
@@ -38,6 +38,6 @@ export function VerifyBanner({ email }: { email: string }) {
       >
         Send the link again
       </button>
-    </div>
+    </section>
   );
 }
