@@ -15,8 +15,9 @@ const MAX_ENTRIES = 20_000;
 // On globalThis: the App Router (sign-out) and the Pages routes (the polls) are separate bundles,
 // each with its own copy of this module, in one process.
 const KEY = Symbol.for("pollchat.liveSessions");
-const holder = globalThis as { [KEY]?: Map<string, { userId: string; until: number }> };
-const live = (holder[KEY] ??= new Map());
+type Live = Map<string, { userId: string; until: number }>;
+const holder = globalThis as { [KEY]?: Live };
+const live: Live = (holder[KEY] ??= new Map() as Live);
 
 export async function sessionLive(userId: string, sid: string): Promise<boolean> {
   const hit = live.get(sid);
