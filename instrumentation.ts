@@ -3,6 +3,9 @@ export async function register() {
   // Set by Next for each runtime; read here, not through lib/env.ts, so that the edge runtime
   // loads nothing Node-only.
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Before any request: route handlers learn the socket's address (per-address limits).
+  const { installSocketAddressHeader } = await import("./lib/http/socket-address");
+  installSocketAddressHeader();
   // Traces only when asked for: otherwise no OpenTelemetry code is even loaded. An invalid
   // environment is left to startServer, which stops the process with its message.
   const { validEnv } = await import("./lib/env");

@@ -1,10 +1,10 @@
-import type { ChatDto, ChatPresenceDto, InviteDto, MemberDto, MessageDto, TokensDto } from "@/lib/contract";
+import type { ChatDto, ChatInstructionsDto, ChatPresenceDto, InvitationDto, InviteDto, MemberDto, MessageDto, PendingInvitationDto, TokensDto } from "@/lib/contract";
 /**
  * React Query keys and the client-side shapes of what they hold. Imported by server
  * components too (to hydrate the cache), so nothing here touches the browser.
  */
 
-export type { ChatDto, ChatPresenceDto, InviteDto, MemberDto, MessageDto, TokensDto };
+export type { ChatDto, ChatInstructionsDto, ChatPresenceDto, InvitationDto, InviteDto, MemberDto, MessageDto, PendingInvitationDto, TokensDto };
 
 export type MessageStatus = MessageDto["status"];
 
@@ -65,7 +65,9 @@ export const keys = {
 export interface MembersState {
   members: MemberDto[];
   invites?: InviteDto[];
+  pending?: PendingInvitationDto[];
   role: ChatDto["role"];
+  instructions: ChatInstructionsDto;
 }
 
 export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(["completed", "failed", "cancelled"]);

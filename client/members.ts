@@ -4,7 +4,7 @@
  */
 import { useQuery, type QueryClient } from "@tanstack/react-query";
 import { api } from "./api";
-import { keys, type InviteDto, type MemberDto, type MembersState } from "./keys";
+import { keys, type InvitationDto, type InviteDto, type MemberDto, type MembersState, type PendingInvitationDto } from "./keys";
 
 export type InvitableRole = "editor" | "viewer";
 
@@ -21,10 +21,34 @@ export function useMembers(chatUuid: string, enabled: boolean) {
 
 const refresh = (qc: QueryClient, chatUuid: string) => qc.invalidateQueries({ queryKey: keys.members(chatUuid) });
 
-export async function inviteByEmail(qc: QueryClient, chatUuid: string, email: string, role: InvitableRole): Promise<MemberDto> {
-  const { member } = await api<{ member: MemberDto }>(`/api/chats/${chatUuid}/members`, { method: "POST", json: { email, role } });
+/** Invites someone by email: an invitation they accept or decline, or (a member already) their role now. */
+export async function inviteByEmail(
+  qc: QueryClient,
+  chatUuid: string,
+  email: string,
+  role: InvitableRole,
+): Promise<{ member?: MemberDto; invitation?: PendingInvitationDto }> {
+  const answer = await api<{ member?: MemberDto; invitation?: PendingInvitationDto }>(`/api/chats/${chatUuid}/members`, { method: "POST", json: { email, role } });
   await refresh(qc, chatUuid);
-  return member;
+  return answer;
+}
+
+/** The invitations waiting for my answer (the sidebar), polled: one may arrive at any time. */
+export function useInvitations() {
+  return useQuery({
+    queryKey: ["invitations"],
+    queryFn: () => api<{ invitations: InvitationDto[] }>("/api/invitations"),
+    refetchInterval: 5000,
+    refetchIntervalInBackground: false,
+    retry: false,
+  });
+}
+
+export async function answerInvitation(qc: QueryClient, uuid: string, accept: boolean): Promise<{ chatUuid?: string }> {
+  const answer = await api<{ chatUuid?: string }>(`/api/invitations/${uuid}`, { method: accept ? "POST" : "DELETE" });
+  await qc.invalidateQueries({ queryKey: ["invitations"] });
+  if (accept) await qc.invalidateQueries({ queryKey: keys.allChats });
+  return answer;
 }
 
 export async function changeRole(qc: QueryClient, chatUuid: string, userId: string, role: InvitableRole): Promise<void> {

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
+import { safeCallback } from "@/lib/callback-url";
 
 interface Props {
   mode: "signin" | "signup";
@@ -55,7 +56,7 @@ export function AuthForm({ mode, oauth, callbackUrl, initialError, guests = fals
         setError(ERRORS[result?.code ?? ""] ?? ERRORS.CredentialsSignin!);
         return;
       }
-      router.replace(callbackUrl);
+      router.replace(safeCallback(callbackUrl));
       router.refresh();
     } catch {
       setError("The network is not answering. Check your connection and try again.");
@@ -77,7 +78,7 @@ export function AuthForm({ mode, oauth, callbackUrl, initialError, guests = fals
         );
         return;
       }
-      router.replace(callbackUrl === "/" ? "/chat" : callbackUrl);
+      router.replace(callbackUrl === "/" ? "/chat" : safeCallback(callbackUrl));
       router.refresh();
     } catch {
       setError("The network is not answering. Check your connection and try again.");

@@ -5,15 +5,12 @@ import { pageUser } from "@/lib/auth/session";
 import { guestsAllowed } from "@/lib/auth/guest";
 import { AuthForm } from "./auth-form";
 import { BrandCard } from "./status-page";
+import { safeCallback } from "@/lib/callback-url";
 
-/** Only same-site paths may be returned to after sign-in. */
-export function safeCallback(raw: string | string[] | undefined): string {
-  const v = Array.isArray(raw) ? raw[0] : raw;
-  return v && v.startsWith("/") && !v.startsWith("//") ? v : "/";
-}
 
 export async function AuthPage({ mode, searchParams }: { mode: "signin" | "signup"; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
+  // Only same-site paths may be returned to after sign-in (lib/callback-url.ts).
   const callbackUrl = safeCallback(sp.callbackUrl);
   // A guest may open both: sign-up turns the guest into the new account, chats and all.
   const user = await pageUser();
@@ -44,6 +41,11 @@ export async function AuthPage({ mode, searchParams }: { mode: "signin" | "signu
         initialError={error}
         guests={mode === "signin" && guestsAllowed() && !user}
       />
+      {mode === "signin" && (
+        <p className="auth-switch">
+          <Link href="/forgot-password">Forgot your password?</Link>
+        </p>
+      )}
       <p className="auth-switch">
         {mode === "signin" ? "New here? " : "Already have an account? "}
         <Link href={otherHref}>{mode === "signin" ? "Create an account" : "Sign in"}</Link>

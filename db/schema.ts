@@ -83,13 +83,22 @@ export const accounts = pgTable(
   (t) => [primaryKey({ columns: [t.provider, t.providerAccountId] })],
 );
 
-export const sessions = pgTable("session", {
-  sessionToken: text("sessionToken").primaryKey(),
-  userId: text("userId")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" }),
-  expires: timestamp("expires", { mode: "date" }).notNull(),
-});
+/**
+ * Live sign-ins. Sessions are JWTs (Credentials requires it), but each carries a session id
+ * (`sid`) that must have a row here: sign-out deletes the row, "sign out everywhere" and a new
+ * password delete all of a user's, and the account check joins it, so the cookie stops at once.
+ */
+export const sessions = pgTable(
+  "session",
+  {
+    sessionToken: text("sessionToken").primaryKey(),
+    userId: text("userId")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expires: timestamp("expires", { mode: "date" }).notNull(),
+  },
+  (t) => [index("session_user_idx").on(t.userId)],
+);
 
 export const verificationTokens = pgTable(
   "verification_token",
@@ -186,10 +195,54 @@ export const chatInvites = pgTable(
     createdAt: createdAt(),
     expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
     revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+    /** How many people joined through this link (shown to the owner). */
+    uses: integer("uses").notNull().default(0),
   },
   (t) => [index("chat_invite_chat_idx").on(t.chatUuid)],
 );
 export type ChatInvite = typeof chatInvites.$inferSelect;
+
+/**
+ * An invitation by email, waiting for the invitee's answer: nobody becomes a member without
+ * accepting. The invitee sees it in the sidebar; declining deletes it.
+ */
+export const chatInvitations = pgTable(
+  "chat_invitation",
+  {
+    uuid: uuid("uuid").primaryKey(),
+    chatUuid: uuid("chat_uuid")
+      .notNull()
+      .references(() => chats.uuid, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role").$type<Exclude<MemberRole, "owner">>().notNull(),
+    invitedBy: text("invited_by")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("chat_invitation_chat_user_idx").on(t.chatUuid, t.userId), index("chat_invitation_user_idx").on(t.userId, t.createdAt)],
+);
+export type ChatInvitation = typeof chatInvitations.$inferSelect;
+
+/**
+ * Someone the owner removed from a chat: an invite link does not bring them back; an invitation
+ * by email (accepted) does, and deletes the row.
+ */
+export const chatRemovals = pgTable(
+  "chat_removal",
+  {
+    chatUuid: uuid("chat_uuid")
+      .notNull()
+      .references(() => chats.uuid, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.chatUuid, t.userId] })],
+);
 
 
 export const chatMessages = pgTable(
@@ -308,7 +361,7 @@ export type ApiToken = typeof apiTokens.$inferSelect;
 
 // ---------------------------------------------------------------- rate limits of sign-in
 
-export const AUTH_ATTEMPT_SCOPES = ["signin_account", "signin_ip", "register_ip"] as const;
+export const AUTH_ATTEMPT_SCOPES = ["signin_account", "signin_ip", "signin_account_ip", "register_ip", "chat_create", "import", "mail"] as const;
 export type AuthAttemptScope = (typeof AUTH_ATTEMPT_SCOPES)[number];
 
 /**

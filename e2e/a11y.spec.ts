@@ -3,6 +3,7 @@
  * controls, names, roles, landmarks and colour contrast, in the light and the dark theme, on
  * desktop and on a phone. Any violation fails with its rule, the elements and axe's advice.
  */
+import { followVerificationMail } from "./pages/mail";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { ChatPage, newUser } from "./pages/chat-page";
@@ -58,6 +59,8 @@ for (const theme of THEMES) {
     const bobPage = await bobContext.newPage();
     try {
       const bob = await ChatPage.signUp(bobPage);
+      // Invitations by email reach verified addresses only: Bob follows the link he was mailed.
+      await followVerificationMail(bobPage, bob.email);
       await ChatPage.signUp(page);
       const chat = new ChatPage(page);
       const uuid = await chat.startChat(`Hello [[fake text="Hi both"]]`);
@@ -71,9 +74,16 @@ for (const theme of THEMES) {
       await expectNoViolations(page, `members dialog ${theme}`);
       await dialog.getByRole("button", { name: "Close" }).click();
 
-      // Bob's view: another person's message with name and avatar, presence, typing.
+      // Bob accepts the invitation in his sidebar (checked too), and lands in the chat.
       const bobChat = new ChatPage(bobPage);
-      await bobPage.goto(`/chat/${uuid}`);
+      await bobPage.goto("/chat");
+      const invitations = bobPage.getByRole("region", { name: "Invitations" });
+      await expect(invitations.getByRole("button", { name: "Accept" })).toBeVisible({ timeout: 15_000 });
+      await expectNoViolations(bobPage, `invitations in the sidebar ${theme}`);
+      await invitations.getByRole("button", { name: "Accept" }).click();
+      await expect(bobPage).toHaveURL(new RegExp(`/chat/${uuid}$`));
+
+      // Bob's view: another person's message with name and avatar, presence, typing.
       await bobChat.send(`From Bob [[fake text="Hello Bob"]]`);
       await bobChat.waitForAnswer();
       await expect(page.getByTestId("presence")).toBeVisible({ timeout: 15_000 });

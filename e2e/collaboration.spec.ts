@@ -5,6 +5,7 @@
  */
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { ChatPage, newUser, slowAnswer, type TestUser } from "./pages/chat-page";
+import { followVerificationMail } from "./pages/mail";
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -22,21 +23,30 @@ test("two people chat with the model together: names, streaming, presence, typin
     const uuid = await alice.chat.startChat(`Plan the trip [[fake text="first answer"]]`);
     await alice.chat.waitForAnswer();
 
-    // Alice invites Bob by email.
+    // Bob confirms his address from the mail he received: only then can he be invited by email.
+    await followVerificationMail(bob.page, bob.user.email);
+    await bob.chat.gotoNew();
+
+    // Alice invites Bob by email: an invitation, not a membership.
     await alice.page.getByRole("button", { name: "Invite people" }).click();
     const dialog = alice.page.getByRole("dialog", { name: "People in this chat" });
     await dialog.getByRole("textbox", { name: "Email of the person to invite" }).fill(bob.user.email);
     await dialog.getByRole("button", { name: "Invite", exact: true }).click();
-    await expect(dialog.getByRole("status")).toContainText(`${bob.user.name} can now write in this chat`);
-    await expect(dialog.getByTestId("member")).toHaveCount(2);
+    await expect(dialog.getByRole("status")).toContainText(`Invitation sent to ${bob.user.name}`);
+    await expect(dialog.getByTestId("member")).toHaveCount(1);
+    await expect(dialog.getByRole("list", { name: "Pending invitations" })).toContainText(bob.user.email);
+    // Every member sees what steers the answers.
+    await expect(dialog.getByRole("region", { name: "Instructions the assistant follows" })).toContainText("Agent: Assistant");
     await dialog.getByRole("button", { name: "Close" }).click();
 
-    // The chat shows up in Bob's sidebar, marked shared, and unread (he has not seen it yet).
+    // The invitation shows up in Bob's sidebar; he accepts it and lands in the chat, marked shared.
+    const invitations = bob.page.getByRole("region", { name: "Invitations" });
+    await expect(invitations).toContainText(`${alice.user.name} invites you`, { timeout: 15_000 });
+    await invitations.getByRole("button", { name: "Accept" }).click();
+    await expect(bob.page).toHaveURL(new RegExp(`/chat/${uuid}$`));
+    await expect(invitations).toHaveCount(0);
     const bobItem = bob.chat.sidebar.locator(".chat-item").filter({ has: bob.page.locator(`a[href="/chat/${uuid}"]`) });
     await expect(bobItem).toContainText("shared", { timeout: 15_000 });
-    await expect(bobItem.getByTestId("unread")).toBeVisible();
-    await bobItem.getByRole("link").click();
-    await expect(bob.page).toHaveURL(new RegExp(`/chat/${uuid}$`));
     await expect(bobItem.getByTestId("unread")).toHaveCount(0);
 
     // Bob sees Alice's words with her name, and the answer.

@@ -7,14 +7,21 @@
  *   E2E_PORT=3210 node e2e/serve.mjs
  */
 import { startFakeOpenAI } from "../test/support/fake-openai.ts";
-import { createTestDatabase, removeDataDir, startAppServer, testAppEnv } from "../test/support/app-server.ts";
+import { createTestDatabase, projectRoot, removeDataDir, startAppServer, testAppEnv } from "../test/support/app-server.ts";
+import { startMailSink } from "../test/support/mail-sink.ts";
+import { e2eMailDir } from "./mail-dir.mjs";
+import { rmSync } from "node:fs";
 
 const port = Number(process.env.E2E_PORT ?? 3210);
 
 const fake = await startFakeOpenAI();
 const db = await createTestDatabase();
-// The admin of e2e/admin.spec.ts by its email; guests for e2e/account.spec.ts.
-const env = { ...testAppEnv(db, fake.url), ADMIN_EMAILS: "e2e-admin@example.test", ALLOW_GUESTS: "true" };
+// A real SMTP server: the specs follow verification links from the mail it received (e2e/pages/mail.ts).
+const mailDir = e2eMailDir(projectRoot, port);
+rmSync(mailDir, { recursive: true, force: true });
+const mail = await startMailSink(mailDir);
+// The admin of e2e/admin.spec.ts by its email (verified from its mail); guests for e2e/account.spec.ts.
+const env = { ...testAppEnv(db, fake.url), ADMIN_EMAILS: "e2e-admin@example.test", ALLOW_GUESTS: "true", SMTP_URL: mail.url };
 
 let app;
 let stopping;
@@ -24,6 +31,7 @@ async function shutdown(code) {
       await app?.stop();
     } finally {
       await fake.close().catch(() => {});
+      await mail.close().catch(() => {});
       await db.drop().catch((err) => console.error("[e2e] could not drop the test database:", err));
       removeDataDir(env);
     }

@@ -106,6 +106,35 @@ export interface InviteDto {
   role: InvitableRole;
   createdAt: string;
   expiresAt: string;
+  /** How many people joined through this link. */
+  uses: number;
+}
+
+/** What steers a chat's answers, shown to every member: the agent's name and the system prompt stored with the chat. */
+export interface ChatInstructionsDto {
+  agent: string;
+  systemPrompt: string | null;
+  /** The prompt is not the agent's own (an imported chat, say). */
+  custom: boolean;
+}
+
+/** An invitation by email waiting for the invitee's answer, as the chat's owner sees it. */
+export interface PendingInvitationDto {
+  uuid: string;
+  userId: string;
+  name: string;
+  email: string | null;
+  role: InvitableRole;
+  createdAt: string;
+}
+
+/** An invitation addressed to me, waiting for my answer (the sidebar lists them). */
+export interface InvitationDto {
+  uuid: string;
+  chat: { uuid: string; title: string };
+  role: InvitableRole;
+  invitedBy: { id: string; name: string };
+  createdAt: string;
 }
 
 // ---------------------------------------------------------------- from lib/chat/share.ts

@@ -154,6 +154,15 @@ const schema = z.object({
    */
   TRUST_PROXY: int(0, 0),
 
+  /** Mail (verification, password reset): smtp:// or smtps:// URL; unset, mail goes to the server log. */
+  SMTP_URL: optionalString.pipe(z.url().optional()),
+  MAIL_FROM: z.string().default("PollChat <no-reply@localhost>"),
+  /** Chats created (and chats imported) per user per hour; guests get GUEST_CHATS_PER_HOUR. */
+  CHATS_PER_HOUR: int(200, 0),
+  GUEST_CHATS_PER_HOUR: int(20, 0),
+  /** Imports (POST /api/import) per user per hour. */
+  IMPORTS_PER_HOUR: int(10, 0),
+
   /** Operations: logs, metrics, traces, time limits (README, "Deploy"). */
   LOG_LEVEL: logLevel,
   /** Log prompt and answer text (and errors whole). Never in production with real users. */

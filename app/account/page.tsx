@@ -7,6 +7,7 @@ import { formatCount } from "@/lib/duration";
 import { QuotaList } from "@/components/account/quota-list";
 import { UsageTable } from "@/components/account/usage-table";
 import "@/components/account/account.css";
+import { SignOutEverywhereButton } from "@/components/sign-out-button";
 
 export const metadata: Metadata = { title: "Account" };
 export const dynamic = "force-dynamic";
@@ -38,6 +39,12 @@ export default async function AccountPage() {
           {user.role === "admin" && <span className="badge badge-accent">Admin</span>}
           {user.guest && <span className="badge">Guest</span>}
         </div>
+        {!user.guest && (
+          <div className="profile-actions">
+            <span className="muted small">{user.emailVerified ? "Email address confirmed." : "Email address not confirmed yet: open the link we mailed you."}</span>
+            <SignOutEverywhereButton />
+          </div>
+        )}
         {user.guest && (
           <div className="guest-note">
             <span>Create an account to keep your chats and get higher limits. Everything you did as a guest stays.</span>

@@ -29,7 +29,7 @@ export default async function ChatLayout({ children }: { children: React.ReactNo
   return (
     <Providers>
       <HydrationBoundary state={dehydrate(qc)}>
-        <AppShell user={{ id: user.id, email: user.email ?? "", name: user.name ?? null, role: user.role, guest: user.guest }}>{children}</AppShell>
+        <AppShell user={{ id: user.id, email: user.email ?? "", name: user.name ?? null, role: user.role, guest: user.guest, emailVerified: user.emailVerified }}>{children}</AppShell>
       </HydrationBoundary>
     </Providers>
   );

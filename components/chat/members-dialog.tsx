@@ -9,7 +9,7 @@ import { useRouter } from "next/navigation";
 import { useQueryClient } from "@tanstack/react-query";
 import { ApiError } from "@/client/api";
 import { changeRole, createInvite, inviteByEmail, removeMember, revokeInvite, useMembers, type InvitableRole } from "@/client/members";
-import type { InviteDto, MemberDto } from "@/client/keys";
+import type { ChatInstructionsDto, InviteDto, MemberDto, PendingInvitationDto } from "@/client/keys";
 import { Avatar } from "./avatar";
 import { CopyButton } from "./copy-button";
 import { IconClose, IconLeave, IconLink } from "./icons";
@@ -61,9 +61,11 @@ export function MembersDialog({ chatUuid, me, onClose }: { chatUuid: string; me:
               <MemberRow key={m.userId} chatUuid={chatUuid} member={m} me={me} owner={owner} onLeft={onClose} />
             ))}
           </ul>
+          {owner && (data.pending ?? []).length > 0 && <PendingInvitations chatUuid={chatUuid} pending={data.pending ?? []} />}
           {owner && <InviteByEmail chatUuid={chatUuid} />}
           {owner && <InviteLinks chatUuid={chatUuid} invites={data.invites ?? []} />}
           {!owner && <p className="muted small">Only the owner can invite people or change roles.</p>}
+          <Instructions instructions={data.instructions} />
         </>
       )}
     </dialog>
@@ -169,8 +171,9 @@ function InviteByEmail({ chatUuid }: { chatUuid: string }) {
         setBusy(true);
         setStatus(null);
         inviteByEmail(qc, chatUuid, email.trim(), role)
-          .then((m) => {
-            setStatus({ ok: true, text: `${m.name} can now ${m.role === "viewer" ? "read" : "write in"} this chat.` });
+          .then(({ member: m, invitation }) => {
+            if (m) setStatus({ ok: true, text: `${m.name} is a member already and can ${m.role === "viewer" ? "read" : "write in"} this chat.` });
+            else if (invitation) setStatus({ ok: true, text: `Invitation sent to ${invitation.name}. They join once they accept it.` });
             setEmail("");
           })
           .catch((err: unknown) => setStatus({ ok: false, text: message(err, "Could not invite them.") }))
@@ -269,7 +272,7 @@ function InviteLinks({ chatUuid, invites }: { chatUuid: string; invites: InviteD
           {invites.map((i) => (
             <li key={i.uuid}>
               <span>
-                {ROLE_LABEL[i.role]} link, expires {when(i.expiresAt)}
+                {ROLE_LABEL[i.role]} link, expires {when(i.expiresAt)}, used {i.uses === 1 ? "once" : `${i.uses} times`}
               </span>
               <button type="button" className="btn btn-small btn-ghost" onClick={() => void revokeInvite(qc, chatUuid, i.uuid).catch((err: unknown) => setError(message(err, "Could not revoke it.")))}>
                 Revoke
@@ -277,6 +280,58 @@ function InviteLinks({ chatUuid, invites }: { chatUuid: string; invites: InviteD
             </li>
           ))}
         </ul>
+      )}
+    </section>
+  );
+}
+
+/** Invitations by email that wait for an answer; the owner may withdraw one. */
+function PendingInvitations({ chatUuid, pending }: { chatUuid: string; pending: PendingInvitationDto[] }) {
+  const qc = useQueryClient();
+  const [error, setError] = useState("");
+  return (
+    <section aria-labelledby="pending-title">
+      <h3 id="pending-title">Waiting for an answer</h3>
+      <ul className="invite-list" aria-label="Pending invitations">
+        {pending.map((p) => (
+          <li key={p.uuid}>
+            <span>
+              {p.name} ({p.email}), as {ROLE_LABEL[p.role].toLowerCase()}
+            </span>
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              onClick={() => void removeMember(qc, chatUuid, p.userId).catch((err: unknown) => setError(message(err, "Could not withdraw it.")))}
+            >
+              Withdraw
+            </button>
+          </li>
+        ))}
+      </ul>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** What steers the answers: every member sees it (an imported chat may carry any prompt). */
+function Instructions({ instructions }: { instructions: ChatInstructionsDto }) {
+  return (
+    <section className="chat-instructions" aria-labelledby="instructions-title">
+      <h3 id="instructions-title">Instructions the assistant follows</h3>
+      <p className="muted small">
+        Agent: {instructions.agent}
+        {instructions.custom ? " · custom instructions (not the agent's own)" : ""}
+      </p>
+      {instructions.systemPrompt ? (
+        <pre className="instructions-text" tabIndex={0} aria-label="System prompt">
+          {instructions.systemPrompt}
+        </pre>
+      ) : (
+        <p className="muted small">None.</p>
       )}
     </section>
   );

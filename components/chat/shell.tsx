@@ -8,6 +8,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import { usePathname, useRouter } from "next/navigation";
 import { Sidebar } from "./sidebar";
 import { GuestBanner } from "./guest-banner";
+import { VerifyBanner } from "./verify-banner";
 
 /** Who is signed in, as the frame shows them (the sidebar's account, the guest banner, their own messages). */
 export interface ShellUser {
@@ -16,6 +17,8 @@ export interface ShellUser {
   name: string | null;
   role: "user" | "admin";
   guest: boolean;
+  /** Unverified: a banner asks to follow the mailed link. */
+  emailVerified?: boolean;
 }
 
 interface ShellContext {
@@ -84,6 +87,7 @@ export function AppShell({ user, children }: { user: ShellUser; children: React.
         <div className="scrim" aria-hidden="true" onClick={() => setDrawerOpen(false)} />
         <main className="main" id="main">
           {user.guest && <GuestBanner />}
+          {!user.guest && user.emailVerified === false && <VerifyBanner email={user.email} />}
           {children}
         </main>
       </div>

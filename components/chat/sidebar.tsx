@@ -4,6 +4,7 @@
  * The chat list: newest activity first, grouped by day, searchable, and live (polled every
  * second, so a chat made or renamed in another tab shows up within a second).
  */
+import { InvitationsBox } from "./invitations-box";
 import { useEffect, useState } from "react";
 import Link from "next/link";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
@@ -96,6 +97,7 @@ export function Sidebar({ user }: { user: ShellUser }) {
           autoComplete="off"
         />
       </div>
+      {!user.guest && <InvitationsBox />}
       <nav className="chat-list" aria-label="Your chats">
         {groups.map((g) => (
           <section key={g.label} className="chat-group" aria-labelledby={`group-${g.label}`}>

@@ -15,6 +15,7 @@ export interface AdminUserRow {
   name: string | null;
   role: User["role"];
   guest: boolean;
+  emailVerified: Date | null;
   disabledAt: Date | null;
   quota: UserQuota;
   createdAt: Date;
@@ -53,6 +54,7 @@ export async function listUsersWithUsage(input: { limit: number; before?: { crea
       name: users.name,
       role: users.role,
       guest: users.guest,
+      emailVerified: users.emailVerified,
       disabledAt: users.disabledAt,
       quota: users.quota,
       createdAt: users.createdAt,

@@ -32,6 +32,19 @@ export async function secondsUntilBelow(input: { key: AttemptKey; max: number; w
   return wait > 0 ? wait : 0;
 }
 
+/** How many attempts `key` has within the window, and how long ago the newest was (seconds). */
+export async function attemptStats(input: { key: AttemptKey; windowSeconds: number }): Promise<{ count: number; secondsSinceLast: number }> {
+  const db = await getDb();
+  const rows = await execRows<{ n: number | string; since: number | string | null }>(
+    db,
+    sql`select count(*)::int as n, extract(epoch from (now() - max(${authAttempts.createdAt})))::float8 as since
+        from ${authAttempts}
+        where ${authAttempts.scope} = ${input.key.scope} and ${authAttempts.subject} = ${input.key.subject}
+          and ${authAttempts.createdAt} > now() - make_interval(secs => ${input.windowSeconds})`,
+  );
+  return { count: Number(rows[0]?.n ?? 0), secondsSinceLast: Number(rows[0]?.since ?? 0) };
+}
+
 /** Counts attempts, and forgets those older than `keepSeconds` (the longest window). */
 export async function recordAttempts(input: { keys: AttemptKey[]; keepSeconds: number }): Promise<void> {
   if (input.keys.length === 0) return;

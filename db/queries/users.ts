@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
-import { apiTokens, users, type User, type UserRole } from "../schema.ts";
+import { apiTokens, sessions, users, type User, type UserRole } from "../schema.ts";
 import { isUniqueViolation, preparedFor } from "./util.ts";
 import type { Tx } from "./access.ts";
 
@@ -16,7 +16,8 @@ export async function findUserByEmail(email: string): Promise<User | undefined> 
  * ever (guests do not count), `user` after it. Serialized by an advisory lock held until the
  * transaction ends, so two first sign-ups at once cannot both become admin.
  */
-async function roleOfNewAccount(tx: Tx): Promise<UserRole> {
+async function roleOfNewAccount(tx: Tx, firstIsAdmin: boolean): Promise<UserRole> {
+  if (!firstIsAdmin) return "user";
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext('pollchat:first-account'))`);
   const [any] = await tx.select({ id: users.id }).from(users).where(eq(users.guest, false)).limit(1);
   return any ? "user" : "admin";
@@ -27,10 +28,11 @@ export async function insertPasswordUser(input: {
   email: string;
   name: string | null;
   passwordHash: string;
+  firstIsAdmin: boolean;
 }): Promise<User | undefined> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const role = await roleOfNewAccount(tx);
+    const role = await roleOfNewAccount(tx, input.firstIsAdmin);
     const [row] = await tx
       .insert(users)
       .values({ email: input.email, name: input.name, passwordHash: input.passwordHash, role })
@@ -44,10 +46,13 @@ export async function insertPasswordUser(input: {
  * Creates an account for Auth.js's adapter (OAuth sign-ups), with the same first-account rule as
  * a password sign-up.
  */
-export async function insertAdapterUser(input: Omit<typeof users.$inferInsert, "role" | "guest" | "quota" | "passwordHash" | "disabledAt">): Promise<User> {
+export async function insertAdapterUser(
+  input: Omit<typeof users.$inferInsert, "role" | "guest" | "quota" | "passwordHash" | "disabledAt">,
+  firstIsAdmin: boolean,
+): Promise<User> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const role = await roleOfNewAccount(tx);
+    const role = await roleOfNewAccount(tx, firstIsAdmin);
     const [row] = await tx.insert(users).values({ ...input, role }).returning();
     return row!;
   });
@@ -67,11 +72,11 @@ export type ConvertResult = { kind: "converted"; user: User } | { kind: "email_t
  * usage record stays theirs. Only a live guest row is converted (a second conversion, or a
  * disabled guest, changes nothing).
  */
-export async function convertGuestUser(input: { id: string; email: string; name: string | null; passwordHash: string }): Promise<ConvertResult> {
+export async function convertGuestUser(input: { id: string; email: string; name: string | null; passwordHash: string; firstIsAdmin: boolean }): Promise<ConvertResult> {
   const db = await getDb();
   try {
     return await db.transaction(async (tx): Promise<ConvertResult> => {
-      const role = await roleOfNewAccount(tx);
+      const role = await roleOfNewAccount(tx, input.firstIsAdmin);
       const [row] = await tx
         .update(users)
         .set({ email: input.email, name: input.name ?? sql`${users.name}`, passwordHash: input.passwordHash, guest: false, role })
@@ -93,6 +98,7 @@ export interface AccountRow {
   role: UserRole;
   guest: boolean;
   disabled: boolean;
+  emailVerified: Date | null;
 }
 
 const accountColumns = {
@@ -102,15 +108,32 @@ const accountColumns = {
   role: users.role,
   guest: users.guest,
   disabled: sql<boolean>`${users.disabledAt} is not null`,
+  emailVerified: users.emailVerified,
 };
 
 const findAccountStatement = preparedFor((db) =>
   db.select(accountColumns).from(users).where(eq(users.id, sql.placeholder("id"))).limit(1).prepare("find_account"),
 );
 
-/** The account of a session's user id; undefined when it no longer exists. */
+/** The account of a user id; undefined when it no longer exists. */
 export async function findAccount(id: string): Promise<AccountRow | undefined> {
   const [row] = await findAccountStatement(await getDb()).execute({ id });
+  return row ? { ...row, disabled: Boolean(row.disabled) } : undefined;
+}
+
+const findSessionAccountStatement = preparedFor((db) =>
+  db
+    .select(accountColumns)
+    .from(users)
+    .innerJoin(sessions, and(eq(sessions.sessionToken, sql.placeholder("sid")), eq(sessions.userId, users.id), sql`${sessions.expires} > now()`))
+    .where(eq(users.id, sql.placeholder("id")))
+    .limit(1)
+    .prepare("find_session_account"),
+);
+
+/** The account of a session (user id and session id); undefined when either is gone (signed out). */
+export async function findSessionAccount(id: string, sid: string): Promise<AccountRow | undefined> {
+  const [row] = await findSessionAccountStatement(await getDb()).execute({ id, sid });
   return row ? { ...row, disabled: Boolean(row.disabled) } : undefined;
 }
 

@@ -1,6 +1,7 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 import { SignInPage } from "./signin-page";
 import { SignUpPage } from "./signup-page";
+import { followVerificationMail } from "./mail";
 
 /** The admin of the e2e server: ADMIN_EMAILS in e2e/serve.mjs. */
 export const E2E_ADMIN = { name: "E2E Admin", email: "e2e-admin@example.test", password: "e2e-admin-password" };
@@ -51,6 +52,11 @@ export class AdminPage {
       await signIn.signIn(E2E_ADMIN.email, E2E_ADMIN.password);
       await expect(page).toHaveURL(/\/chat$/);
     }
+    // ADMIN_EMAILS counts only a verified address: follow the link from the mail it received
+    // (the tests signing in as the admin run in parallel: whichever comes first verifies it).
+    await followVerificationMail(page, E2E_ADMIN.email, { maybeUsed: true });
+    await expect.poll(async () => (await page.request.get("/api/admin/users")).status(), { timeout: 15_000 }).toBe(200);
+    await page.goto("/chat");
     return new AdminPage(page);
   }
 

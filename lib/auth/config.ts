@@ -14,6 +14,13 @@ import { getDb } from "@/db/client";
 import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import type { Adapter } from "next-auth/adapters";
 import { findUserByEmail, insertAdapterUser } from "@/db/queries/users";
+import { deleteSession, insertSession } from "@/db/queries/sessions";
+import { markEmailVerified } from "@/db/queries/email-tokens";
+import { randomBytes } from "node:crypto";
+import { firstAccountIsAdmin } from "./roles";
+import { forgetLiveSession } from "./session-live";
+import { HashBusy, hashGate } from "./hash-gate";
+import { oauthEmailVerified } from "./oauth-verified";
 import { AppError } from "../errors";
 import { createGuest, GUEST_PROVIDER_ID, guestsAllowed } from "./guest";
 import { ensureAuthSecret } from "./secret";
@@ -21,6 +28,8 @@ import { dummyHash, verifyPassword } from "./password";
 import { recordSignInFailure, recordSignInSuccess, requestIp, signInLock } from "./throttle";
 import { log } from "../log";
 import { env } from "../env";
+
+const SESSION_MAX_AGE = 30 * 24 * 60 * 60;
 
 class InvalidLogin extends CredentialsSignin {
   override code = "invalid_login";
@@ -60,7 +69,7 @@ async function config(): Promise<NextAuthConfig> {
     ...base,
     async createUser(data) {
       const { id: _id, ...rest } = data;
-      const row = await insertAdapterUser(rest);
+      const row = await insertAdapterUser({ ...rest, emailVerified: null }, firstAccountIsAdmin());
       return { id: row.id, email: row.email ?? data.email, emailVerified: row.emailVerified, name: row.name, image: row.image };
     },
   };
@@ -90,7 +99,7 @@ async function config(): Promise<NextAuthConfig> {
     // cookie is bound to that host anyway.
     trustHost: true,
     adapter,
-    session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE },
     pages: { signIn: "/signin", error: "/signin" },
     logger: {
       // A wrong password is not an error worth a stack trace in the server log.
@@ -116,7 +125,10 @@ async function config(): Promise<NextAuthConfig> {
           }
           const user = await findUserByEmail(email);
           // Hash even for unknown users so the timing does not tell which emails exist.
-          const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
+          const ok = await hashGate(async () => verifyPassword(password, user?.passwordHash ?? (await dummyHash()))).catch((err: unknown) => {
+            if (err instanceof HashBusy) throw new SignInLimited();
+            throw err;
+          });
           if (!user || !user.passwordHash || !ok) {
             await recordSignInFailure(subject);
             throw new InvalidLogin();
@@ -128,9 +140,32 @@ async function config(): Promise<NextAuthConfig> {
       ...guest,
       ...oauth,
     ],
+    events: {
+      // Sign-out ends the session on the server: the cookie stops working even if it was copied.
+      async signOut(message) {
+        const sid = "token" in message ? message.token?.sid : undefined;
+        if (typeof sid === "string") {
+          await deleteSession(sid);
+          forgetLiveSession({ sid });
+        }
+      },
+      // GitHub and Google say whether they verified the address; then it counts as verified here.
+      async signIn({ user, account, profile }) {
+        if (!account || account.type !== "oauth" || !user.id || !user.email) return;
+        if (await oauthEmailVerified({ provider: account.provider, email: user.email, profile, accessToken: account.access_token })) {
+          await markEmailVerified({ userId: user.id, email: user.email });
+        }
+      },
+    },
     callbacks: {
-      jwt({ token, user }) {
-        if (user?.id) token.sub = user.id;
+      // A new sign-in gets a session id with a row in `session`; every request checks the row.
+      async jwt({ token, user }) {
+        if (user?.id) {
+          token.sub = user.id;
+          const sid = randomBytes(24).toString("base64url");
+          await insertSession({ sid, userId: user.id, maxAgeSeconds: SESSION_MAX_AGE });
+          token.sid = sid;
+        }
         return token;
       },
       session({ session, token }) {

@@ -16,7 +16,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { requestSessionUser } from "./request-session";
 import { AppError } from "../errors";
-import { findAccount, findAccountByTokenHash, touchApiToken, type AccountRow } from "@/db/queries/users";
+import { findAccountByTokenHash, findSessionAccount, touchApiToken, type AccountRow } from "@/db/queries/users";
 import { log } from "../log";
 import { effectiveRole } from "./roles";
 import type { RequestHead } from "../http/request-head";
@@ -28,6 +28,8 @@ export interface Identity {
   name: string | null;
   /** "token": an API token; its account was checked in the same lookup. */
   via: "session" | "token";
+  /** The session's id (via "session"): signed out when its row is gone. */
+  sid?: string;
   account?: AccountRow;
 }
 
@@ -38,7 +40,10 @@ export interface SessionUser {
   name: string | null;
   role: AccountRow["role"];
   guest: boolean;
+  /** The address is proved (a mailed link was followed, or the OAuth provider says so). */
+  emailVerified: boolean;
   via: Identity["via"];
+  sid?: string;
 }
 
 export const API_TOKEN_PREFIX = "pc_";
@@ -84,10 +89,23 @@ export async function identify(req: RequestHead): Promise<Identity | null> {
 export const accountDisabled = () =>
   new AppError("account_disabled", "This account has been disabled by an administrator. Contact them to have it enabled again.");
 
-/** The identity's account as it is now; throws 401 (gone) or 403 (disabled). */
+/** The identity's account as it is now; throws 401 (gone, or its session ended) or 403 (disabled). */
 export async function activeAccount(identity: Identity): Promise<SessionUser> {
-  const account = identity.account ?? (await findAccount(identity.id));
+  const account = identity.account ?? (identity.sid ? await findSessionAccount(identity.id, identity.sid) : undefined);
   if (!account) throw new AppError("unauthorized", "Sign in to continue.");
   if (account.disabled) throw accountDisabled();
-  return { id: account.id, email: account.email, name: account.name, role: effectiveRole(account), guest: account.guest, via: identity.via };
+  return toSessionUser(account, identity);
+}
+
+export function toSessionUser(account: AccountRow, identity: Pick<Identity, "via" | "sid">): SessionUser {
+  return {
+    id: account.id,
+    email: account.email,
+    name: account.name,
+    role: effectiveRole(account),
+    guest: account.guest,
+    emailVerified: account.emailVerified !== null,
+    via: identity.via,
+    ...(identity.sid ? { sid: identity.sid } : {}),
+  };
 }

@@ -5,6 +5,10 @@ import { storableText } from "../text";
 import { convertGuestUser, insertPasswordUser } from "@/db/queries/users";
 import { hashPassword } from "./password";
 import { admitRegistration } from "./throttle";
+import { hashGate } from "./hash-gate";
+import { firstAccountIsAdmin } from "./roles";
+import { sendVerification } from "./email-links";
+import { log } from "../log";
 
 export const registerBody = z.object({
   email: z
@@ -31,16 +35,30 @@ export type RegisterInput = z.infer<typeof registerBody>;
  */
 export async function registerUser(input: RegisterInput, ip: string | undefined, guestId?: string) {
   await admitRegistration(ip);
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashGate(() => hashPassword(input.password));
+  const firstIsAdmin = firstAccountIsAdmin();
   if (guestId) {
-    const result = await convertGuestUser({ id: guestId, email: input.email, name: input.name, passwordHash });
+    const result = await convertGuestUser({ id: guestId, email: input.email, name: input.name, passwordHash, firstIsAdmin });
     if (result.kind === "email_taken") throw emailTaken();
-    if (result.kind === "converted") return { id: result.user.id, email: result.user.email, name: result.user.name, converted: true };
+    if (result.kind === "converted") return { id: result.user.id, email: input.email, name: result.user.name, emailVerified: false, converted: true };
     // No longer a guest (converted meanwhile, or disabled): a new account, as for anyone else.
   }
-  const user = await insertPasswordUser({ email: input.email, name: input.name, passwordHash });
+  const user = await insertPasswordUser({ email: input.email, name: input.name, passwordHash, firstIsAdmin });
   if (!user) throw emailTaken();
-  return { id: user.id, email: user.email, name: user.name, converted: false };
+  return { id: user.id, email: input.email, name: user.name, emailVerified: false, converted: false };
+}
+
+/**
+ * Mails the new account its verification link. The account exists whatever happens here: a
+ * mail that cannot go out now is sent again from the banner ("Send the link again").
+ */
+export async function sendFirstVerification(user: { id: string; email: string }, origin: string): Promise<{ sent: boolean; devLink?: string }> {
+  try {
+    return await sendVerification({ userId: user.id, email: user.email, origin });
+  } catch (err) {
+    log().warn({ err }, "verification mail not sent at sign-up");
+    return { sent: false };
+  }
 }
 
 const emailTaken = () => new AppError("email_taken", "An account with this email already exists. Sign in instead.");

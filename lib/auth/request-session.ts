@@ -9,7 +9,9 @@
  * in-process map keyed by a hash of the cookie, for at most SESSION_CACHE_MS and never past
  * the token's own expiry. Answers are the same as auth()'s: no cookie, a malformed, forged or
  * expired one give null (401), and nothing new is accepted (no Bearer header, no other name).
- * A JWT session cannot be revoked before it expires anyway, so the cache weakens nothing.
+ * The token's session id (`sid`) is checked against the `session` table with the account, on
+ * every request (lib/auth/identity.ts), so sign-out still ends a cached session at once. A token
+ * without one (made before session ids existed) counts as no session.
  */
 import "server-only";
 import { createHash } from "node:crypto";
@@ -22,6 +24,8 @@ export interface CachedUser {
   id: string;
   email: string | null;
   name: string | null;
+  /** The session's id: it must still have its row in `session` (sign-out deletes it). */
+  sid: string;
 }
 
 const SESSION_CACHE_MS = 60_000;
@@ -60,9 +64,10 @@ export async function requestSessionUser(req: RequestHead): Promise<CachedUser |
   if (hit) cache.delete(key);
   // Only the cookie header reaches getToken: it would otherwise also accept a Bearer header.
   const token = await getToken({ req: { headers: new Headers({ cookie }) }, secret: ensureAuthSecret(), secureCookie });
-  if (!token?.sub) return null;
+  if (!token?.sub || typeof token.sid !== "string") return null;
   const user: CachedUser = {
     id: token.sub,
+    sid: token.sid,
     email: typeof token.email === "string" ? token.email : null,
     name: typeof token.name === "string" ? token.name : null,
   };

@@ -1,27 +1,31 @@
 /** The signed-in user of a page (server components) or of /lite, with an active account. */
 import "server-only";
 import { cache } from "react";
-import { auth } from "./config";
+import { headers } from "next/headers";
 import { AppError } from "../errors";
-import { findAccount } from "@/db/queries/users";
 import { activeAccount, identify, type SessionUser } from "./identity";
-import { effectiveRole } from "./roles";
+import { requestSessionUser } from "./request-session";
 import type { RequestHead } from "../http/request-head";
 
 // Who is asking lives in ./identity (the polls load it without next-auth); re-exported for the rest.
 export { accountDisabled, activeAccount, API_TOKEN_PREFIX, hashApiToken, identify, type Identity, type SessionUser } from "./identity";
 
 /**
- * For pages (server components): the signed-in user with an active account, or null (the page
- * redirects to sign in). Once per request.
+ * For pages (server components): the signed-in user with an active account and a live session,
+ * or null (the page redirects to sign in). Once per request. The session cookie only (pages are
+ * not called with API tokens).
  */
 export const pageUser = cache(async (): Promise<SessionUser | null> => {
-  const session = await auth();
-  const id = session?.user?.id;
-  if (!id) return null;
-  const account = await findAccount(id);
-  if (!account || account.disabled) return null;
-  return { id, email: account.email, name: account.name, role: effectiveRole(account), guest: account.guest, via: "session" };
+  const h = await headers();
+  const head: RequestHead = { method: "GET", url: "http://page/", headers: h };
+  const session = await requestSessionUser(head);
+  if (!session) return null;
+  try {
+    return await activeAccount({ ...session, via: "session" });
+  } catch (err) {
+    if (err instanceof AppError) return null;
+    throw err;
+  }
 });
 
 /** For route handlers that are not in the guard (/lite): like pageUser, from the request. */

@@ -10,19 +10,30 @@ import { uuidv7 } from "../ids";
 import { asMember, type MemberWrite } from "@/db/queries/chats";
 import {
   acceptInvite as acceptInviteQuery,
-  addMember,
   findActiveUserByEmail,
+  promoteMember,
   findUsableInvite,
   insertInvite,
   listMembers,
   listOpenInvites,
+  chatInstructions,
   removeMember as removeMemberQuery,
   revokeInvite as revokeInviteQuery,
   setMemberRole,
   type MemberRow,
 } from "@/db/queries/members";
 import type { MemberRole } from "@/db/schema";
-import type { InvitableRole, InviteDto, MemberDto } from "@/lib/contract";
+import type { ChatInstructionsDto, InvitableRole, InvitationDto, InviteDto, MemberDto, PendingInvitationDto } from "@/lib/contract";
+import { findAgent } from "@/lib/models/agents";
+import {
+  acceptInvitation as acceptInvitationQuery,
+  declineInvitation as declineInvitationQuery,
+  deleteInvitationFor,
+  listChatInvitations,
+  listMyInvitations,
+  upsertInvitation,
+  type PendingForOwner,
+} from "@/db/queries/invitations";
 
 const ONLY_OWNER = () => new AppError("forbidden", "Only the chat's owner can manage its members and invites.");
 
@@ -33,41 +44,97 @@ function outcome<T>(result: MemberWrite<T>, forbidden: () => AppError = ONLY_OWN
 }
 
 const toMemberDto = (m: MemberRow): MemberDto => ({ ...m, joinedAt: m.joinedAt.toISOString() });
-const toInviteDto = (i: { uuid: string; role: InvitableRole; createdAt: Date; expiresAt: Date }): InviteDto => ({
+const toInviteDto = (i: { uuid: string; role: InvitableRole; createdAt: Date; expiresAt: Date; uses?: number }): InviteDto => ({
   uuid: i.uuid,
   role: i.role,
   createdAt: i.createdAt.toISOString(),
   expiresAt: i.expiresAt.toISOString(),
+  uses: i.uses ?? 0,
 });
+const toPendingDto = (p: PendingForOwner): PendingInvitationDto => ({ ...p, createdAt: p.createdAt.toISOString() });
 
-/** The members (any member may see them); the open invites for the owner only. */
-export async function getMembers(input: { userId: string; chatUuid: string }): Promise<{ members: MemberDto[]; invites?: InviteDto[]; role: MemberRole }> {
+/** The members (any member may see them); the open invite links and pending invitations for the owner only. */
+export async function getMembers(input: {
+  userId: string;
+  chatUuid: string;
+}): Promise<{ members: MemberDto[]; invites?: InviteDto[]; pending?: PendingInvitationDto[]; role: MemberRole; instructions: ChatInstructionsDto }> {
   const result = await asMember({ ...input, allowed: ["owner", "editor", "viewer"] }, async (tx) => ({
     members: await listMembers(tx, input.chatUuid),
     invites: await listOpenInvites(tx, input.chatUuid),
+    pending: await listChatInvitations(tx, input.chatUuid),
+    instructions: await chatInstructions(tx, input.chatUuid),
   }));
-  const { members, invites } = outcome(result);
+  const { members, invites, pending, instructions } = outcome(result);
   const role = result.kind === "ok" ? result.role : "viewer";
-  return { members: members.map(toMemberDto), ...(role === "owner" ? { invites: invites.map(toInviteDto) } : {}), role };
+  const agent = findAgent(instructions.agent);
+  return {
+    members: members.map(toMemberDto),
+    // Every member sees what steers the answers they read and pay for: an imported chat may carry any prompt.
+    instructions: {
+      agent: agent?.name ?? instructions.agent,
+      systemPrompt: instructions.systemPrompt,
+      custom: instructions.systemPrompt !== null && instructions.systemPrompt !== agent?.systemPrompt,
+    },
+    ...(role === "owner" ? { invites: invites.map(toInviteDto), pending: pending.map(toPendingDto) } : {}),
+    role,
+  };
 }
 
-/** Adds an existing account by its email (the owner only). Already a member: keeps the higher role. */
-export async function inviteByEmail(input: { userId: string; chatUuid: string; email: string; role: InvitableRole }): Promise<{ member: MemberDto; created: boolean }> {
+export type InviteByEmailResult = { kind: "member"; member: MemberDto } | { kind: "invited"; invitation: PendingInvitationDto };
+
+/**
+ * Invites an account by its (verified) email, the owner only. Nobody becomes a member without
+ * consent: a new invitation waits for the invitee to accept it in the app. Someone who is a
+ * member already is promoted when the role is higher (an invitation never demotes).
+ */
+export async function inviteByEmail(input: { userId: string; chatUuid: string; email: string; role: InvitableRole }): Promise<InviteByEmailResult> {
   const result = await asMember({ ...input, allowed: ["owner"] }, async (tx) => {
     const invitee = await findActiveUserByEmail(tx, input.email);
     if (!invitee) return { kind: "no_account" as const };
     if (invitee.id === input.userId) return { kind: "self" as const };
-    const before = (await listMembers(tx, input.chatUuid)).some((m) => m.userId === invitee.id);
-    await addMember(tx, { chatUuid: input.chatUuid, userId: invitee.id, role: input.role });
-    const member = (await listMembers(tx, input.chatUuid)).find((m) => m.userId === invitee.id)!;
-    return { kind: "ok" as const, member, created: !before };
+    if (await promoteMember(tx, { chatUuid: input.chatUuid, userId: invitee.id, role: input.role })) {
+      const member = (await listMembers(tx, input.chatUuid)).find((m) => m.userId === invitee.id)!;
+      return { kind: "member" as const, member };
+    }
+    await upsertInvitation(tx, { uuid: uuidv7(), chatUuid: input.chatUuid, userId: invitee.id, role: input.role, invitedBy: input.userId });
+    const pending = (await listChatInvitations(tx, input.chatUuid)).find((p) => p.userId === invitee.id)!;
+    return { kind: "invited" as const, pending };
   });
   const value = outcome(result);
   if (value.kind === "no_account") {
-    throw new AppError("not_found", "No account uses this email. Ask them to sign up first, or send them an invite link.");
+    throw new AppError(
+      "not_found",
+      "No account with a verified address uses this email. Ask them to sign up (and confirm their address) first, or send them an invite link.",
+    );
   }
   if (value.kind === "self") throw new AppError("validation_error", "You are this chat's owner already.");
-  return { member: toMemberDto(value.member), created: value.created };
+  if (value.kind === "member") return { kind: "member", member: toMemberDto(value.member) };
+  return { kind: "invited", invitation: toPendingDto(value.pending) };
+}
+
+/** The invitations waiting for my answer. */
+export async function myInvitations(userId: string): Promise<InvitationDto[]> {
+  return (await listMyInvitations(userId)).map((i) => ({
+    uuid: i.uuid,
+    chat: { uuid: i.chatUuid, title: i.chatTitle },
+    role: i.role,
+    invitedBy: { id: i.invitedById, name: i.invitedByName },
+    createdAt: i.createdAt.toISOString(),
+  }));
+}
+
+const INVITATION_GONE = () => notFound("This invitation is no longer open: it may have been withdrawn.");
+
+/** Accepts an invitation addressed to me: I become a member. */
+export async function acceptInvitation(input: { userId: string; uuid: string }): Promise<{ chatUuid: string; role: MemberRole }> {
+  const joined = await acceptInvitationQuery(input);
+  if (!joined) throw INVITATION_GONE();
+  return joined;
+}
+
+/** Declines an invitation addressed to me. */
+export async function declineInvitation(input: { userId: string; uuid: string }): Promise<void> {
+  if (!(await declineInvitationQuery(input))) throw INVITATION_GONE();
 }
 
 /** Makes a member an editor or a viewer (the owner only; the owner's own role does not change). */
@@ -95,7 +162,9 @@ export async function removeMember(input: { userId: string; chatUuid: string; me
       const me = (await listMembers(tx, input.chatUuid)).find((m) => m.userId === input.userId);
       if (me?.role === "owner") return "owner" as const;
     }
-    return removeMemberQuery(tx, { chatUuid: input.chatUuid, userId: input.memberId });
+    if (await removeMemberQuery(tx, { chatUuid: input.chatUuid, userId: input.memberId, byOwner: !self })) return true;
+    // Not a member: the owner may be withdrawing an invitation that waits for an answer.
+    return !self && (await deleteInvitationFor(tx, { chatUuid: input.chatUuid, userId: input.memberId }));
   });
   const removed = outcome(result, self ? undefined : () => new AppError("forbidden", "Only the chat's owner can remove other members. You can leave it yourself."));
   if (removed === "owner") throw new AppError("forbidden", "The owner cannot leave their own chat. Delete it instead, or keep it.");
@@ -143,13 +212,22 @@ export async function inviteInfo(input: { userId: string | null; token: string }
   if (!INVITE_TOKEN_RE.test(input.token)) throw INVITE_GONE();
   const info = await findUsableInvite({ tokenHash: hashInviteToken(input.token), userId: input.userId });
   if (!info) throw INVITE_GONE();
-  return info;
+  if (info.removed && !info.memberRole) throw REMOVED();
+  const { removed: _removed, ...rest } = info;
+  return rest;
 }
 
-/** Joins the chat of an invite link (idempotent: a member keeps the higher role). */
+const REMOVED = () =>
+  new AppError("forbidden", "The owner removed you from this chat, so this link does not let you back in. Ask them to invite you again.");
+
+/**
+ * Joins the chat of an invite link (idempotent). A member keeps their role (a link never
+ * promotes: the owner's demotion stands); someone the owner removed is refused.
+ */
 export async function acceptInvite(input: { userId: string; token: string }): Promise<{ chatUuid: string; role: MemberRole }> {
   if (!INVITE_TOKEN_RE.test(input.token)) throw INVITE_GONE();
   const joined = await acceptInviteQuery({ tokenHash: hashInviteToken(input.token), userId: input.userId });
   if (!joined) throw INVITE_GONE();
-  return joined;
+  if (joined.kind === "removed") throw REMOVED();
+  return { chatUuid: joined.chatUuid, role: joined.role };
 }

@@ -1,11 +1,22 @@
 /**
- * The client's address, for per-address rate limits. Route handlers see no socket: Next.js
- * writes the socket's address into X-Forwarded-For when the request has none, and keeps the
- * header as it is otherwise. Each proxy in front of the app appends the address it was
- * reached from, so with `trustedProxies` of them the client is that many entries from the
- * right; entries further left were written by the client and prove nothing.
+ * The client's address, for per-address rate limits.
+ *
+ * With TRUST_PROXY=0 (the default: nothing in front of the app) it is the TCP peer's address,
+ * stamped on the request at the socket (lib/http/socket-address.ts); X-Forwarded-For is ignored,
+ * since a client writes what it likes there (Next.js keeps a client's header as it is). Where no
+ * socket is known (a platform such as Vercel runs the app behind its own proxy), the last
+ * X-Forwarded-For entry is taken: the one the platform appended.
+ *
+ * With TRUST_PROXY=n, n proxies each append the address they were reached from, so the client
+ * is n entries from the right; entries further left were written by the client and prove nothing.
  */
-export function clientIp(headers: Headers, trustedProxies: number): string | undefined {
+import { socketAddress } from "./socket-address";
+
+export function clientIp(headers: { get(name: string): string | null }, trustedProxies: number): string | undefined {
+  if (trustedProxies === 0) {
+    const socket = socketAddress(headers);
+    if (socket) return normalizeIp(socket);
+  }
   const chain = (headers.get("x-forwarded-for") ?? "")
     .split(",")
     .map((s) => s.trim())

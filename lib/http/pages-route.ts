@@ -10,6 +10,7 @@
  * query every 300 ms; the handler must pass `identity.id` to such a query), zod on the path,
  * every error as the documented JSON, one log line and the metrics.
  */
+import { sessionLive } from "../auth/session-live";
 import type { NextApiRequest, NextApiResponse } from "next";
 import type { z } from "zod";
 import { AppError } from "../errors";
@@ -79,6 +80,10 @@ export function pagesPollRoute<PS extends z.ZodType>(
           throw new AppError("method_not_allowed", `${head.method} is not allowed here; use GET.`);
         }
         const identity = await identified(head);
+        // The poll's own query checks the account; the session (sign-out) is checked here, cached briefly.
+        if (identity.via === "session" && !(identity.sid && (await sessionLive(identity.id, identity.sid)))) {
+          throw new AppError("unauthorized", "Sign in to continue.");
+        }
         const parsed = opts.params.safeParse(req.query);
         if (!parsed.success) throw validationError(parsed.error, "path");
         const query = (name: string) => {

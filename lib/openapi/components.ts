@@ -59,7 +59,13 @@ export const schemas: Record<string, Schema> = {
       {
         code: { type: "string", enum: ERROR_CODES },
         message: { type: "string", description: "A sentence a person can act on." },
-        details: { type: "array", items: object({ path: { type: "string" }, message: { type: "string" } }) },
+        details: {
+          description: "validation_error: the problems, one per field. rate_limited (quotas): which limit, its use and its maximum.",
+          oneOf: [
+            { type: "array", items: object({ path: { type: "string" }, message: { type: "string" } }) },
+            object({ limit: { type: "string" }, used: { type: "number" }, max: { type: "number" } }),
+          ],
+        },
         retryAfter: { type: "number", description: "Seconds, with 429 and 503 (also in the Retry-After header)." },
       },
       ["code", "message"],
@@ -110,15 +116,45 @@ export const schemas: Record<string, Schema> = {
     present: { type: "boolean" },
     typing: { type: "boolean" },
   }),
-  Invite: object({ uuid, role: { enum: ["editor", "viewer"] }, createdAt: time, expiresAt: time }),
-  NewInvite: object({ uuid, role: { enum: ["editor", "viewer"] }, createdAt: time, expiresAt: time, token: { type: "string" }, path: { type: "string" } }),
+  Invite: object({ uuid, role: { enum: ["editor", "viewer"] }, createdAt: time, expiresAt: time, uses: { type: "integer", minimum: 0, description: "How many people joined through it." } }),
+  PendingInvitation: object({
+    uuid,
+    userId: { type: "string" },
+    name: { type: "string" },
+    email: nullable({ type: "string" }),
+    role: { enum: ["editor", "viewer"] },
+    createdAt: time,
+  }),
+  Invitation: object({
+    uuid,
+    chat: object({ uuid, title: { type: "string" } }),
+    role: { enum: ["editor", "viewer"] },
+    invitedBy: object({ id: { type: "string" }, name: { type: "string" } }),
+    createdAt: time,
+  }),
+  ChatInstructions: object({
+    agent: { type: "string", description: "The agent's name." },
+    systemPrompt: nullable({ type: "string", description: "The system prompt the chat's answers are generated with." }),
+    custom: { type: "boolean", description: "The prompt is not the agent's own (an imported chat, say)." },
+  }),
+  NewInvite: object({
+    uuid,
+    role: { enum: ["editor", "viewer"] },
+    createdAt: time,
+    expiresAt: time,
+    uses: { type: "integer", minimum: 0 },
+    token: { type: "string" },
+    path: { type: "string" },
+  }),
   Members: object(
     {
       members: { type: "array", items: ref("Member") },
       role: { enum: [...MEMBER_ROLES], description: "The reader's role." },
       invites: { type: "array", items: ref("Invite"), description: "The open invite links: the owner only." },
+      pending: { type: "array", items: ref("PendingInvitation"), description: "Invitations by email waiting for an answer: the owner only." },
+      instructions: ref("ChatInstructions"),
     },
-    ["members", "role"],
+    ["members", "role", "instructions"],
   ),
   InviteInfo: object({
     chatUuid: uuid,
@@ -135,7 +171,13 @@ export const schemas: Record<string, Schema> = {
     { id: { type: "string" }, name: { type: "string" }, description: { type: "string" }, greeting: { type: "string" } },
     ["id", "name", "description"],
   ),
-  User: object({ id: { type: "string" }, email: { type: "string" }, name: nullable({ type: "string" }) }),
+  User: object({
+    id: { type: "string" },
+    email: { type: "string" },
+    name: nullable({ type: "string" }),
+    emailVerified: { type: "boolean", description: "False for a new account until the mailed link is followed." },
+    converted: { type: "boolean", description: "A signed-in guest became this account (same user, every chat kept)." },
+  }),
 
   SharedChat: object({
     shareUuid: uuid,

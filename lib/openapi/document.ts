@@ -36,6 +36,8 @@ export function openApiDocument(): Schema {
       description:
         "AI chat over plain HTTP polling. Every endpoint takes the session cookie or `Authorization: Bearer <API token>`, unless it says otherwise. Errors are `{\"error\": {code, message}}`. A chat or message of a chat you are not a member of answers 404, like a missing one; a viewer who writes gets 403. Unsafe methods refuse cross-site browser requests (403).",
     },
+    // Relative: the document describes whichever host serves it.
+    servers: [{ url: "/", description: "This server" }],
     jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
     security: [{ sessionCookie: [] }, { bearerToken: [] }],
     tags: ["Chats", "Models", "Collaboration", "Sharing", "Export and import", "API tokens", "Accounts", "Admin", "Operations"].map((name) => ({ name })),

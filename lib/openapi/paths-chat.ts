@@ -23,7 +23,7 @@ export const chatPaths: Paths = {
       responses: {
         "201": jsonOrFragment("The new chat.", ref("ChatAnswer")),
         "200": jsonOrFragment("The chat this uuid already made.", ref("ChatAnswer")),
-        ...errors(400, 401, 403, 409, 413, 415, 503),
+        ...errors(400, 401, 403, 409, 413, 415, 429, 503),
       },
     },
   },

@@ -35,13 +35,13 @@ export const dataPaths: Paths = {
       operationId: "importChats",
       summary: "Create the chats of an export file again, all or none",
       description:
-        "A chat keeps its uuid (and its messages theirs) when free; when another account's chat has it, it gets a uuid derived from yours and it, the same at every import. A chat that is already yours (by either uuid) is skipped, so importing a file twice creates nothing new and never overwrites. A message still pending in the file is imported cancelled. At most IMPORT_MAX_BYTES (8 MB) a file: 413 above.",
+        "A chat keeps its uuid (and its messages theirs) when free; when another account's chat has it, it gets a uuid derived from yours and it, the same at every import. A chat that is already yours (by either uuid) is skipped, so importing a file twice creates nothing new and never overwrites. A message still pending in the file is imported cancelled. At most IMPORT_MAX_BYTES (8 MB) a file: 413 above; at most IMPORTS_PER_HOUR imports per user and hour: 429 above. An imported chat's system prompt is shown to every member (GET /api/chats/{uuid}/members, `instructions`).",
       tags: ["Export and import"],
       requestBody: jsonBody(ref("ExportFile")),
       responses: {
         "201": json("Chats were created.", ref("ImportResult")),
         "200": json("Every chat of the file was already there.", ref("ImportResult")),
-        ...errors(400, 401, 403, 409, 413, 415, 503),
+        ...errors(400, 401, 403, 409, 413, 415, 429, 503),
       },
     },
   },

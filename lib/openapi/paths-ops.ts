@@ -1,6 +1,8 @@
 /** Accounts (sign-up, the Auth.js endpoints the README documents) and operations. */
 import { OPERATOR, PUBLIC, errors, fromZod, json, jsonBody, object, ref, type Paths, type Schema } from "./build";
 import { registerBody } from "../auth/register";
+import { forgotBody, resetBody } from "../auth/email-links";
+import { z } from "zod";
 
 const redirect = (description: string): Schema => ({ description, headers: { Location: { schema: { type: "string" } } } });
 const authForm = (properties: Record<string, Schema>): Schema => ({
@@ -17,7 +19,63 @@ export const opsPaths: Paths = {
       tags,
       security: PUBLIC,
       requestBody: jsonBody(fromZod(registerBody), { form: true }),
-      responses: { "201": json("The account.", object({ user: ref("User") })), ...errors(400, 403, 409, 413, 415, 429, 503) },
+      responses: {
+        "201": json(
+          "The account, its address not verified yet: a link to verify it was mailed (`verification.devLink` is that link, in development without SMTP).",
+          object({ user: ref("User"), verification: object({ sent: { type: "boolean" }, devLink: { type: "string" } }, ["sent"]) }),
+        ),
+        ...errors(400, 403, 409, 413, 415, 429, 503),
+      },
+    },
+  },
+  "/api/verify-email": {
+    post: {
+      operationId: "verifyEmail",
+      summary: "Follow a verification link: its token verifies the address (once)",
+      tags,
+      security: PUBLIC,
+      requestBody: jsonBody(fromZod(z.object({ token: z.string().max(200) }))),
+      responses: { "200": json("Verified.", object({ verified: { const: true } })), ...errors(400, 403, 404, 413, 415, 503) },
+    },
+  },
+  "/api/account/verify-email": {
+    post: {
+      operationId: "resendVerification",
+      summary: "Mail me a new verification link",
+      tags,
+      responses: {
+        "202": json("Sent (in development without SMTP, `devLink` is the link).", object({ sent: { const: true }, devLink: { type: "string" } }, ["sent"])),
+        ...errors(400, 401, 403, 409, 429, 503),
+      },
+    },
+  },
+  "/api/account/sessions": {
+    delete: {
+      operationId: "signOutEverywhere",
+      summary: "Sign out everywhere: end every session of my account (API tokens stay)",
+      tags,
+      responses: { "200": json("Ended.", object({ ended: { type: "integer", minimum: 0 } })), ...errors(401, 403, 503) },
+    },
+  },
+  "/api/password/forgot": {
+    post: {
+      operationId: "forgotPassword",
+      summary: "Mail a one-time link (valid one hour) to choose a new password",
+      description: "The same answer whether or not an account uses the address.",
+      tags,
+      security: PUBLIC,
+      requestBody: jsonBody(fromZod(forgotBody)),
+      responses: { "202": json("Sent, if an account uses the address.", object({ sent: { const: true }, devLink: { type: "string" } }, ["sent"])), ...errors(400, 403, 413, 415, 429, 503) },
+    },
+  },
+  "/api/password/reset": {
+    post: {
+      operationId: "resetPassword",
+      summary: "Set a new password with a reset link's token (once); every session of the account ends",
+      tags,
+      security: PUBLIC,
+      requestBody: jsonBody(fromZod(resetBody)),
+      responses: { "200": json("Changed.", object({ reset: { const: true } })), ...errors(400, 403, 404, 413, 415, 429, 503) },
     },
   },
   "/api/auth/csrf": {

@@ -8,6 +8,7 @@ const tags = ["Collaboration"];
 const userId: Schema = { name: "user_id", in: "path", required: true, description: "A member's user id.", schema: { type: "string", format: "uuid" } };
 const inviteUuid: Schema = { name: "invite_uuid", in: "path", required: true, description: "An invite link's uuid (not its token).", schema: { type: "string", format: "uuid" } };
 const token: Schema = { name: "token", in: "path", required: true, description: "The token of an invite link: /invite/{token}.", schema: { type: "string", maxLength: 200 } };
+const invitationUuid: Schema = { name: "uuid", in: "path", required: true, description: "An invitation's uuid.", schema: { type: "string", format: "uuid" } };
 const roleBody = fromZod(z.object({ role: invitableRole }));
 
 export const peoplePaths: Paths = {
@@ -21,13 +22,14 @@ export const peoplePaths: Paths = {
     },
     post: {
       operationId: "inviteByEmail",
-      summary: "Add the account with this email as an editor or a viewer (the owner only)",
-      description: "404 when no account uses the email. A member already keeps the higher of their role and this one.",
+      summary: "Invite the account with this (verified) email as an editor or a viewer (the owner only)",
+      description:
+        "Nobody joins without consent: 202 with an invitation the invitee accepts or declines in the app (POST or DELETE /api/invitations/{uuid}). 404 when no account with a verified address uses the email. A member already is promoted when the role is higher, never demoted (200).",
       tags,
       parameters: [param("ChatUuid")],
       requestBody: jsonBody(fromZod(z.object({ email: z.string().max(254), role: invitableRole.optional() }))),
       responses: {
-        "201": json("Added.", object({ member: ref("Member") })),
+        "202": json("Invited: waiting for their answer.", object({ invitation: ref("PendingInvitation") })),
         "200": json("They were a member already.", object({ member: ref("Member") })),
         ...errors(400, 401, 403, 404, 413, 415, 503),
       },
@@ -45,7 +47,8 @@ export const peoplePaths: Paths = {
     delete: {
       operationId: "removeMember",
       summary: "Remove a member (the owner), or leave the chat (your own id)",
-      description: "Their access ends with this call, on every server. The owner cannot leave (403).",
+      description:
+        "Their access ends with this call, on every server; someone the owner removed cannot rejoin by an invite link, only by a new invitation by email. With the id of someone invited by email who has not answered, the owner withdraws the invitation. The owner cannot leave (403).",
       tags,
       parameters: [param("ChatUuid"), userId],
       responses: { "200": json("Removed.", object({ removed: { const: true } })), ...errors(400, 401, 403, 404, 503) },
@@ -71,6 +74,30 @@ export const peoplePaths: Paths = {
       responses: { "200": json("Revoked.", object({ revoked: { const: true } })), ...errors(400, 401, 403, 404, 503) },
     },
   },
+  "/api/invitations": {
+    get: {
+      operationId: "listInvitations",
+      summary: "The invitations by email waiting for my answer",
+      tags,
+      responses: { "200": json("Newest first.", object({ invitations: { type: "array", items: ref("Invitation") } })), ...errors(401, 403, 503) },
+    },
+  },
+  "/api/invitations/{uuid}": {
+    post: {
+      operationId: "acceptInvitation",
+      summary: "Accept an invitation addressed to me: I become a member",
+      tags,
+      parameters: [invitationUuid],
+      responses: { "200": json("Joined.", object({ chatUuid: { type: "string", format: "uuid" }, role: { enum: ["owner", "editor", "viewer"] } })), ...errors(400, 401, 403, 404, 503) },
+    },
+    delete: {
+      operationId: "declineInvitation",
+      summary: "Decline an invitation addressed to me",
+      tags,
+      parameters: [invitationUuid],
+      responses: { "200": json("Declined.", object({ declined: { const: true } })), ...errors(400, 401, 403, 404, 503) },
+    },
+  },
   "/api/invites/{token}": {
     get: {
       operationId: "inviteInfo",
@@ -81,7 +108,8 @@ export const peoplePaths: Paths = {
     },
     post: {
       operationId: "acceptInvite",
-      summary: "Join the chat of an invite link (idempotent: a member keeps the higher role)",
+      summary: "Join the chat of an invite link (idempotent: a member keeps their role)",
+      description: "A link never changes a member's role (an owner's demotion stands). Someone the owner removed gets 403 until invited again by email.",
       tags,
       parameters: [token],
       responses: { "200": json("Joined.", object({ chatUuid: { type: "string", format: "uuid" }, role: { enum: ["owner", "editor", "viewer"] } })), ...errors(401, 403, 404, 503) },

@@ -73,13 +73,15 @@ describe("GET /api/health", () => {
 });
 
 describe("POST /api/register", () => {
-  it("creates a user: 201 with {user: {id, email, name}}, the email lower-cased", async () => {
+  it("creates a user: 201 with {user: {id, email, name, emailVerified: false}, verification}, the email lower-cased", async () => {
     const email = uniqueEmail("Mixed.Case").replace("@example.test", "@Example.TEST");
     const res = await register(anonymous(baseUrl), { email: `  ${email} `, password: "s3cret-password", name: "Ada" });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { user: { id: string; email: string; name: string | null } };
-    expect(Object.keys(body)).toEqual(["user"]);
-    expect(body.user).toMatchObject({ email: email.toLowerCase(), name: "Ada" });
+    const body = (await res.json()) as { user: { id: string; email: string; name: string | null }; verification: { sent: boolean } };
+    expect(Object.keys(body)).toEqual(["user", "verification"]);
+    expect(body.user).toMatchObject({ email: email.toLowerCase(), name: "Ada", emailVerified: false, converted: false });
+    // The link to verify the address went out by mail (the test's SMTP server); no link in the answer outside development.
+    expect(body.verification).toEqual({ sent: true });
     expect(typeof body.user.id).toBe("string");
     expect(body.user.id).not.toBe("");
   });

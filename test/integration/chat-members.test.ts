@@ -5,7 +5,8 @@
  * sidebar's shared and unread markers.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signUp, type TestClient } from "../support/client.ts";
+import { signUp, verifyEmail, type TestClient } from "../support/client.ts";
+import { providedAppEnv } from "../support/context.ts";
 import { createChat, exchange, fakeRequests, json, messages, send, until, waitForAnswer, type ChatJson } from "../support/chat.ts";
 import { createTestDatabase, removeDataDir, testAppEnv } from "../support/app-server.ts";
 import { restartableServer, withDirectSql } from "../support/direct-sql.ts";
@@ -35,11 +36,25 @@ async function idOf(client: TestClient): Promise<string> {
   return id;
 }
 
+const verified = new WeakSet<TestClient>();
+
+/**
+ * Invites `who` by email and has them accept (nobody joins without consent); their address is
+ * verified first, from the mail the shared server sent to the test's SMTP server.
+ */
 async function invite(owner: TestClient, chat: string, who: TestClient, role: "editor" | "viewer"): Promise<string> {
+  if (!verified.has(who)) {
+    await verifyEmail(who, providedAppEnv().MAIL_SINK_DIR!);
+    verified.add(who);
+  }
   const res = await owner.post(`/api/chats/${chat}/members`, { email: who.email, role });
-  const { member } = await json<{ member: Member }>(res, 201);
-  expect(member.role).toBe(role);
-  return member.userId;
+  const { invitation } = await json<{ invitation: { uuid: string; userId: string; role: string } }>(res, 202);
+  expect(invitation.role).toBe(role);
+  const { invitations } = await json<{ invitations: { uuid: string; chat: { uuid: string } }[] }>(await who.get("/api/invitations"), 200);
+  const mine = invitations.find((i) => i.chat.uuid === chat)!;
+  const joined = await json<{ chatUuid: string; role: string }>(await who.post(`/api/invitations/${mine.uuid}`), 200);
+  expect(joined.role).toBe(role);
+  return invitation.userId;
 }
 
 async function errorOf(res: Response, status: number) {
@@ -129,6 +144,8 @@ describe("members and invites", () => {
     const [owner, bob] = [await signUp(baseUrl), await signUp(baseUrl, { name: "Bob Builder" })];
     const chat = await createChat(owner, { title: "Plans" });
     expect((await errorOf(await owner.post(`/api/chats/${chat.uuid}/members`, { email: "nobody@example.test" }), 404)).message).toMatch(/No account/);
+    // An account whose address is not verified is not offered the chat: the same 404.
+    expect((await errorOf(await owner.post(`/api/chats/${chat.uuid}/members`, { email: bob.email }), 404)).message).toMatch(/No account/);
     expect((await errorOf(await owner.post(`/api/chats/${chat.uuid}/members`, { email: "not an email" }), 400)).code).toBe("validation_error");
     const bobId = await invite(owner, chat.uuid, bob, "viewer");
     // Inviting again keeps one membership (200) and never demotes.
@@ -226,7 +243,8 @@ describe("with a server of its own (time moved in its database)", () => {
 
   it("an expired invite link answers 404; presence and typing show up on the poll and go away 10 s after the last poll", async () => {
     const db = await createTestDatabase();
-    const env = testAppEnv(db, fakeUrl);
+    // The shared SMTP server: invitations by email need verified addresses.
+    const env = { ...testAppEnv(db, fakeUrl), SMTP_URL: providedAppEnv().SMTP_URL!, MAIL_SINK_DIR: providedAppEnv().MAIL_SINK_DIR! };
     const server = await restartableServer(env);
     cleanups.push(async () => {
       await server.current.stop();

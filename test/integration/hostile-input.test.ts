@@ -10,7 +10,7 @@
  * prints the seed, the path to the counterexample and the shrunk request.
  */
 import fc from "fast-check";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { createChat, exchange } from "../support/chat.ts";
 import {
@@ -48,6 +48,12 @@ beforeAll(async () => {
   const res = await anon.get("/api/auth/csrf");
   const token = ((await res.json()) as { csrfToken: string }).csrfToken;
   csrf = { token, cookie: anon.jar.header() };
+});
+
+// Sign-out ends a session on the server now: a fuzzed request that signs the owner out (an
+// Auth.js action reached some other way) must not turn every later request into a plain 401.
+beforeEach(async () => {
+  if ((await owner.get("/chat/list")).status === 401) await owner.signIn(owner.email, owner.password);
 });
 
 const AUTH_ACTIONS = ["callback/credentials", "signin", "signin/credentials", "signout", "session", "csrf", "providers", "error", "callback/github", "verify-request"];
@@ -92,7 +98,17 @@ async function send(endpoint: Endpoint, h: Hostile): Promise<{ res: RawResponse;
   const path = fillTemplate(endpoint.template, values) + h.query;
   const headers: Record<string, string> = {};
   const cookies = [csrf.cookie];
-  if (h.signedIn) cookies.push(owner.jar.header());
+  // Sign-out ends the session on the server: the owner's session is not offered to the two
+  // endpoints that would end it, or every later request would be a plain 401.
+  const decoded = (() => {
+    try {
+      return decodeURIComponent(path);
+    } catch {
+      return path;
+    }
+  })();
+  const endsSession = endpoint.template === "/api/account/sessions" || /signout/i.test(decoded) || /signout/i.test(path);
+  if (h.signedIn && !endsSession) cookies.push(owner.jar.header());
   headers.cookie = cookies.filter(Boolean).join("; ");
   if (h.origin === "same") headers.origin = baseUrl;
   if (h.origin === "evil") headers.origin = "https://evil.example";

@@ -127,6 +127,10 @@ export const ROUTES: Record<string, RouteCase> = {
   // An invite link's token is its own key: a session is needed, an unknown token answers 404.
   "GET /api/invites/[token]": { access: "user", fixtureStatus: 404, path: ({ inviteToken }) => `/api/invites/${inviteToken ?? UNKNOWN_TOKEN}` },
   "POST /api/invites/[token]": { access: "user", fixtureStatus: 404, path: ({ inviteToken }) => `/api/invites/${inviteToken ?? UNKNOWN_TOKEN}` },
+  // Invitations by email addressed to the caller: an unknown (or someone else's) uuid answers 404.
+  "GET /api/invitations": { access: "user", path: () => "/api/invitations" },
+  "POST /api/invitations/[uuid]": { access: "user", fixtureStatus: 404, path: () => `/api/invitations/${some(undefined)}` },
+  "DELETE /api/invitations/[uuid]": { access: "user", fixtureStatus: 404, path: () => `/api/invitations/${some(undefined)}` },
   "POST /chat/create": { access: "user", path: () => "/chat/create", body: () => ({}) },
   "GET /chat/list": { access: "user", path: () => "/chat/list" },
   "GET /api/models": { access: "user", path: () => "/api/models" },
@@ -150,6 +154,15 @@ export const ROUTES: Record<string, RouteCase> = {
 
   // Accounts and operations.
   "GET /api/account/usage": { access: "user", path: () => "/api/account/usage" },
+  // Already verified (the test users are): 409.
+  // Ends every session of the caller (API tokens stay): called by the table's tests, which use a token or a fresh session each.
+  "DELETE /api/account/sessions": { access: "user", path: () => "/api/account/sessions" },
+  // Mails the caller a new verification link (202).
+  "POST /api/account/verify-email": { access: "user", path: () => "/api/account/verify-email" },
+  // Public POSTs are called with a malformed body (400); the real flows: trust.test.ts.
+  "POST /api/verify-email": { access: "public", path: () => "/api/verify-email", body: () => ({ token: 5 }) },
+  "POST /api/password/forgot": { access: "public", path: () => "/api/password/forgot", body: () => ({ email: "not-an-email" }) },
+  "POST /api/password/reset": { access: "public", path: () => "/api/password/reset", body: () => ({ token: "x", password: "x" }) },
   "GET /api/admin/users": { access: "admin", path: () => "/api/admin/users" },
   "GET /api/admin/users/[id]": { access: "admin", path: ({ user }) => `/api/admin/users/${user}` },
   "PATCH /api/admin/users/[id]": { access: "admin", path: ({ user }) => `/api/admin/users/${user}`, body: () => ({ quota: { messagesPerHour: 5 } }) },
@@ -179,6 +192,9 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /share/[uuid]": { access: "public-page", path: ({ share }) => `/share/${share}` },
   "GET /account/tokens": { access: "page", path: () => "/account/tokens" },
   "GET /account/data": { access: "page", path: () => "/account/data" },
+  "GET /verify-email": { access: "public-page", path: () => "/verify-email" },
+  "GET /forgot-password": { access: "public-page", path: () => "/forgot-password" },
+  "GET /reset-password": { access: "public-page", path: () => "/reset-password" },
   "GET /lite/htmx.js": { access: "static", path: () => "/lite/htmx.js" },
 };
 

@@ -314,6 +314,8 @@ export function testAppEnv(db: TestDatabase, fakeOpenAIUrl: string): Record<stri
     // Guests and ADMIN_EMAILS only where a test asks for them (the first account is admin anyway).
     ALLOW_GUESTS: "",
     ADMIN_EMAILS: "",
+    // Mail goes to the log unless a test starts its SMTP server (test/support/mail-sink.ts).
+    SMTP_URL: "",
     // Every test user signs up from 127.0.0.1; sign-in limits are tested on a server of their own.
     REGISTER_MAX_PER_IP: "0",
     SIGNIN_MAX_FAILURES_PER_IP: "0",

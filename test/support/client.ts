@@ -4,6 +4,7 @@
  * (csrf token, then the callback) for signing in.
  */
 import { randomBytes } from "node:crypto";
+import { checkResponse } from "./contract.ts";
 
 export const SESSION_COOKIE = "authjs.session-token";
 
@@ -108,6 +109,8 @@ function makeClient(baseUrl: string, jar = new CookieJar(), defaults: Record<str
       if (UNSAFE.has(method) && !headers.has("origin")) headers.set("origin", client.baseUrl);
       const res = await fetch(`${client.baseUrl}${path}`, { ...init, method, headers, redirect: "manual" });
       jar.absorb(res);
+      // Every JSON answer is checked against /api/openapi.json: drift fails the test (contract.ts).
+      await checkResponse(client.baseUrl, method, path, res);
       return res;
     },
 
@@ -232,4 +235,18 @@ export async function signInAsGuest(baseUrl: string, headers: Record<string, str
   const res = await client.post("/api/auth/callback/guest", { csrfToken }, { form: true });
   await res.arrayBuffer().catch(() => undefined);
   return { client, res };
+}
+
+/**
+ * Verifies the client's address the way a person does: reads the newest verification mail sent
+ * to it (test/support/mail-sink.ts, the directory of the SMTP server the app mails to) and
+ * follows its link.
+ */
+export async function verifyEmail(client: TestClient, mailDir: string): Promise<void> {
+  const { linkIn, mailsFor, waitForMail } = await import("./mail-sink.ts");
+  await waitForMail(mailDir, client.email);
+  const mails = mailsFor(mailDir, client.email).filter((m) => m.includes("/verify-email?token="));
+  const link = linkIn(mails[mails.length - 1] ?? "", "/verify-email");
+  const res = await client.post("/api/verify-email", { token: link.searchParams.get("token") });
+  if (res.status !== 200) throw new Error(`POST /api/verify-email answered ${res.status}: ${await res.text()}`);
 }

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startFakeOpenAI, type FakeOpenAI } from "./fake-openai.ts";
+import { startMailSink, type MailSink } from "./mail-sink.ts";
 import {
   createTestDatabase,
   projectRoot,
@@ -22,6 +23,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let db: TestDatabase | undefined;
   let env: Record<string, string> | undefined;
   let app: AppServer | undefined;
+  let mail: MailSink | undefined;
 
   const teardown = async () => {
     if (app) {
@@ -31,6 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       writeFileSync(path.join(dir, "integration-app-server.log"), app.logs());
     }
     await fake?.close();
+    await mail?.close();
     await db?.drop();
     if (env) removeDataDir(env);
   };
@@ -38,7 +41,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     fake = await startFakeOpenAI();
     db = await createTestDatabase();
-    env = testAppEnv(db, fake.url);
+    // A real SMTP server: the app mails verification and reset links to it (test/support/mail-sink.ts).
+    mail = await startMailSink(path.join(projectRoot, "test-results", `mail-${process.pid}`));
+    env = { ...testAppEnv(db, fake.url), SMTP_URL: mail.url, MAIL_SINK_DIR: mail.dir };
     app = await startAppServer({ env });
   } catch (err) {
     await teardown().catch(() => {});

@@ -19,7 +19,7 @@ function request(cookie: string | undefined, proto = "http"): Request {
 
 async function cookieFor(opts: { sub?: string; maxAge?: number; secret?: string; salt?: string } = {}): Promise<string> {
   return encode({
-    token: { sub: opts.sub ?? "user-1", email: "a@example.test", name: "A" },
+    token: { sub: opts.sub ?? "user-1", sid: "session-1", email: "a@example.test", name: "A" },
     secret: opts.secret ?? SECRET,
     salt: opts.salt ?? NAME,
     maxAge: opts.maxAge ?? 3600,
@@ -40,7 +40,7 @@ describe("requestSessionUser", () => {
   it("reads the user of a valid session cookie, among other cookies", async () => {
     const token = await cookieFor();
     const user = await requestSessionUser(request(`theme=dark; ${NAME}=${token}`));
-    expect(user).toEqual({ id: "user-1", email: "a@example.test", name: "A" });
+    expect(user).toEqual({ id: "user-1", sid: "session-1", email: "a@example.test", name: "A" });
   });
 
   it("answers null without a cookie, for a tampered one, another secret's, or another cookie name's", async () => {

@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { importFile } from "@/lib/export/format";
 import { importChats } from "@/lib/export/transfer";
+import { admitHourly } from "@/lib/auth/throttle";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -24,6 +25,9 @@ export const POST = route({}, async ({ user, req }) => {
   }
   const parsed = importFile.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error, "body");
+  // Counted once the file is valid: IMPORTS_PER_HOUR imports (guests: a fifth) per user and hour.
+  const e = env();
+  await admitHourly({ scope: "import", subject: user.id, max: user.guest ? Math.ceil(e.IMPORTS_PER_HOUR / 5) : e.IMPORTS_PER_HOUR, what: "imported a file" });
   const result = await importChats({ userId: user.id, file: parsed.data });
   return Response.json(result, { status: result.imported.length > 0 ? 201 : 200 });
 });

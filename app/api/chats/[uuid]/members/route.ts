@@ -5,7 +5,7 @@ import { getMembers, inviteByEmail } from "@/lib/chat/members";
 
 export const dynamic = "force-dynamic";
 
-/** The chat's members (any member), with its open invite links (the owner): {members, invites?, role}. */
+/** The chat's members (any member), with its open invite links and pending invitations (the owner): {members, invites?, pending?, role}. */
 export const GET = route({ params: chatParams }, async ({ user, params }) => Response.json(await getMembers({ userId: user.id, chatUuid: params.uuid })));
 
 const invite = z.object({
@@ -13,8 +13,12 @@ const invite = z.object({
   role: invitableRole.default("editor"),
 });
 
-/** Adds the account with this email (the owner only): 201 {member}, or 200 when they were a member already. */
+/**
+ * Invites the account with this (verified) email, the owner only: 202 {invitation} waiting for
+ * their answer (nobody joins without accepting); 200 {member} when they were a member already
+ * (promoted if the role is higher, never demoted).
+ */
 export const POST = route({ params: chatParams, body: invite }, async ({ user, params, body }) => {
-  const { member, created } = await inviteByEmail({ userId: user.id, chatUuid: params.uuid, ...body });
-  return Response.json({ member }, { status: created ? 201 : 200 });
+  const result = await inviteByEmail({ userId: user.id, chatUuid: params.uuid, ...body });
+  return result.kind === "member" ? Response.json({ member: result.member }) : Response.json({ invitation: result.invitation }, { status: 202 });
 });

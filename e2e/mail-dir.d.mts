@@ -1,0 +1,1 @@
+export function e2eMailDir(projectRoot: string, port: number): string;
