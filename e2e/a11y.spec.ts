@@ -15,8 +15,13 @@ test.describe.configure({ timeout: 120_000 });
 const THEMES = ["light", "dark"] as const;
 
 async function expectNoViolations(page: Page, screen: string) {
-  // Let transitions and the smooth reveal settle so contrast is measured on final colours.
-  await page.waitForTimeout(400);
+  // Let transitions and reveals settle so contrast is measured on final colours: every CSS
+  // transition or animation that ends (the typing dots never do) has ended, then one frame.
+  await page.evaluate(async () => {
+    const ending = document.getAnimations().filter((a) => a.effect?.getComputedTiming().endTime !== Infinity);
+    await Promise.all(ending.map((a) => a.finished.catch(() => undefined)));
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  });
   const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   const report = violations.map((v) => ({
     rule: v.id,
@@ -87,8 +92,7 @@ for (const theme of THEMES) {
       await bobChat.send(`From Bob [[fake text="Hello Bob"]]`);
       await bobChat.waitForAnswer();
       await expect(page.getByTestId("presence")).toBeVisible({ timeout: 15_000 });
-      await bobChat.composer.fill("typing…");
-      await expect(page.getByTestId("activity")).toContainText("typing", { timeout: 15_000 });
+      await bobChat.typeUntil("typing…", () => expect(page.getByTestId("activity")).toContainText("typing", { timeout: 4_000 }));
       await expectNoViolations(page, `shared chat ${theme}`);
       await bobPage.goto(link);
       await expect(bobPage.getByRole("heading", { level: 1 })).toBeVisible();

@@ -18,15 +18,22 @@ test("start a chat with an agent, watch the answer stream in as Markdown and com
   await expect(page.getByTestId("signed-in-as")).toHaveText(`Signed in as ${user.email}`);
   await expect(page.getByRole("radio", { name: /^Assistant/ })).toHaveAttribute("aria-checked", "true");
 
-  const md = "# Plan\\n\\n- first\\n- second\\n\\n| a | b |\\n|---|---|\\n| 1 | 2 |\\n\\n```js\\nconst answer = 42;\\n```\\n\\nDone streaming.";
-  await chat.startChat(`Give me a plan [[fake text="${md}" chunk=3 delay=150 ttft=3000]]`, "Code helper");
-
-  await expect(chat.questions.first()).toContainText("Give me a plan");
+  await chat.startChat(`Hello [[fake text="Ready when you are."]]`, "Code helper");
+  await expect(chat.questions.first()).toContainText("Hello");
   // The Code helper greets first; then comes the answer.
   await expect(chat.answers.first()).toContainText("Paste some code");
-  // Before the first token: a typing indicator.
+  await chat.waitForAnswer();
+  await expect(chat.answers).toHaveCount(2);
+
+  // Before the first token: a typing indicator. The page's polls are held until it shows, so
+  // no token can reach the page first, however slow the machine (no race with the model).
+  const md = "# Plan\\n\\n- first\\n- second\\n\\n| a | b |\\n|---|---|\\n| 1 | 2 |\\n\\n```js\\nconst answer = 42;\\n```\\n\\nDone streaming.";
+  const release = await chat.holdPolls();
+  await chat.send(`Give me a plan [[fake text="${md}" chunk=3 delay=200]]`);
   await expect(page.getByRole("status", { name: "Assistant is typing" })).toBeVisible();
   await expect(chat.answers).toHaveCount(2);
+  await release();
+  await expect(chat.answers).toHaveCount(3);
   const answer = chat.lastAnswer();
   // While it streams: pending, text growing, the stop button offered.
   await expect(answer).toHaveAttribute("data-status", "pending");

@@ -7,6 +7,8 @@
  *   db/migrations  -> .next/standalone/db/migrations  (applied at start)
  *
  * Idempotent. `node scripts/postbuild.mjs` after a plain `next build` does the same.
+ * `completeStandalone(root, dir)` completes a copy of the standalone folder in `dir` instead
+ * (test/integration/ops-standalone.test.ts: .next itself is left alone while others use it).
  */
 import { cpSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -14,8 +16,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-export function completeStandalone(projectRoot = root) {
-  const standalone = path.join(projectRoot, ".next", "standalone");
+export function completeStandalone(projectRoot = root, standalone = path.join(projectRoot, ".next", "standalone")) {
   if (!existsSync(path.join(standalone, "server.js"))) {
     throw new Error(`No standalone server in ${standalone}: run \`next build\` with output: "standalone" first.`);
   }

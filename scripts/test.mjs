@@ -1,82 +1,199 @@
 /**
- * `npm test`: build the app, run every vitest project (unit + integration), then the
- * Playwright specs. Stops at the first failing step with its exit code.
+ * `npm test`: build the app, then run at the same time the Vitest suites (unit, then
+ * integration over real HTTP) and the Playwright specs; with TEST_BOTH_DATABASES=1 (CI) the
+ * integration tests also run on the embedded database alongside. Ends with a summary: the time
+ * of each step, what was skipped and why, the counts per report, and a last line
+ * "Total: N passed, N failed[, N skipped]".
  *
- *   SKIP_BUILD=1 npm test     reuse the existing .next build
- *   DATABASE_URL=postgres://… the integration and e2e servers each get a fresh database
- *                             on that server (dropped afterwards); unset: PGlite temp dirs
+ *   SKIP_BUILD=1              reuse the existing .next build
+ *   DATABASE_URL=postgres://… integration and e2e servers each get a fresh database on that
+ *                             server (dropped afterwards); unset: PGlite temp dirs
+ *   TEST_BOTH_DATABASES=1     with DATABASE_URL: also the integration tests on PGlite, at the
+ *                             same time (SECOND_DATABASE=1: scripts/test-plan.ts)
+ *   INTEGRATION_WORKERS=n     integration files at once per run (default 2)
+ *   E2E_PORT=n                the port of the e2e app server (default 3210)
+ *   TEST_SUMMARY=0            no summary at the end (.ci/run prints it after its own timings)
  *
- * JSON results go to test-results/{vitest,playwright}.json; the last line is a total.
+ * Each step's output goes to the console, every line prefixed with the step's tag, and
+ * whole to test-results/<tag>.log. JSON results: test-results/{vitest,playwright,vitest-pglite}.json
+ * and test-results/test-run.json (steps, timings, skips), read by scripts/test-summary.mjs.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { printSummary } from "./test-summary.mjs";
+import { printSummary, RUN_FILE } from "./test-summary.mjs";
+import { DATABASE_INDEPENDENT, integrationWorkers } from "./test-plan.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = path.join(root, "node_modules", ".bin");
 const results = path.join(root, "test-results");
-const vitestJson = path.join(results, "vitest.json");
-const playwrightJson = path.join(results, "playwright.json");
+const report = (name) => path.join(results, `${name}.json`);
 
 // node_modules/.bin first: its `node` is the project's Node 24, which the tools' shebangs pick.
 const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` };
+const databaseUrl = process.env.DATABASE_URL ?? "";
+const onPostgres = databaseUrl !== "";
+const bothDatabases = process.env.TEST_BOTH_DATABASES === "1";
+const ci = Boolean(process.env.CI) && process.env.CI !== "false";
 
-const steps = [
-  ...(process.env.SKIP_BUILD === "1" ? [] : [{ title: "Build the app (next build)", cmd: "next", args: ["build"] }]),
-  {
-    title: "Unit and integration tests (vitest run)",
-    cmd: "vitest",
-    args: ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`],
-  },
-  {
-    title: "End-to-end tests (playwright test)",
+/** Where Playwright will find Chromium (the same rule as e2e/playwright.config.ts), or why not. */
+async function chromium() {
+  if (process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE) {
+    return existsSync(process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE)
+      ? { ok: true }
+      : { ok: false, why: `PLAYWRIGHT_CHROMIUM_EXECUTABLE=${process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE} does not exist` };
+  }
+  if (existsSync("/usr/bin/chromium")) return { ok: true };
+  try {
+    const { chromium: browser } = await import("@playwright/test");
+    if (existsSync(browser.executablePath())) return { ok: true };
+  } catch {
+    // no Playwright browser registry: same answer as a missing browser
+  }
+  return {
+    ok: false,
+    why: "no Chromium: neither /usr/bin/chromium (Debian: apt-get install -y chromium), PLAYWRIGHT_CHROMIUM_EXECUTABLE, nor Playwright's own (npx playwright install chromium)",
+  };
+}
+
+const skipped = []; // { what, why }
+const steps = [];
+const build = process.env.SKIP_BUILD === "1" ? null : { tag: "build", title: "Build the app (next build)", cmd: "next", args: ["build"] };
+if (!build) {
+  const id = path.join(root, ".next", "BUILD_ID");
+  const when = existsSync(id) ? `the build of ${statSync(id).mtime.toISOString()} in .next` : "no build in .next (the servers will not start)";
+  skipped.push({ what: "next build", why: `SKIP_BUILD=1: the tests ran ${when}` });
+}
+
+const dbName = onPostgres ? "PostgreSQL" : "PGlite";
+steps.push({
+  tag: onPostgres ? "vitest-pg" : "vitest",
+  report: report("vitest"),
+  title: `Unit and integration tests on ${dbName} (vitest run, ${integrationWorkers()} integration workers)`,
+  cmd: "vitest",
+  args: ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report("vitest")}`],
+});
+
+const browser = await chromium();
+if (browser.ok) {
+  steps.push({
+    tag: "e2e",
+    report: report("playwright"),
+    title: `End-to-end tests on ${dbName} (playwright test)`,
     cmd: "playwright",
     args: ["test", "-c", "e2e/playwright.config.ts", "--reporter=list,json"],
-    env: { PLAYWRIGHT_JSON_OUTPUT_FILE: playwrightJson },
-  },
-];
+    env: { PLAYWRIGHT_JSON_OUTPUT_FILE: report("playwright") },
+  });
+} else if (ci) {
+  console.error(`The end-to-end tests cannot run: ${browser.why}. CI runs every test: failing.`);
+  process.exit(1);
+} else {
+  skipped.push({ what: "the end-to-end tests (e2e/*.spec.ts)", why: browser.why });
+}
 
-let current;
+if (bothDatabases && onPostgres) {
+  steps.push({
+    tag: "vitest-pglite",
+    report: report("vitest-pglite"),
+    title: "Integration tests on PGlite (vitest run --project integration, SECOND_DATABASE=1)",
+    cmd: "vitest",
+    args: ["run", "--project", "integration", "--reporter=default", "--reporter=json", `--outputFile.json=${report("vitest-pglite")}`],
+    env: { DATABASE_URL: "", SECOND_DATABASE: "1" },
+  });
+  for (const f of DATABASE_INDEPENDENT) skipped.push({ what: `${f.file} on PGlite`, why: `ran on PostgreSQL only: ${f.why}` });
+} else if (bothDatabases) {
+  skipped.push({ what: "the second integration run (TEST_BOTH_DATABASES=1)", why: "DATABASE_URL is unset: the one run was on PGlite" });
+}
+skipped.push({
+  what: "the soak and the benchmarks",
+  why: "not tests: `npm run bench` (needs wrk) and `npm run bench:soak`; test/integration/concurrent-polling.test.ts checks the soak's correctness in short",
+});
+
+const running = new Set();
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
-    if (current && current.exitCode === null) current.kill(signal);
-    else process.exit(130);
+    if (running.size === 0) process.exit(130);
+    for (const child of running) child.kill(signal);
   });
 }
 
+/** Runs a step: its output prefixed on the console, whole in test-results/<tag>.log. */
 function run(step) {
   return new Promise((resolve) => {
-    current = spawn(path.join(bin, step.cmd), step.args, { cwd: root, env: { ...env, ...step.env }, stdio: "inherit" });
-    current.once("error", (err) => {
-      console.error(`Could not run ${step.cmd}: ${err.message}`);
+    const log = createWriteStream(path.join(results, `${step.tag}.log`));
+    const child = spawn(path.join(bin, step.cmd), step.args, {
+      cwd: root,
+      env: { ...env, ...step.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    running.add(child);
+    const prefix = `[${step.tag}] `;
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = "";
+      stream.on("data", (chunk) => {
+        log.write(chunk);
+        const lines = (rest + chunk.toString("utf8")).split("\n");
+        rest = lines.pop() ?? "";
+        for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
+      });
+      stream.on("end", () => {
+        if (rest) process.stdout.write(`${prefix}${rest}\n`);
+      });
+    }
+    child.once("error", (err) => {
+      console.error(`${prefix}could not run ${step.cmd}: ${err.message}`);
+      running.delete(child);
+      log.end();
       resolve(127);
     });
-    current.once("exit", (code, signal) => resolve(code ?? 128 + (signal === "SIGINT" ? 2 : signal === "SIGKILL" ? 9 : 15)));
+    child.once("close", (code, signal) => {
+      running.delete(child);
+      log.end();
+      resolve(code ?? 128 + (signal === "SIGINT" ? 2 : signal === "SIGKILL" ? 9 : 15));
+    });
   });
 }
 
-if (process.env.SKIP_BUILD === "1") console.log("SKIP_BUILD=1: using the existing build in .next");
-mkdirSync(results, { recursive: true });
-rmSync(vitestJson, { force: true });
-rmSync(playwrightJson, { force: true });
-
-const timings = [];
-let failed = 0;
-for (const [i, step] of steps.entries()) {
-  const header = `[${i + 1}/${steps.length}] ${step.title}`;
-  console.log(`\n${"=".repeat(header.length + 8)}\n==> ${header}\n${"=".repeat(header.length + 8)}\n`);
+async function timed(step) {
   const t0 = performance.now();
+  console.log(`\n==> [${step.tag}] ${step.title}`);
   const code = await run(step);
-  timings.push(`${step.title}: ${((performance.now() - t0) / 1000).toFixed(1)} s${code ? ` (FAILED, exit code ${code})` : ""}`);
-  if (code !== 0) {
-    failed = code;
-    break;
-  }
+  const seconds = Math.round((performance.now() - t0) / 100) / 10;
+  console.log(`==> [${step.tag}] ${code === 0 ? "done" : `FAILED (exit code ${code})`} in ${seconds} s`);
+  return { tag: step.tag, title: step.title, seconds, code, report: step.report };
 }
 
-console.log(`\n==> Summary\n${timings.map((t) => `  ${t}`).join("\n")}\n`);
-const reports = [vitestJson, playwrightJson].filter((f) => existsSync(f));
-if (reports.length > 0) printSummary(reports);
+mkdirSync(results, { recursive: true });
+for (const f of ["vitest", "playwright", "vitest-pglite"]) rmSync(report(f), { force: true });
+const started = performance.now();
+const done = [];
+let failed = 0;
+if (build) {
+  const r = await timed(build);
+  done.push(r);
+  if (r.code !== 0) failed = r.code;
+}
+if (failed === 0) {
+  console.log(`\n==> ${steps.length} step(s) at once: ${steps.map((s) => s.tag).join(", ")}`);
+  for (const r of await Promise.all(steps.map((s) => timed(s)))) {
+    done.push(r);
+    if (r.code !== 0 && failed === 0) failed = r.code;
+  }
+} else {
+  for (const s of steps) skipped.push({ what: s.title, why: "the build failed" });
+}
+
+const runInfo = {
+  database: dbName,
+  integrationWorkers: integrationWorkers(),
+  seconds: Math.round((performance.now() - started) / 100) / 10,
+  steps: done,
+  skipped,
+  reports: done.filter((r) => r.report).map((r) => path.relative(root, r.report)),
+};
+writeFileSync(path.join(results, RUN_FILE), `${JSON.stringify(runInfo, null, 2)}\n`);
+if (process.env.TEST_SUMMARY === "0") process.exit(failed);
+console.log("");
+printSummary(runInfo.reports.map((f) => path.join(root, f)), { run: JSON.parse(readFileSync(path.join(results, RUN_FILE), "utf8")) });
 process.exit(failed);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { expect, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
+import { expect, type Browser, type BrowserContext, type Locator, type Page, type Route } from "@playwright/test";
 import { SignInPage } from "./signin-page";
 import { SignUpPage } from "./signup-page";
 
@@ -102,6 +102,41 @@ export class ChatPage {
     await this.send(text);
     await expect(this.page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/, { timeout: 20_000 });
     return this.chatUuid();
+  }
+
+  /**
+   * Writes in the composer until `seen` passes: a person typing for as long as it takes the
+   * others to notice. A draft counts as "typing" for 8 s after its last edit (client/drafts.ts),
+   * so one fill could expire before a slow machine shows it to anyone; every round edits the
+   * draft again (the text alternates so that each fill is an edit). `seen` should retry for a
+   * few seconds (a short expect timeout): that is the pace of the rounds, not a deadline.
+   */
+  async typeUntil(text: string, seen: () => Promise<void>, timeout = 90_000): Promise<void> {
+    let round = 0;
+    await expect(async () => {
+      await this.composer.fill(round++ % 2 === 0 ? text : `${text} `);
+      await seen();
+    }).toPass({ timeout, intervals: [0] });
+  }
+
+  /**
+   * Holds this page's message and token polls until the returned function is called: until
+   * then the page shows only what it knew before, whatever the server has (so a check of
+   * "before the first token" does not race the model). The held polls then go through.
+   */
+  async holdPolls(): Promise<() => Promise<void>> {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const polls = /\/chat\/(message\/[^/]+\/tokens\/\d+|[0-9a-f-]{36}\/messages(\/[0-9a-f-]{36})?)(\?.*)?$/;
+    const hold = async (route: Route) => {
+      await gate;
+      await route.continue().catch(() => {});
+    };
+    await this.page.route(polls, hold);
+    return async () => {
+      open();
+      await this.page.unroute(polls, hold);
+    };
   }
 
   chatUuid(): string {

@@ -7,14 +7,15 @@
  * and failed (never their text).
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anonymous, signUp, uniqueEmail, verifyEmail, type TestClient } from "../support/client.ts";
 import { providedAppEnv } from "../support/context.ts";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv, type AppServer, type TestDatabase } from "../support/app-server.ts";
 import { createChat, exchange, json, send, waitForAnswer, until } from "../support/chat.ts";
 import { expectInvariants } from "../support/invariants.ts";
+import { sharedFakeOpenAIUrl } from "../support/context.ts";
 
-const fakeUrl = inject("fakeOpenAIUrl");
+const fakeUrl = sharedFakeOpenAIUrl();
 const BOSS = "boss@example.test";
 let server: AppServer;
 let db: TestDatabase;

@@ -4,14 +4,15 @@
  * the session; a revoked token, and a token of a disabled account, stop at their next request.
  */
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { createChat, exchange, json } from "../support/chat.ts";
 import { serverWithSql, userIdOf, type SqlServer } from "../support/direct-sql.ts";
 import { until } from "../support/wait.ts";
 import { call, entries, makeIds } from "./route-table.ts";
+import { sharedBaseUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
+const baseUrl = sharedBaseUrl();
 
 interface TokenJson {
   uuid: string;

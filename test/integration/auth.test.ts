@@ -4,10 +4,11 @@
  * that a refused one wrote nothing.
  */
 import http from "node:http";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { anonymous, SESSION_COOKIE, setsCookie, signUp, uniqueEmail, type TestClient } from "../support/client.ts";
+import { providedDatabaseUrl, sharedBaseUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
+const baseUrl = sharedBaseUrl();
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -68,7 +69,7 @@ describe("GET /api/health", () => {
   it("answers ok with the database kind in use", async () => {
     const res = await anonymous(baseUrl).get("/api/health");
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, db: inject("databaseUrl") ? "postgres" : "pglite" });
+    expect(await res.json()).toEqual({ ok: true, db: providedDatabaseUrl() ? "postgres" : "pglite" });
   });
 });
 

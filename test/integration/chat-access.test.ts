@@ -5,13 +5,14 @@
  * unsafe method refuses a cross-site request; malformed input answers 4xx, never 500.
  */
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { appRoutes } from "../support/app-routes.ts";
 import { anonymous, SESSION_COOKIE, signUp, type TestClient } from "../support/client.ts";
 import { createChat, json, type TokensJson } from "../support/chat.ts";
 import { call, entries, isUnsafe, makeIds, ROUTES, type Ids } from "./route-table.ts";
+import { sharedBaseUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
+const baseUrl = sharedBaseUrl();
 
 async function expectError(res: Response, status: number, code?: string) {
   const text = await res.text();

@@ -2,13 +2,14 @@
  * A whole exchange over real HTTP: the text a polling client assembles equals the stored
  * answer, which equals what the model sent, whatever the chunking.
  */
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signUp } from "../support/client.ts";
 import { parseDirective, scriptedText } from "../support/fake-openai.ts";
 import { createChat, exchange, fakeRequests, messages, pollTokens, send, waitForAnswer } from "../support/chat.ts";
+import { sharedBaseUrl, sharedFakeOpenAIUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
-const fakeUrl = inject("fakeOpenAIUrl");
+const baseUrl = sharedBaseUrl();
+const fakeUrl = sharedFakeOpenAIUrl();
 const expected = (content: string) => scriptedText(parseDirective(content));
 
 describe("a full exchange", () => {

@@ -3,12 +3,13 @@
  * text received before the fault stays. (The test server runs with FIRST_TOKEN_TIMEOUT_MS=4000
  * and STALL_TIMEOUT_MS=2000; see test/support/app-server.ts.)
  */
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signUp } from "../support/client.ts";
 import { parseDirective, scriptedText } from "../support/fake-openai.ts";
 import { createChat, exchange, messages } from "../support/chat.ts";
+import { sharedBaseUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
+const baseUrl = sharedBaseUrl();
 
 async function outcome(content: string) {
   const client = await signUp(baseUrl);

@@ -1,6 +1,6 @@
 /** Idempotent replays, one answer at a time, cancel, regenerate, edit, list, rename, delete. */
 import { randomUUID } from "node:crypto";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signUp } from "../support/client.ts";
 import { parseDirective, scriptedText } from "../support/fake-openai.ts";
 import {
@@ -16,8 +16,9 @@ import {
   type MessageJson,
   type TokensJson,
 } from "../support/chat.ts";
+import { sharedBaseUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
+const baseUrl = sharedBaseUrl();
 const SLOW = '[[fake text="slow words keep coming " repeat=400 chunk=4 delay=25]]';
 
 describe("idempotent replays", () => {

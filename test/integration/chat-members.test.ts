@@ -4,7 +4,7 @@
  * once, authorship told to the model, turn taking, presence and typing on the poll, and the
  * sidebar's shared and unread markers.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, verifyEmail, type TestClient } from "../support/client.ts";
 import { providedAppEnv } from "../support/context.ts";
 import { createChat, exchange, fakeRequests, json, messages, send, until, waitForAnswer, type ChatJson } from "../support/chat.ts";
@@ -12,9 +12,10 @@ import { createTestDatabase, removeDataDir, testAppEnv } from "../support/app-se
 import { restartableServer, withDirectSql } from "../support/direct-sql.ts";
 import { expectInvariants } from "../support/invariants.ts";
 import { call, entries, makeIds, type Ids } from "./route-table.ts";
+import { sharedBaseUrl, sharedFakeOpenAIUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
-const fakeUrl = inject("fakeOpenAIUrl");
+const baseUrl = sharedBaseUrl();
+const fakeUrl = sharedFakeOpenAIUrl();
 
 interface Member {
   userId: string;

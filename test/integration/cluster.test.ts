@@ -6,14 +6,15 @@
  * text. Nothing completed before is touched.
  */
 import postgres from "postgres";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { signUp } from "../support/client.ts";
 import { parseDirective, scriptedText } from "../support/fake-openai.ts";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv } from "../support/app-server.ts";
 import { logLines } from "./ops-helpers.ts";
 import { createChat, messages, pollTokens, send, waitForAnswer } from "../support/chat.ts";
+import { sharedFakeOpenAIUrl } from "../support/context.ts";
 
-const fakeUrl = inject("fakeOpenAIUrl");
+const fakeUrl = sharedFakeOpenAIUrl();
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

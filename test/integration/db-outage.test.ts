@@ -10,14 +10,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, type TestClient } from "../support/client.ts";
 import { parseDirective, scriptedText } from "../support/fake-openai.ts";
 import { createTestDatabase, projectRoot, removeDataDir, startAppServer, testAppEnv, type AppServer } from "../support/app-server.ts";
 import { createThrowawayCluster, throwawayClusterUnavailable, type ThrowawayCluster } from "../support/pg-cluster.ts";
 import { createChat, messages, pollTokens, send, until, waitForAnswer } from "../support/chat.ts";
+import { sharedFakeOpenAIUrl } from "../support/context.ts";
 
-const fakeUrl = inject("fakeOpenAIUrl");
+const fakeUrl = sharedFakeOpenAIUrl();
 const unavailable = throwawayClusterUnavailable();
 const expected = (content: string) => scriptedText(parseDirective(content));
 

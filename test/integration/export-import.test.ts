@@ -5,12 +5,13 @@
  * order. An import is all or none, idempotent, validated, and size-limited with a clear 413.
  */
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { signUp, type TestClient } from "../support/client.ts";
 import { createChat, exchange, json, messages } from "../support/chat.ts";
 import { rawRequest } from "../support/hostile.ts";
+import { sharedBaseUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
+const baseUrl = sharedBaseUrl();
 
 interface ExportedMessage {
   uuid: string;

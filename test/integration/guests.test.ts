@@ -4,14 +4,15 @@
  * address like sign-ups; signing up as a guest turns the same user into an account, every chat
  * kept, and the session then says who they are.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anonymous, SESSION_COOKIE, signInAsGuest, uniqueEmail, type TestClient } from "../support/client.ts";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv, type AppServer } from "../support/app-server.ts";
 import { createChat, exchange, json } from "../support/chat.ts";
 import { expectInvariants } from "../support/invariants.ts";
+import { sharedBaseUrl, sharedFakeOpenAIUrl } from "../support/context.ts";
 
-const fakeUrl = inject("fakeOpenAIUrl");
-const sharedUrl = inject("baseUrl");
+const fakeUrl = sharedFakeOpenAIUrl();
+const sharedUrl = sharedBaseUrl();
 let server: AppServer;
 const cleanups: (() => Promise<void>)[] = [];
 

@@ -10,7 +10,7 @@
  * prints the seed, the path to the counterexample and the shrunk request.
  */
 import fc from "fast-check";
-import { beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { createChat, exchange } from "../support/chat.ts";
 import {
@@ -27,8 +27,9 @@ import {
   type Endpoint,
   type RawResponse,
 } from "../support/hostile.ts";
+import { sharedBaseUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
+const baseUrl = sharedBaseUrl();
 const SEED = Number(process.env.FUZZ_SEED ?? 1_640_995_200);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 24);
 /** Generous for a loaded CI machine; a hang is minutes, not seconds. */

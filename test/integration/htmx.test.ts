@@ -3,13 +3,14 @@
  * endpoints answer HTML fragments, and following the pollers they carry, the way htmx 4 does
  * (lib/html/fragments.ts), holds a whole conversation. Model output never comes out unescaped.
  */
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { parseDirective, scriptedText } from "../support/fake-openai.ts";
 import { json, sleep, type MessageJson } from "../support/chat.ts";
 import { markdownToHtml } from "../../lib/markdown/html.ts";
+import { sharedBaseUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
+const baseUrl = sharedBaseUrl();
 const HX = { "HX-Request": "true" };
 const expected = (content: string) => scriptedText(parseDirective(content));
 

@@ -6,12 +6,13 @@
  * server is stopped while the test writes to its directory, then started again.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { createChat, exchange } from "../support/chat.ts";
 import { invariantViolations } from "../support/invariants.ts";
 import { createTestDatabase, removeDataDir, testAppEnv } from "../support/app-server.ts";
 import { restartableServer, withDirectSql } from "../support/direct-sql.ts";
+import { sharedBaseUrl, sharedFakeOpenAIUrl } from "../support/context.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -26,14 +27,14 @@ async function userId(client: TestClient): Promise<string> {
 
 describe("the invariants checker", () => {
   it("refuses callers without the operator token", async () => {
-    const res = await anonymous(inject("baseUrl")).get("/api/ops/invariants");
+    const res = await anonymous(sharedBaseUrl()).get("/api/ops/invariants");
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
   });
 
   it("finds nothing after real traffic, then names each invariant broken on purpose and the rows involved", async () => {
     const db = await createTestDatabase();
-    const env = testAppEnv(db, inject("fakeOpenAIUrl"));
+    const env = testAppEnv(db, sharedFakeOpenAIUrl());
     const server = await restartableServer(env);
     cleanups.push(async () => {
       await server.current.stop();

@@ -1,11 +1,12 @@
 /** Per-user limits: answers generating at once, and messages per hour; 429 with Retry-After. */
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { signUp } from "../support/client.ts";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv } from "../support/app-server.ts";
 import { createChat, exchange, json, send, waitForAnswer } from "../support/chat.ts";
 import { expectInvariants } from "../support/invariants.ts";
+import { sharedFakeOpenAIUrl } from "../support/context.ts";
 
-const fakeUrl = inject("fakeOpenAIUrl");
+const fakeUrl = sharedFakeOpenAIUrl();
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => {});

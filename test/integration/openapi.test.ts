@@ -5,14 +5,15 @@
  * the htmx page and its script are not API; Auth.js's catch-all is documented by the paths the
  * README documents. Real answers carry the keys their schemas name.
  */
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { appRoutes } from "../support/app-routes.ts";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { json } from "../support/chat.ts";
 import { makeIds, ROUTES, type Ids } from "./route-table.ts";
+import { sharedBaseUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
+const baseUrl = sharedBaseUrl();
 const NOT_API = new Set(["page", "owner-page", "public-page", "static"]);
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 

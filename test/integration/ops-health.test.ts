@@ -5,11 +5,12 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../support/app-server.ts";
 import { ownServer, type OwnServer } from "./ops-helpers.ts";
+import { sharedBaseUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
+const baseUrl = sharedBaseUrl();
 const journalOf = (dir: string) => path.join(dir, "meta", "_journal.json");
 const committed = JSON.parse(readFileSync(journalOf(path.join(projectRoot, "db", "migrations")), "utf8")) as {
   entries: { tag: string; when: number; idx: number }[];

@@ -3,9 +3,9 @@
  * read, its environment differs from the shared one), the JSON lines it logged, and a parse
  * of the Prometheus text format.
  */
-import { inject } from "vitest";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv, type AppServer, type TestDatabase } from "../support/app-server.ts";
 import { expectInvariants } from "../support/invariants.ts";
+import { sharedFakeOpenAIUrl } from "../support/context.ts";
 
 export interface OwnServer {
   server: AppServer;
@@ -18,7 +18,7 @@ export interface OwnServer {
 /** `next start` on a fresh database with the test environment plus `extraEnv`. */
 export async function ownServer(extraEnv: Record<string, string> = {}): Promise<OwnServer> {
   const db = await createTestDatabase();
-  const env = { ...testAppEnv(db, inject("fakeOpenAIUrl")), ...extraEnv };
+  const env = { ...testAppEnv(db, sharedFakeOpenAIUrl()), ...extraEnv };
   let server: AppServer;
   try {
     server = await startAppServer({ env });

@@ -2,10 +2,11 @@
  * Metrics: GET /api/metrics answers this process's counters in the Prometheus text format to
  * `Authorization: Bearer $METRICS_TOKEN`, 401 to anyone else, and 404 when no token is set.
  */
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { anonymous, signUp } from "../support/client.ts";
 import { createChat, exchange } from "../support/chat.ts";
 import { ownServer, parsePrometheus, sampleValue, type OwnServer } from "./ops-helpers.ts";
+import { sharedBaseUrl } from "../support/context.ts";
 
 const TOKEN = "metrics-token-for-tests-0123456789";
 let own: OwnServer | undefined;
@@ -22,7 +23,7 @@ async function scrape(url: string) {
 
 describe("metrics", () => {
   it("answers 404 when METRICS_TOKEN is not set (the shared server)", async () => {
-    const res = await anonymous(inject("baseUrl")).get("/api/metrics");
+    const res = await anonymous(sharedBaseUrl()).get("/api/metrics");
     expect(res.status).toBe(404);
   });
 

@@ -9,12 +9,14 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, freePort, projectRoot, removeDataDir, testAppEnv, type TestDatabase } from "../support/app-server.ts";
 import { signUp } from "../support/client.ts";
 import { parseDirective, scriptedText } from "../support/fake-openai.ts";
 import { createChat, exchange, pollTokens, send, waitForAnswer } from "../support/chat.ts";
 import { logLines } from "./ops-helpers.ts";
+import { completeStandalone } from "../../scripts/postbuild.mjs";
+import { sharedFakeOpenAIUrl } from "../support/context.ts";
 
 interface Standalone {
   url: string;
@@ -70,17 +72,17 @@ function containerHealthcheck(port: number): number | null {
 beforeAll(() => {
   const standalone = path.join(projectRoot, ".next", "standalone");
   if (!existsSync(path.join(standalone, "server.js"))) throw new Error("No standalone build: run npm run build");
-  // `npm run build` runs this as postbuild; `next build` alone (npm test) does not.
-  const post = spawnSync(process.execPath, [path.join(projectRoot, "scripts", "postbuild.mjs")], { encoding: "utf8" });
-  expect(post.status, post.stderr).toBe(0);
   dir = mkdtempSync(path.join(os.tmpdir(), "pollchat-standalone-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(standalone, dir, { recursive: true });
+  // What `npm run build` does as postbuild (scripts/postbuild.mjs), done on the copy: another
+  // test run may be reading .next at the same time (CI runs both databases at once).
+  completeStandalone(projectRoot, dir);
 });
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  env = { ...testAppEnv(db, inject("fakeOpenAIUrl")), SHUTDOWN_GRACE_MS: "1000", LEASE_MS: "60000" };
+  env = { ...testAppEnv(db, sharedFakeOpenAIUrl()), SHUTDOWN_GRACE_MS: "1000", LEASE_MS: "60000" };
   cleanups.push(async () => {
     await db.drop();
     removeDataDir(env);

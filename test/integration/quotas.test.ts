@@ -4,13 +4,14 @@
  * admin (messages per hour, concurrency, 0 = no limit, null = back to the default), two sends at
  * once against a limit of one, and the usage a user sees (per day and model, estimated marked).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, type TestClient } from "../support/client.ts";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv, type AppServer } from "../support/app-server.ts";
 import { createChat, exchange, json, send, waitForAnswer, until } from "../support/chat.ts";
 import { expectInvariants } from "../support/invariants.ts";
+import { sharedFakeOpenAIUrl } from "../support/context.ts";
 
-const fakeUrl = inject("fakeOpenAIUrl");
+const fakeUrl = sharedFakeOpenAIUrl();
 const cleanups: (() => Promise<void>)[] = [];
 let server: AppServer;
 let admin: TestClient;

@@ -4,14 +4,15 @@
  * interrupted text gets append:false once, then consistent text. After MAX_ATTEMPTS the
  * answer ends failed ("interrupted"); the user's message is never lost.
  */
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { signUp } from "../support/client.ts";
 import { parseDirective, scriptedText } from "../support/fake-openai.ts";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv, type AppServer, type TestDatabase } from "../support/app-server.ts";
 import { createChat, json, messages, pollTokens, send, waitForAnswer, type TokensJson } from "../support/chat.ts";
 import { expectInvariants } from "../support/invariants.ts";
+import { sharedFakeOpenAIUrl } from "../support/context.ts";
 
-const fakeUrl = inject("fakeOpenAIUrl");
+const fakeUrl = sharedFakeOpenAIUrl();
 const cleanups: (() => Promise<void>)[] = [];
 
 afterAll(async () => {

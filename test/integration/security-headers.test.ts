@@ -5,12 +5,13 @@
  * and a Referrer-Policy. The API is outside the proxy's matcher: the polls pay nothing.
  */
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { STATIC_SECURITY_HEADERS } from "../../lib/http/security-headers.ts";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { call, entries, makeIds, type Ids } from "./route-table.ts";
+import { sharedBaseUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
+const baseUrl = sharedBaseUrl();
 
 let owner: TestClient;
 let ids: Ids;

@@ -4,13 +4,14 @@
  * sees; made private, the link answers 404 at once, and sharing again makes a new link while
  * the old one stays dead. Only the owner may share; nothing on the page names a member.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { createChat, exchange, json, pollTokens, send, type MessageJson, type TokensJson } from "../support/chat.ts";
 import { serverWithSql, userIdOf, type SqlServer } from "../support/direct-sql.ts";
 import { until } from "../support/wait.ts";
+import { sharedBaseUrl } from "../support/context.ts";
 
-const baseUrl = inject("baseUrl");
+const baseUrl = sharedBaseUrl();
 
 interface ShareJson {
   shared: boolean;

@@ -3,14 +3,15 @@
  * that needs longer is handed over (its lease released), so the next server's polls resume it
  * at once instead of waiting for the lease to run out. Nothing is lost.
  */
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { signUp } from "../support/client.ts";
 import { parseDirective, scriptedText } from "../support/fake-openai.ts";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv } from "../support/app-server.ts";
 import { createChat, messages, pollTokens, send, waitForAnswer } from "../support/chat.ts";
 import { expectInvariants } from "../support/invariants.ts";
+import { sharedFakeOpenAIUrl } from "../support/context.ts";
 
-const fakeUrl = inject("fakeOpenAIUrl");
+const fakeUrl = sharedFakeOpenAIUrl();
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => {});

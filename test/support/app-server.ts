@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -35,7 +35,7 @@ export interface StartAppServerOptions {
   port?: number;
   /** Also copy the server's output to this process's stdout/stderr (e2e/serve.mjs does). */
   echo?: boolean;
-  /** How long to wait for GET /api/health to answer 200. Default 60 s. */
+  /** How long to wait for GET /api/health to answer 200. Default 150 s. */
   readyTimeoutMs?: number;
 }
 
@@ -44,6 +44,11 @@ export type TestDatabase =
   | { pgliteDir: string; drop(): Promise<void> };
 
 const MAX_LOG_CHARS = 4 * 1024 * 1024;
+/**
+ * A hang guard, not a performance check: a server is ready in 1-3 s on a quiet machine, but
+ * took 45 s on this 2-core machine at a load average of 20.
+ */
+const READY_TIMEOUT_MS = 150_000;
 const KILL_AFTER_MS = 10_000;
 
 /** A port that was free a moment ago on 127.0.0.1. */
@@ -161,7 +166,7 @@ async function startOnce(opts: StartAppServerOptions, port: number): Promise<App
   let spawnError: Error | undefined;
   child.once("error", (err) => (spawnError = err));
 
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
   let lastProblem = "no answer yet";
   while (Date.now() < deadline) {
     if (spawnError) throw new StartError(`Could not run next start: ${spawnError.message}`, false);
@@ -185,7 +190,7 @@ async function startOnce(opts: StartAppServerOptions, port: number): Promise<App
   }
   await server.stop("SIGKILL");
   throw new StartError(
-    `The app server did not become ready within ${Math.round((opts.readyTimeoutMs ?? 60_000) / 1000)} s (${lastProblem}). Its output:\n${tail(log)}`,
+    `The app server did not become ready within ${Math.round((opts.readyTimeoutMs ?? READY_TIMEOUT_MS) / 1000)} s (${lastProblem}). Its output:\n${tail(log)}`,
     false,
   );
 }
@@ -233,15 +238,50 @@ async function dropStaleTestDatabases(sql: ReturnType<typeof adminClient>): Prom
 }
 
 /**
+ * A PGlite data directory just initialised (initdb, nothing more: the app still creates its
+ * tables), made once per PGlite version in node_modules/.cache and copied for each test
+ * database: initdb in WebAssembly costs about 4 s of CPU, a copy about 0.2 s. Processes that
+ * make it at the same time each make their own and the first to rename it into place wins.
+ */
+async function pgliteTemplate(): Promise<string> {
+  const pkg = path.join(projectRoot, "node_modules", "@electric-sql", "pglite", "package.json");
+  const version = (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
+  const cache = path.join(projectRoot, "node_modules", ".cache");
+  const dir = path.join(cache, `pollchat-pglite-template-${version}`);
+  if (existsSync(path.join(dir, "ready"))) return path.join(dir, "db");
+  mkdirSync(cache, { recursive: true });
+  const staging = mkdtempSync(`${dir}.tmp-`);
+  try {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const pg = await PGlite.create(path.join(staging, "db"));
+    await pg.query("select 1");
+    await pg.close();
+    writeFileSync(path.join(staging, "ready"), `${new Date().toISOString()}\n`);
+    try {
+      renameSync(staging, dir);
+    } catch (err) {
+      // Another process put its template in place first: use that one.
+      if (!existsSync(path.join(dir, "ready"))) throw err;
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return path.join(dir, "db");
+}
+
+/**
  * A fresh, empty database. With DATABASE_URL (or `serverUrl`, another PostgreSQL server):
  * `pollchat_test_<ms>_<hex>` on that server (the URL's own database is only used to connect).
- * Without: a temp dir for PGlite. `drop()` removes it either way.
+ * Without: a temp dir for PGlite (a copy of an initialised, empty one). `drop()` removes it
+ * either way.
  */
 export async function createTestDatabase(serverUrl: string | undefined = process.env.DATABASE_URL): Promise<TestDatabase> {
   if (!serverUrl) {
+    const template = await pgliteTemplate();
     const root = mkdtempSync(path.join(os.tmpdir(), "pollchat-pglite-"));
     // PGlite's lock file goes next to the directory (`<dir>.lock`): keep both inside root.
     const pgliteDir = path.join(root, "db");
+    cpSync(template, pgliteDir, { recursive: true });
     return {
       pgliteDir,
       drop: () => {

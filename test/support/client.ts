@@ -91,6 +91,7 @@ export interface TestClient {
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const SAFE_TO_RETRY = new Set(["GET", "HEAD"]);
 
 /** `headers` go on every request (e.g. X-Forwarded-For, to stand for another client address). */
 function makeClient(baseUrl: string, jar = new CookieJar(), defaults: Record<string, string> = {}): TestClient {
@@ -107,7 +108,17 @@ function makeClient(baseUrl: string, jar = new CookieJar(), defaults: Record<str
       const cookie = jar.header();
       if (cookie && !headers.has("cookie")) headers.set("cookie", cookie);
       if (UNSAFE.has(method) && !headers.has("origin")) headers.set("origin", client.baseUrl);
-      const res = await fetch(`${client.baseUrl}${path}`, { ...init, method, headers, redirect: "manual" });
+      const send = () => fetch(`${client.baseUrl}${path}`, { ...init, method, headers, redirect: "manual" });
+      let res: Response;
+      try {
+        res = await send();
+      } catch (err) {
+        // A kept-alive connection the server closed as idle just as we reused it ("other side
+        // closed": a race a loaded machine makes likely). Browsers retry such a read; so do we,
+        // once, and only for reads.
+        if (!SAFE_TO_RETRY.has(method) || (err as { cause?: { code?: string } }).cause?.code !== "UND_ERR_SOCKET") throw err;
+        res = await send();
+      }
       jar.absorb(res);
       // Every JSON answer is checked against /api/openapi.json: drift fails the test (contract.ts).
       await checkResponse(client.baseUrl, method, path, res);

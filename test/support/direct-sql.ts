@@ -10,8 +10,7 @@
  * restarted on the same port so the test's clients keep working.
  */
 import postgres from "postgres";
-import { inject } from "vitest";
-import { providedAppEnv, providedDatabaseUrl } from "./context.ts";
+import { providedAppEnv, providedDatabaseUrl, sharedBaseUrl, sharedFakeOpenAIUrl } from "./context.ts";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv, type AppServer, type TestDatabase } from "./app-server.ts";
 import { invariantViolations } from "./invariants.ts";
 
@@ -68,13 +67,13 @@ export async function serverWithSql(): Promise<SqlServer> {
   if (databaseUrl) {
     const client = postgres(databaseUrl, { max: 1, onnotice: () => {} });
     return {
-      url: inject("baseUrl"),
+      url: sharedBaseUrl(),
       sql: async (statement, params = []) => [...(await client.unsafe(statement, params as never[]))],
       close: () => client.end({ timeout: 5 }),
     };
   }
   const db = await createTestDatabase();
-  const env = { ...testAppEnv(db, inject("fakeOpenAIUrl")), AUTH_SECRET: providedAppEnv().AUTH_SECRET! };
+  const env = { ...testAppEnv(db, sharedFakeOpenAIUrl()), AUTH_SECRET: providedAppEnv().AUTH_SECRET! };
   let server: AppServer = await startAppServer({ env });
   const port = server.port;
   return {

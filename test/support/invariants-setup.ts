@@ -6,18 +6,19 @@
  * servers of their own check those themselves before stopping them (ops-helpers.ts ownServer,
  * recovery, shutdown, limits).
  */
-import { afterEach, beforeAll, inject } from "vitest";
+import { afterEach, beforeAll } from "vitest";
 import { invariantViolations, describeViolations, type Violation } from "./invariants.ts";
+import { sharedBaseUrl } from "./context.ts";
 
 const key = (v: Violation) => `${v.kind} ${JSON.stringify(v.ids)}`;
 const known = new Set<string>();
 
 beforeAll(async () => {
-  for (const v of await invariantViolations(inject("baseUrl"))) known.add(key(v));
+  for (const v of await invariantViolations(sharedBaseUrl())) known.add(key(v));
 });
 
 afterEach(async () => {
-  const fresh = (await invariantViolations(inject("baseUrl"))).filter((v) => !known.has(key(v)));
+  const fresh = (await invariantViolations(sharedBaseUrl())).filter((v) => !known.has(key(v)));
   for (const v of fresh) known.add(key(v));
-  if (fresh.length > 0) throw new Error(describeViolations(fresh, inject("baseUrl")));
+  if (fresh.length > 0) throw new Error(describeViolations(fresh, sharedBaseUrl()));
 });
