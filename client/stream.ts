@@ -1,6 +1,6 @@
 /**
  * One pending message's text, polled by position every 300 ms until its status is final
- * (DESIGN.md, the tokens endpoint). Its state lives in its own query, so the position sent
+ * (docs/design.md §3.3). Its state lives in its own query, so the position sent
  * is always the one the previous answer gave: React Query never runs two fetches of one key
  * at once, and each fetch starts from what the last one left.
  */

@@ -1,5 +1,5 @@
 /**
- * GET /lite: the htmx client (DESIGN.md section 5), a whole HTML document with no React on the
+ * GET /lite: the htmx client (docs/design.md §11), a whole HTML document with no React on the
  * client; see lib/html/lite-page.ts. `?chat={uuid}` opens one of the user's chats (the page
  * puts it in the URL when it creates one, so a reload resumes the conversation, mid-answer too).
  * Signed out: a redirect to the sign-in page, which comes back here.

@@ -47,7 +47,7 @@ export function planAnswer(rand: () => number, id: string, shape: AnswerShape = 
   return { content, expected: scriptedText(parseDirective(content)), approxMs: delay * chunks };
 }
 
-/** Length in code points, as positions count (DESIGN.md: PostgreSQL's length()). */
+/** Length in code points, as positions count (docs/design.md §2: PostgreSQL's length()). */
 export function codePoints(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {

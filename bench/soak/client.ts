@@ -1,7 +1,7 @@
 /**
  * One simulated browser tab: it polls its chat's messages by last uuid every 300 ms, and while
  * an answer is pending, that answer's tokens by position every 300 ms (applying `append`
- * exactly as DESIGN.md says), the way client/messages.ts and stream.ts do. When it holds a
+ * exactly as docs/design.md §3.3 says), the way client/messages.ts and stream.ts do. When it holds a
  * generation slot it sends a message and follows the answer to its end, then checks the text
  * it put together against the stored message and against what the fake model was told to send.
  */

@@ -93,7 +93,7 @@ export async function listMyInvitations(userId: string): Promise<PendingForInvit
  * them back). Undefined when there is no such invitation for them, or its sender is no longer
  * the chat's active owner.
  */
-export async function acceptInvitation(input: { uuid: string; userId: string }): Promise<{ chatUuid: string; role: MemberRole } | undefined> {
+export async function insertMemberByInvitation(input: { uuid: string; userId: string }): Promise<{ chatUuid: string; role: MemberRole } | undefined> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [inv] = await tx
@@ -123,7 +123,7 @@ export async function acceptInvitation(input: { uuid: string; userId: string }):
 }
 
 /** Declines an invitation addressed to `userId`; false when there is none. */
-export async function declineInvitation(input: { uuid: string; userId: string }): Promise<boolean> {
+export async function deleteInvitationOf(input: { uuid: string; userId: string }): Promise<boolean> {
   const db = await getDb();
   const rows = await db
     .delete(chatInvitations)

@@ -109,7 +109,7 @@ export async function setMemberRole(tx: Tx, input: { chatUuid: string; userId: s
  * commit. Removed by the owner (`byOwner`), they are recorded in chat_removal: an invite link
  * does not bring them back, only a new invitation by email that they accept.
  */
-export async function removeMember(tx: Tx, input: { chatUuid: string; userId: string; byOwner: boolean }): Promise<boolean> {
+export async function deleteMembership(tx: Tx, input: { chatUuid: string; userId: string; byOwner: boolean }): Promise<boolean> {
   const rows = await tx
     .delete(chatMembers)
     .where(and(eq(chatMembers.chatUuid, input.chatUuid), eq(chatMembers.userId, input.userId), sql`${chatMembers.role} <> 'owner'`))
@@ -139,7 +139,7 @@ export async function insertInvite(
 }
 
 /** Revokes an invite of the chat (idempotent); false when the chat has no such invite. */
-export async function revokeInvite(tx: Tx, input: { chatUuid: string; inviteUuid: string }): Promise<boolean> {
+export async function markInviteRevoked(tx: Tx, input: { chatUuid: string; inviteUuid: string }): Promise<boolean> {
   const rows = await tx
     .update(chatInvites)
     .set({ revokedAt: sql`coalesce(${chatInvites.revokedAt}, now())` })
@@ -188,7 +188,7 @@ export type AcceptInviteResult = { kind: "joined"; chatUuid: string; role: Membe
  * A link never changes the role of someone who is a member already (the owner's demotion
  * stands), and does not let back in someone the owner removed. Each join counts a use.
  */
-export async function acceptInvite(input: { tokenHash: string; userId: string }): Promise<AcceptInviteResult> {
+export async function insertMemberByInvite(input: { tokenHash: string; userId: string }): Promise<AcceptInviteResult> {
   const db = await getDb();
   return db.transaction(async (tx): Promise<AcceptInviteResult> => {
     const [invite] = await tx

@@ -1,4 +1,4 @@
-/** The contract's shapes (DESIGN.md section 3): what clients see of chats and messages. */
+/** The contract's shapes (docs/design.md §3.2): what clients see of chats and messages. */
 import "server-only";
 import type { Chat, ChatMessage, MemberRole } from "@/db/schema";
 import { codePointLength } from "../text";

@@ -9,7 +9,7 @@ import { AppError, notFound } from "../errors";
 import { uuidv7 } from "../ids";
 import { asMember, type MemberWrite } from "@/db/queries/chats";
 import {
-  acceptInvite as acceptInviteQuery,
+  insertMemberByInvite,
   findActiveUserByEmail,
   promoteMember,
   findUsableInvite,
@@ -17,8 +17,8 @@ import {
   listMembers,
   listOpenInvites,
   chatInstructions,
-  removeMember as removeMemberQuery,
-  revokeInvite as revokeInviteQuery,
+  deleteMembership,
+  markInviteRevoked,
   setMemberRole,
   type MemberRow,
 } from "@/db/queries/members";
@@ -26,8 +26,8 @@ import type { MemberRole } from "@/db/schema";
 import type { ChatInstructionsDto, InvitableRole, InvitationDto, InviteDto, MemberDto, PendingInvitationDto } from "@/lib/contract";
 import { findAgent } from "@/lib/models/agents";
 import {
-  acceptInvitation as acceptInvitationQuery,
-  declineInvitation as declineInvitationQuery,
+  insertMemberByInvitation,
+  deleteInvitationOf,
   deleteInvitationFor,
   listChatInvitations,
   listMyInvitations,
@@ -127,14 +127,14 @@ const INVITATION_GONE = () => notFound("This invitation is no longer open: it ma
 
 /** Accepts an invitation addressed to me: I become a member. */
 export async function acceptInvitation(input: { userId: string; uuid: string }): Promise<{ chatUuid: string; role: MemberRole }> {
-  const joined = await acceptInvitationQuery(input);
+  const joined = await insertMemberByInvitation(input);
   if (!joined) throw INVITATION_GONE();
   return joined;
 }
 
 /** Declines an invitation addressed to me. */
 export async function declineInvitation(input: { userId: string; uuid: string }): Promise<void> {
-  if (!(await declineInvitationQuery(input))) throw INVITATION_GONE();
+  if (!(await deleteInvitationOf(input))) throw INVITATION_GONE();
 }
 
 /** Makes a member an editor or a viewer (the owner only; the owner's own role does not change). */
@@ -162,7 +162,7 @@ export async function removeMember(input: { userId: string; chatUuid: string; me
       const me = (await listMembers(tx, input.chatUuid)).find((m) => m.userId === input.userId);
       if (me?.role === "owner") return "owner" as const;
     }
-    if (await removeMemberQuery(tx, { chatUuid: input.chatUuid, userId: input.memberId, byOwner: !self })) return true;
+    if (await deleteMembership(tx, { chatUuid: input.chatUuid, userId: input.memberId, byOwner: !self })) return true;
     // Not a member: the owner may be withdrawing an invitation that waits for an answer.
     return !self && (await deleteInvitationFor(tx, { chatUuid: input.chatUuid, userId: input.memberId }));
   });
@@ -200,7 +200,7 @@ export async function createInvite(input: { userId: string; chatUuid: string; ro
 
 /** Revokes an invite link at once (the owner only); idempotent. */
 export async function revokeInvite(input: { userId: string; chatUuid: string; inviteUuid: string }): Promise<void> {
-  const found = outcome(await asMember({ ...input, allowed: ["owner"] }, (tx) => revokeInviteQuery(tx, input)));
+  const found = outcome(await asMember({ ...input, allowed: ["owner"] }, (tx) => markInviteRevoked(tx, input)));
   if (!found) throw notFound("This chat has no such invite.");
 }
 
@@ -226,7 +226,7 @@ const REMOVED = () =>
  */
 export async function acceptInvite(input: { userId: string; token: string }): Promise<{ chatUuid: string; role: MemberRole }> {
   if (!INVITE_TOKEN_RE.test(input.token)) throw INVITE_GONE();
-  const joined = await acceptInviteQuery({ tokenHash: hashInviteToken(input.token), userId: input.userId });
+  const joined = await insertMemberByInvite({ tokenHash: hashInviteToken(input.token), userId: input.userId });
   if (!joined) throw INVITE_GONE();
   if (joined.kind === "removed") throw REMOVED();
   return { chatUuid: joined.chatUuid, role: joined.role };

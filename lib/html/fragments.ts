@@ -1,5 +1,5 @@
 /**
- * HTML fragments for htmx clients (DESIGN.md section 5): the same endpoints answer these
+ * HTML fragments for htmx clients (docs/design.md §11): the same endpoints answer these
  * instead of JSON when the request carries `HX-Request: true`. Every model or user text is
  * escaped: model output is untrusted.
  *
@@ -16,7 +16,7 @@
  *   tokens it brings are appended to the text; `append:false` retargets the whole text
  *   (`HX-Retarget` + `HX-Reswap: innerHTML`) and replaces it. A final status ends with no
  *   poller (polling stops) and out-of-band updates of the status, error and Stop button.
- * - htmx 4 swaps 4xx/5xx answers by default; errors stay the JSON of DESIGN.md section 3, and
+ * - htmx 4 swaps 4xx/5xx answers by default; errors stay the JSON of docs/design.md §3.1, and
  *   an htmx page sets `noSwap: [204, 304, "4xx", "5xx"]` and shows `error.message` itself
  *   (app/lite does).
  * - An answer is Markdown, rendered here (lib/markdown/html: sanitized, the model's HTML as
@@ -46,7 +46,7 @@ function noContent(): Response {
   return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
 }
 
-/** How often pollers ask (DESIGN.md section 1). */
+/** How often pollers ask (docs/design.md §1). */
 export const POLL_INTERVAL = "300ms";
 
 const FINAL = new Set<string>(["completed", "failed", "cancelled"]);

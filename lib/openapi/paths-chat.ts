@@ -1,4 +1,4 @@
-/** The chat protocol (DESIGN.md section 3) and the rest of the chat API. */
+/** The chat protocol (docs/design.md §3.2) and the rest of the chat API. */
 import { errors, json, jsonBody, jsonOrFragment, object, param, ref, type Paths } from "./build";
 
 const uuidOrEmpty = { type: "string", description: "A client-made UUID: replaying it answers what it made, never a duplicate." };

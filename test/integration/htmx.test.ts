@@ -1,5 +1,5 @@
 /**
- * The htmx protocol over real HTTP (DESIGN.md section 5): with `HX-Request: true` the chat
+ * The htmx protocol over real HTTP (docs/design.md §11): with `HX-Request: true` the chat
  * endpoints answer HTML fragments, and following the pollers they carry, the way htmx 4 does
  * (lib/html/fragments.ts), holds a whole conversation. Model output never comes out unescaped.
  */
@@ -97,7 +97,7 @@ function items(html: string): Item[] {
   return out;
 }
 
-/** The documented JSON error (DESIGN.md section 3), which htmx requests get too. */
+/** The documented JSON error (docs/design.md §3.1), which htmx requests get too. */
 function errorOf(body: string): { code: string; message: string } {
   return (JSON.parse(body) as { error: { code: string; message: string } }).error;
 }

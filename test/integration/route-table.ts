@@ -84,7 +84,7 @@ export interface RouteCase {
 }
 
 export const ROUTES: Record<string, RouteCase> = {
-  // The chat protocol (DESIGN.md section 3) and the rest of the chat API.
+  // The chat protocol (docs/design.md §3.2, roles §9.2) and the rest of the chat API.
   "GET /chat/[uuid]/messages": { access: "owner", needs: "read", path: ({ chat }) => `/chat/${chat}/messages` },
   "GET /chat/[uuid]/messages/[last_uuid]": { access: "owner", needs: "read", path: ({ chat, message }) => `/chat/${chat}/messages/${message}` },
   "POST /chat/[uuid]/send": { access: "owner", needs: "write", path: ({ chat }) => `/chat/${chat}/send`, body: () => ({ content: "hello" }) },
