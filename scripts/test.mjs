@@ -13,6 +13,7 @@
  *   INTEGRATION_WORKERS=n     integration files at once per run (default 2)
  *   E2E_PORT=n                the port of the e2e app server (default 3210)
  *   TEST_SUMMARY=0            no summary at the end (.ci/run prints it after its own timings)
+ *   TEST_E2E_ALONE=1          the Vitest runs side by side first, then the end-to-end tests alone
  *
  * Each step's output goes to the console, every line prefixed with the step's tag, and
  * whole to test-results/<tag>.log. JSON results: test-results/{vitest,playwright,vitest-pglite}.json
@@ -175,10 +176,17 @@ if (build) {
   if (r.code !== 0) failed = r.code;
 }
 if (failed === 0) {
-  console.log(`\n==> ${steps.length} step(s) at once: ${steps.map((s) => s.tag).join(", ")}`);
-  for (const r of await Promise.all(steps.map((s) => timed(s)))) {
-    done.push(r);
-    if (r.code !== 0 && failed === 0) failed = r.code;
+  // TEST_E2E_ALONE=1: the browsers get the machine to themselves (their checks wait on what a
+  // person sees, and a 2-core machine running three suites at once slows them past their
+  // timeouts); the Vitest runs go side by side first.
+  const e2eAlone = process.env.TEST_E2E_ALONE === "1";
+  const waves = e2eAlone ? [steps.filter((s) => s.tag !== "e2e"), steps.filter((s) => s.tag === "e2e")] : [steps];
+  for (const wave of waves.filter((w) => w.length > 0)) {
+    console.log(`\n==> ${wave.length} step(s) at once: ${wave.map((s) => s.tag).join(", ")}`);
+    for (const r of await Promise.all(wave.map((s) => timed(s)))) {
+      done.push(r);
+      if (r.code !== 0 && failed === 0) failed = r.code;
+    }
   }
 } else {
   for (const s of steps) skipped.push({ what: s.title, why: "the build failed" });
