@@ -9,7 +9,6 @@ import { isFinal, keys, type ChatDto, type ChatPresenceDto, type ChatState, type
 import { isTyping } from "./drafts";
 import { POLL_INTERVAL_MS } from "@/lib/contract";
 
-
 interface MessagesResponse extends ChatPresenceDto {
   messages: MessageDto[];
   chat: ChatDto;

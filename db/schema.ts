@@ -41,8 +41,6 @@ const createdAt = () =>
 
 // ---------------------------------------------------------------- Auth.js
 
-
-
 export const users = pgTable("user", {
   id: text("id")
     .primaryKey()
@@ -112,7 +110,6 @@ export const verificationTokens = pgTable(
 
 // ---------------------------------------------------------------- chats
 
-
 /** What a chat was started with; the model and prompt used for its answers. */
 export interface ChatParams {
   model?: string;
@@ -146,7 +143,6 @@ export const chats = pgTable(
   (t) => [index("chat_user_updated_idx").on(t.userId, t.updatedAt.desc(), t.uuid)],
 );
 export type Chat = typeof chats.$inferSelect;
-
 
 /**
  * Who may open a chat, and as what. Every chat has exactly one `owner` row (its chat.user_id);
@@ -243,7 +239,6 @@ export const chatRemovals = pgTable(
   },
   (t) => [primaryKey({ columns: [t.chatUuid, t.userId] })],
 );
-
 
 export const chatMessages = pgTable(
   "chat_message",
