@@ -34,5 +34,5 @@ export async function rawRows<T extends Record<string, unknown>>(text: string, p
 /** The connection was lost (not: the database refuses connections, which a retry won't change). */
 function droppedConnection(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^(ECONNRESET|EPIPE|CONNECTION_CLOSED|CONNECTION_DESTROYED|57P01|57P02|08006|08003)$/.test(code);
+  return typeof code === "string" && /^(ECONNRESET|EPIPE|CONNECTION_CLOSED|CONNECTION_ENDED|CONNECTION_DESTROYED|57P01|57P02|08006|08003)$/.test(code);
 }

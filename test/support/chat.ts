@@ -78,12 +78,25 @@ export interface PollResult {
 export async function pollTokens(
   client: TestClient,
   messageUuid: string,
-  opts: { from?: { text: string; position: number }; everyMs?: number; timeoutMs?: number; stopWhen?: (r: PollResult) => boolean } = {},
+  opts: {
+    from?: { text: string; position: number };
+    everyMs?: number;
+    timeoutMs?: number;
+    stopWhen?: (r: PollResult) => boolean;
+    /** Wait out 503 `service_unavailable` for its Retry-After, as the clients do (only the database-outage test expects one). */
+    retryUnavailable?: boolean;
+  } = {},
 ): Promise<PollResult> {
   const r: PollResult = { text: opts.from?.text ?? "", status: "pending", polls: 0, replacements: 0, position: opts.from?.position ?? 0 };
   const end = Date.now() + (opts.timeoutMs ?? 30_000);
   for (;;) {
-    const t = await json<TokensJson>(await client.get(`/chat/message/${messageUuid}/tokens/${r.position}`), 200);
+    const res = await client.get(`/chat/message/${messageUuid}/tokens/${r.position}`);
+    if (opts.retryUnavailable && res.status === 503 && Date.now() < end) {
+      await res.body?.cancel();
+      await sleep(Math.min(Number(res.headers.get("retry-after") ?? 1), 2) * 1000);
+      continue;
+    }
+    const t = await json<TokensJson>(res, 200);
     r.polls++;
     if (t.append) {
       r.text += t.tokens;
