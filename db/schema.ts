@@ -264,6 +264,9 @@ export type ChatMessage = typeof chatMessages.$inferSelect;
 
 export const LLM_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
 export type LlmStatus = (typeof LLM_STATUSES)[number];
+/** How an attempt went on from an interrupted one's text (docs/design.md §5.5). */
+export const RESUME_MODES = ["prefill", "instruction", "restart"] as const;
+export type ResumeMode = (typeof RESUME_MODES)[number];
 
 export const llmRequests = pgTable(
   "llm_request",
@@ -286,6 +289,18 @@ export const llmRequests = pgTable(
     restartFloor: integer("restart_floor").notNull().default(0),
     /** Fencing token: every write of a runner carries the attempt it claimed. */
     attempt: integer("attempt").notNull().default(0),
+    /**
+     * Attempts that ended by handing over (shutdown, a run's time budget): not failures, so they
+     * do not count towards MAX_ATTEMPTS (docs/design.md §5.5).
+     */
+    handovers: integer("handovers").notNull().default(0),
+    /** Characters of the current attempt's output carried over from the attempt before it (§5.5). */
+    carriedChars: integer("carried_chars").notNull().default(0),
+    /** How the current attempt picked up an earlier one's text: null (first attempt), prefill, instruction or restart. */
+    resumedBy: text("resumed_by").$type<ResumeMode>(),
+    /** Usage of the attempts before the current one (input as estimated or reported, output estimated from their new text). */
+    spentInputTokens: integer("spent_input_tokens").notNull().default(0),
+    spentOutputTokens: integer("spent_output_tokens").notNull().default(0),
     leaseUntil: timestamp("lease_until", { withTimezone: true, mode: "date" }),
     cancelRequested: boolean("cancel_requested").notNull().default(false),
     error: text("error"),

@@ -95,6 +95,8 @@ const schema = z.object({
   OPENAI_COMPATIBLE_API_KEY: optionalString,
   OPENAI_COMPATIBLE_MODELS: list,
   OPENAI_COMPATIBLE_NAME: z.string().default("Local"),
+  /** The server continues a final assistant message (vLLM, SGLang, llama.cpp): an interrupted answer is resumed by prefill. */
+  OPENAI_COMPATIBLE_CONTINUE: bool(false),
   AI_GATEWAY_API_KEY: optionalString,
   AI_GATEWAY_MODELS: list,
   /** Offer the demo model even when real models are configured. */
@@ -103,7 +105,7 @@ const schema = z.object({
   DEFAULT_MODEL: optionalString,
 
   /** How long a runner's claim on a generation lasts without renewal. */
-  LEASE_MS: int(15_000, 1_000),
+  LEASE_MS: int(2_000, 1_000),
   /**
    * Output is written to the database at most this often... (105 ms: at most 9.5 writes a
    * second per answer, inside the 10 a second budget even with timers running late;

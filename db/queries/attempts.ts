@@ -9,7 +9,8 @@ import "server-only";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { getDb } from "../client.ts";
-import { chatMembers, chatMessages, chats, llmOutputChunks, llmRequests, users, type ChatMessage, type LlmRequest } from "../schema.ts";
+import { chatMembers, chatMessages, chats, llmOutputChunks, llmRequests, users, type ChatMessage, type LlmRequest, type ResumeMode } from "../schema.ts";
+import { sliceFromCodePoint } from "../../lib/text.ts";
 import type { Tx } from "./access.ts";
 import { claimableSql, displayName } from "./fragments.ts";
 import { attemptText } from "./output.ts";
@@ -19,16 +20,20 @@ import { estimateTokens } from "./usage.ts";
 
 const decodeRequest = decoderOf(llmRequests);
 
-export type ClaimedRequest = Pick<LlmRequest, "uuid" | "chatUuid" | "userId" | "promptMessageUuid" | "model" | "attempt"> & { responseMessageUuid: string };
+export type ClaimedRequest = Pick<LlmRequest, "uuid" | "chatUuid" | "userId" | "promptMessageUuid" | "model" | "attempt" | "carriedChars" | "startedAt"> & {
+  responseMessageUuid: string;
+};
 
 export interface Claim {
   request: ClaimedRequest;
 }
 
 /**
- * Claims a request for this runner: queued, or running with an expired lease (its runner died).
- * The attempt number goes up by one and fences off any older runner. Creates the assistant
- * message (pending) on the first claim and completes the user's message.
+ * Claims a request for this runner: queued, or running with an expired lease (its runner died
+ * or handed it over). The attempt number goes up by one and fences off any older runner.
+ * Creates the assistant message (pending) on the first claim and completes the user's message.
+ * What the attempt before had written is carried into the new one (one chunk from position 0),
+ * so the answer continues instead of starting over (docs/design.md §5.5).
  */
 export async function claimRequest(input: {
   requestUuid: string;
@@ -37,9 +42,10 @@ export async function claimRequest(input: {
   newMessageUuid: string;
 }): Promise<Claim | undefined> {
   // One statement, one round trip (it sits between POST /send and the model being asked):
-  // claim with attempt + 1, create the pending answer the first time (its uuid goes on the
-  // request in the same UPDATE), and mark the prompt message answered. Data-modifying CTEs run
-  // in one snapshot and all or none of them take effect.
+  // claim with attempt + 1, carry the earlier attempt's text and book its usage, create the
+  // pending answer the first time (its uuid goes on the request in the same UPDATE), and mark
+  // the prompt message answered. Data-modifying CTEs run in one snapshot (the earlier
+  // attempt's chunks are read as they were) and all or none of them take effect.
   const rows = await rawRows<RawRow>(
     `with claimed as (
        update llm_request r set
@@ -47,13 +53,22 @@ export async function claimRequest(input: {
          attempt = r.attempt + 1,
          lease_until = now() + make_interval(secs => $2::double precision),
          started_at = coalesce(r.started_at, now()),
-         restart_floor = greatest(r.restart_floor, coalesce((select max(c.start_pos + char_length(c.text))
-           from llm_output_chunk c where c.request_uuid = r.uuid and c.attempt = r.attempt), 0)),
+         carried_chars = coalesce(earlier.chars, 0),
+         spent_input_tokens = coalesce(r.input_tokens, r.spent_input_tokens),
+         spent_output_tokens = r.spent_output_tokens + ceil(greatest(coalesce(earlier.chars, 0) - r.carried_chars, 0) / 4.0)::int,
+         resumed_by = null,
          first_token_at = null,
          response_message_uuid = coalesce(r.response_message_uuid, $4::uuid)
-       where r.uuid = $1::uuid and r.attempt < $3::int and r.cancel_requested = false
+       from (select sum(char_length(c.text))::int as chars from llm_output_chunk c
+             where c.request_uuid = $1::uuid and c.attempt = (select attempt from llm_request where uuid = $1::uuid)) earlier
+       where r.uuid = $1::uuid and r.attempt - r.handovers < $3::int and r.cancel_requested = false
          and ${claimableSql("r")}
        returning ${columnsOf(llmRequests, "r")}
+     ), carried as (
+       insert into llm_output_chunk (request_uuid, attempt, start_pos, text)
+       select c.request_uuid, claimed.attempt, 0, string_agg(c.text, '' order by c.start_pos)
+       from claimed join llm_output_chunk c on c.request_uuid = claimed.uuid and c.attempt = claimed.attempt - 1
+       group by c.request_uuid, claimed.attempt
      ), answer as (
        insert into chat_message (uuid, chat_uuid, role, content, status, llm_request_uuid)
        select $4::uuid, chat_uuid, 'assistant', '', 'pending', uuid from claimed where response_message_uuid = $4::uuid
@@ -71,6 +86,26 @@ export async function claimRequest(input: {
 }
 
 /**
+ * The last resort of a continuation the model refused: this attempt starts over from nothing.
+ * The carried text is dropped, `restart_floor` marks how far clients may have read it (§5.4),
+ * and the request records that it restarted. False when the attempt is no longer this runner's.
+ */
+export async function restartOutput(input: { requestUuid: string; attempt: number }): Promise<boolean> {
+  const rows = await rawRows<{ uuid: string }>(
+    `with owned as (
+       update llm_request set restart_floor = greatest(restart_floor, carried_chars), carried_chars = 0, resumed_by = 'restart'
+       where uuid = $1::uuid and attempt = $2::int and status = 'running' and not cancel_requested
+       returning uuid
+     ), dropped as (
+       delete from llm_output_chunk c using owned where c.request_uuid = owned.uuid and c.attempt = $2::int
+     )
+     select uuid from owned`,
+    [input.requestUuid, input.attempt],
+  );
+  return rows.length > 0;
+}
+
+/**
  * A request whose runner died too often: ends failed with the partial text it had.
  * Returns false when it is not in that state (another process dealt with it).
  */
@@ -83,7 +118,7 @@ export async function failExhaustedRequest(input: { requestUuid: string; maxAtte
       .where(
         and(
           eq(llmRequests.uuid, input.requestUuid),
-          sql`${llmRequests.attempt} >= ${input.maxAttempts}`,
+          sql`${llmRequests.attempt} - ${llmRequests.handovers} >= ${input.maxAttempts}`,
           sql.raw(claimableSql('"llm_request"')),
         ),
       )
@@ -189,8 +224,17 @@ interface EndState {
   usage?: { inputTokens?: number; outputTokens?: number; estimated: boolean };
 }
 
+type EndingRequest = Pick<
+  LlmRequest,
+  "uuid" | "chatUuid" | "promptMessageUuid" | "responseMessageUuid" | "carriedChars" | "spentInputTokens" | "spentOutputTokens"
+>;
+
 /** The final state of a request and its messages, in the caller's transaction. */
-async function endRequest(tx: Tx, request: Pick<LlmRequest, "uuid" | "chatUuid" | "promptMessageUuid" | "responseMessageUuid">, end: EndState) {
+async function endRequest(tx: Tx, request: EndingRequest, end: EndState) {
+  // Usage counts every attempt: the earlier ones as booked at each claim, this one as the
+  // provider reported it or estimated from the text it added to what it carried (§5.5).
+  const added = sliceFromCodePoint(end.text, request.carriedChars);
+  const reportedInput = end.usage?.inputTokens;
   await tx
     .update(llmRequests)
     .set({
@@ -203,9 +247,10 @@ async function endRequest(tx: Tx, request: Pick<LlmRequest, "uuid" | "chatUuid" 
       // Usage as the provider reported it; what it did not report (a stopped or failed answer,
       // a provider without usage) is estimated at ~4 characters a token and marked so. The input
       // estimate was recorded when the request was sent (recordRequestSent).
-      inputTokens: end.usage?.inputTokens ?? sql`${llmRequests.inputTokens}`,
-      outputTokens: end.usage?.outputTokens ?? estimateTokens(end.text),
-      usageEstimated: end.usage && end.usage.inputTokens !== undefined && end.usage.outputTokens !== undefined ? end.usage.estimated : true,
+      inputTokens: reportedInput === undefined ? sql`${llmRequests.inputTokens}` : request.spentInputTokens + reportedInput,
+      outputTokens: request.spentOutputTokens + (end.usage?.outputTokens ?? estimateTokens(added)),
+      usageEstimated:
+        end.usage && end.usage.inputTokens !== undefined && end.usage.outputTokens !== undefined && request.spentOutputTokens === 0 ? end.usage.estimated : true,
     })
     .where(eq(llmRequests.uuid, request.uuid));
   if (request.responseMessageUuid) {
@@ -298,19 +343,37 @@ export async function findChatByUuid(chatUuid: string) {
  * the input tokens estimated from it: a request stopped before the provider reports usage
  * still counts towards the user's tokens (the report replaces the estimate when it comes).
  */
-export async function recordRequestSent(input: { requestUuid: string; attempt: number; request: Record<string, unknown>; inputTokensEstimate: number }) {
+export async function recordRequestSent(input: {
+  requestUuid: string;
+  attempt: number;
+  request: Record<string, unknown>;
+  inputTokensEstimate: number;
+  resumedBy?: ResumeMode;
+}) {
   const db = await getDb();
   await db
     .update(llmRequests)
-    .set({ request: input.request, inputTokens: input.inputTokensEstimate, usageEstimated: true })
+    .set({
+      request: input.request,
+      inputTokens: sql`${llmRequests.spentInputTokens} + ${input.inputTokensEstimate}`,
+      usageEstimated: true,
+      ...(input.resumedBy ? { resumedBy: input.resumedBy } : {}),
+    })
     .where(and(eq(llmRequests.uuid, input.requestUuid), eq(llmRequests.attempt, input.attempt)));
 }
 
-/** Hands a request over at shutdown: its lease ends now, so the next poll on any server resumes it. */
-export async function releaseLease(input: { requestUuid: string; attempt: number }): Promise<void> {
+/**
+ * Lets go of a request: its lease ends now, so the next poll on any server resumes it. A
+ * `handover` (shutdown, a run's time budget) is not a failure and does not count towards
+ * MAX_ATTEMPTS; a runner that lost the database does count.
+ */
+export async function releaseLease(input: { requestUuid: string; attempt: number; handover: boolean }): Promise<void> {
   const db = await getDb();
   await db
     .update(llmRequests)
-    .set({ leaseUntil: sql`now() - interval '1 millisecond'` })
+    .set({
+      leaseUntil: sql`now() - interval '1 millisecond'`,
+      ...(input.handover ? { handovers: sql`${llmRequests.handovers} + 1` } : {}),
+    })
     .where(and(eq(llmRequests.uuid, input.requestUuid), eq(llmRequests.attempt, input.attempt), eq(llmRequests.status, "running")));
 }

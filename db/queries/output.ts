@@ -35,6 +35,12 @@ export async function readPendingText(requestUuid: string): Promise<string> {
   return row?.text ?? "";
 }
 
+/** The text an attempt holds so far (what a continuing attempt was given to carry on from). */
+export async function readAttemptText(input: { requestUuid: string; attempt: number }): Promise<string> {
+  const { text } = await readOutputFrom({ ...input, position: 0 });
+  return text;
+}
+
 /** The whole text of an attempt, in the caller's transaction (a cancel or a failure keeps it). */
 export async function attemptText(tx: Tx, input: { requestUuid: string; attempt: number }): Promise<string> {
   const rows = await tx

@@ -19,11 +19,20 @@ export class OutputBatcher {
   private flushing: Promise<boolean> | null = null;
   private stopped = false;
   private pausedUntil = 0;
+  /** A batch of this attempt's own was written (the first one records the first token's time). */
+  private wroteAny = false;
 
   constructor(
     private readonly write: WriteBatch,
     private readonly maxChars: number,
   ) {}
+
+  /** Text the database already holds for this attempt (carried over from the one before): output goes on after it. */
+  carry(text: string): void {
+    if (this.wroteAny || this.pending) throw new Error("carry() comes before any output");
+    this.written = text;
+    this.writtenLength = codePointLength(text);
+  }
 
   /** Everything written so far (what the database holds for this attempt). */
   get text(): string {
@@ -67,9 +76,10 @@ export class OutputBatcher {
     this.pending = this.pending.slice(take.length);
     const text = storableText(take);
     const startPos = this.writtenLength;
-    this.flushing = this.write({ startPos, text, first: startPos === 0 }).then(
+    this.flushing = this.write({ startPos, text, first: !this.wroteAny }).then(
       (ok) => {
         if (ok) {
+          this.wroteAny = true;
           this.written += text;
           this.writtenLength += codePointLength(text);
         } else {

@@ -61,7 +61,7 @@ export class Heartbeat {
    * Returns false once a write was refused: stop generating.
    */
   push(text: string): boolean {
-    const first = this.batcher.length === 0 && !this.batcher.hasPending && this.lastFlushAt === 0;
+    const first = !this.batcher.hasPending && this.lastFlushAt === 0;
     if (!this.batcher.push(text)) return false;
     if (first) {
       this.lastFlushAt = Date.now();

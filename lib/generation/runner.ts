@@ -17,8 +17,11 @@ import {
   historyUpTo,
   recordRequestSent,
   releaseLease,
+  restartOutput,
   type ClaimedRequest,
 } from "@/db/queries/attempts";
+import { readAttemptText } from "@/db/queries/output";
+import { continuationMessages, continuationMode, createJoiner } from "./continuation";
 import { estimateTokens } from "@/db/queries/usage";
 import { Heartbeat } from "./heartbeat";
 import { retryWhileDatabaseDown } from "./db-retry";
@@ -55,8 +58,9 @@ export function runnerTimeBudgetMs(e = env()): number | undefined {
 export async function runGeneration(requestUuid: string): Promise<void> {
   const e = env();
   const claim = await claimRequest({ requestUuid, leaseMs: e.LEASE_MS, maxAttempts: e.MAX_ATTEMPTS, newMessageUuid: uuidv7() });
-  if (claim) await runAttempt(claim.request);
-  else await failIfExhausted(requestUuid);
+  if (!claim) return failIfExhausted(requestUuid);
+  // A continuation the model refused starts over, once, as the last resort (docs/design.md §5.5).
+  if ((await runAttempt(claim.request)) === "restart") await runAttempt({ ...claim.request, carriedChars: 0 }, { restarted: true });
 }
 
 /** Not claimable: if its runners died MAX_ATTEMPTS times, it ends failed with its partial text. */
@@ -77,8 +81,12 @@ async function failIfExhausted(requestUuid: string): Promise<void> {
   }
 }
 
-/** One attempt: ask the model, write its output as it comes, and end the attempt one way or another. */
-async function runAttempt(request: ClaimedRequest): Promise<void> {
+/**
+ * One attempt: ask the model (to continue the text carried over, if any), write its output as
+ * it comes, and end the attempt one way or another. "restart": the model refused to continue
+ * before writing anything, and the carried text was dropped; run the attempt again from nothing.
+ */
+async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean } = {}): Promise<"restart" | undefined> {
   const e = env();
   const { uuid: requestUuid, attempt } = request;
   const logger = log().child({ llmRequestId: requestUuid, attempt });
@@ -106,13 +114,22 @@ async function runAttempt(request: ClaimedRequest): Promise<void> {
     stopped: () => stop !== undefined,
   });
   const { batcher } = heartbeat;
+  // The whole answer's deadline runs from its first attempt: continuing does not reset it.
+  const elapsedMs = request.startedAt ? Math.max(0, Date.now() - request.startedAt.getTime()) : 0;
   const deadlines = new Deadlines(
-    { firstTokenMs: e.FIRST_TOKEN_TIMEOUT_MS, stallMs: e.STALL_TIMEOUT_MS, totalMs: e.GENERATION_TIMEOUT_MS, budgetMs: runnerTimeBudgetMs(e) },
+    {
+      firstTokenMs: e.FIRST_TOKEN_TIMEOUT_MS,
+      stallMs: e.STALL_TIMEOUT_MS,
+      totalMs: Math.max(1_000, e.GENERATION_TIMEOUT_MS - elapsedMs),
+      budgetMs: runnerTimeBudgetMs(e),
+    },
     abort,
   );
   const estimated = Boolean(findModel(request.model)?.demo);
   let usage: LanguageModelUsage | undefined;
   let sent: Promise<void> = Promise.resolve();
+  let continuing = false;
+  let added = 0;
   const finish = (status: "completed" | "failed", error?: string) =>
     finishAttempt({
       requestUuid,
@@ -123,13 +140,17 @@ async function runAttempt(request: ClaimedRequest): Promise<void> {
       usage: status === "completed" || usage ? { inputTokens: usage?.inputTokens, outputTokens: usage?.outputTokens, estimated } : undefined,
     });
   try {
-    const prepared = await prepareAttempt(request, logger);
+    const prepared = await prepareAttempt(request, logger, opts);
     sent = prepared.sent;
+    batcher.carry(prepared.carried);
+    continuing = prepared.continuation !== undefined;
+    const joiner = prepared.continuation ? createJoiner(prepared.carried, prepared.continuation) : undefined;
     const result = streamText({
       model: prepared.model,
       system: prepared.prompt.system,
-      messages: prepared.prompt.messages,
+      messages: prepared.messages,
       temperature: prepared.chat.params.temperature,
+      ...(prepared.providerOptions ? { providerOptions: prepared.providerOptions } : {}),
       abortSignal: controller.signal,
       maxRetries: 2,
       // Errors arrive as stream parts and are handled below; the SDK's default logs them again.
@@ -145,7 +166,9 @@ async function runAttempt(request: ClaimedRequest): Promise<void> {
     for await (const part of result.fullStream) {
       if (part.type === "text-delta") {
         deadlines.textArrived();
-        if (!heartbeat.push(part.text)) throw new GenerationStop("fenced", "This generation was cancelled or taken over.");
+        const text = joiner ? joiner.push(part.text) : part.text;
+        added += part.text.length;
+        if (text && !heartbeat.push(text)) throw new GenerationStop("fenced", "This generation was cancelled or taken over.");
       } else if (part.type === "error") {
         throw part.error;
       } else if (part.type === "abort") {
@@ -155,6 +178,8 @@ async function runAttempt(request: ClaimedRequest): Promise<void> {
       }
     }
     if (stop) throw stop;
+    const rest = joiner?.end();
+    if (rest && !heartbeat.push(rest)) throw new GenerationStop("fenced", "This generation was cancelled or taken over.");
     // The model is done: its deadlines no longer apply to the (possibly retried) last write.
     deadlines.modelDone();
     await heartbeat.stop();
@@ -196,7 +221,7 @@ async function runAttempt(request: ClaimedRequest): Promise<void> {
         outcome = "handed_over";
         await heartbeat.stop();
         await batcher.flush(true).catch(() => false);
-        await releaseLease({ requestUuid, attempt }).then(
+        await releaseLease({ requestUuid, attempt, handover: true }).then(
           () => logger.info({ ms, characters: codePointLength(batcher.text), why: ending.why }, "generation handed over"),
           (e: unknown) => logger.error({ err: e }, "could not hand over the generation"),
         );
@@ -207,9 +232,19 @@ async function runAttempt(request: ClaimedRequest): Promise<void> {
         outcome = "stopped";
         logger.error({ err, ms }, "generation interrupted: the database is unreachable; the next poll resumes it");
         await heartbeat.stop();
-        await releaseLease({ requestUuid, attempt }).catch(() => {});
+        await releaseLease({ requestUuid, attempt, handover: false }).catch(() => {});
         return;
       case "failed":
+        if (continuing && added === 0 && !ending.reason && !stop) {
+          // The model refused to continue (a provider that rejects a final assistant message):
+          // start over rather than fail, and say so on the request.
+          await heartbeat.stop();
+          if (await restartOutput({ requestUuid, attempt }).catch(() => false)) {
+            outcome = "stopped";
+            logger.warn({ err, ms }, "the model refused to continue the answer; starting it over");
+            return "restart";
+          }
+        }
         outcome = "failed";
         if (ending.reason) logger.warn({ ms, reason: ending.reason, error: ending.message }, "generation failed");
         else logger.warn({ ms, err, error: ending.message }, "generation failed: the model call failed");
@@ -234,11 +269,12 @@ async function runAttempt(request: ClaimedRequest): Promise<void> {
  * sent is recorded meanwhile (`sent`: every write that ends the attempt waits for it first, so
  * the provider's usage, written at the end, is never overwritten by this estimate).
  */
-async function prepareAttempt(request: ClaimedRequest, logger: Logger) {
+async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { restarted?: boolean }) {
   const e = env();
-  const [chat, { messages: history, memberCount }] = await Promise.all([
+  const [chat, { messages: history, memberCount }, carried] = await Promise.all([
     findChatByUuid(request.chatUuid),
     historyUpTo({ chatUuid: request.chatUuid, promptMessageUuid: request.promptMessageUuid }),
+    request.carriedChars > 0 ? readAttemptText({ requestUuid: request.uuid, attempt: request.attempt }) : "",
   ]);
   if (!chat) throw new GenerationStop("fenced", "The chat was deleted.");
   const model = languageModel(request.model);
@@ -248,18 +284,28 @@ async function prepareAttempt(request: ClaimedRequest, logger: Logger) {
   // Shared now, or written by several people before: the model is told who said what.
   const authors = memberCount > 1 || new Set(history.flatMap((m) => (m.role === "user" && m.authorId ? [m.authorId] : []))).size > 1;
   const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS, authors });
-  if (logPrompts()) logger.info({ system: prompt.system, messages: prompt.messages, trimmed: prompt.trimmed }, "prompt");
+  // An interrupted answer goes on from its text (docs/design.md §5.5).
+  const provider = findModel(request.model)?.provider ?? "demo";
+  const continuation = carried ? continuationMode(provider, { compatibleContinues: e.OPENAI_COMPATIBLE_CONTINUE }) : undefined;
+  const messages = continuation ? [...prompt.messages, ...continuationMessages(carried, continuation)] : prompt.messages;
+  // vLLM, SGLang and llama.cpp continue a final assistant message only when asked to.
+  const providerOptions =
+    continuation === "prefill" && provider === "compatible" ? { compatible: { continue_final_message: true, add_generation_prompt: false } } : undefined;
+  if (continuation) logger.info({ carried: request.carriedChars, mode: continuation }, "continuing the answer from its text so far");
+  if (logPrompts()) logger.info({ system: prompt.system, messages, trimmed: prompt.trimmed }, "prompt");
   const sent = recordRequestSent({
     requestUuid: request.uuid,
     attempt: request.attempt,
-    inputTokensEstimate: estimateTokens([prompt.system ?? "", ...prompt.messages.map((m) => (typeof m.content === "string" ? m.content : ""))].join("\n")),
+    inputTokensEstimate: estimateTokens([prompt.system ?? "", ...messages.map((m) => (typeof m.content === "string" ? m.content : ""))].join("\n")),
+    ...(continuation ? { resumedBy: continuation } : opts.restarted ? { resumedBy: "restart" as const } : {}),
     request: {
       model: request.model,
       system: prompt.system ?? null,
       messageUuids: prompt.messageUuids,
       trimmed: prompt.trimmed,
       temperature: chat.params.temperature ?? null,
+      ...(continuation ? { continued: { mode: continuation, carriedChars: request.carriedChars } } : {}),
     },
   }).catch((err: unknown) => logger.warn({ err }, "could not record the request sent to the model"));
-  return { chat, history, model, prompt, sent };
+  return { chat, history, model, prompt, messages, providerOptions, carried, continuation, sent };
 }

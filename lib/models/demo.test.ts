@@ -1,6 +1,6 @@
 import { generateText, streamText, type ModelMessage } from "ai";
 import { describe, expect, it } from "vitest";
-import { createDemoModel, DEMO_DISCLAIMER, makeAnswer, makeTitle } from "./demo";
+import { continueAnswer, createDemoModel, DEMO_DISCLAIMER, makeAnswer, makeTitle } from "./demo";
 import { seededRandom } from "../random";
 
 
@@ -213,5 +213,25 @@ describe("demo titles", () => {
   it("fall back to the answer's content, not its boilerplate, when the question has no words", () => {
     const title = makeTitle(`User: ???\n\nAssistant: ${DEMO_DISCLAIMER}\n\nKubernetes clusters scale pods horizontally.`);
     expect(title).toBe("Kubernetes Clusters Scale Pods");
+  });
+});
+
+describe("demo continuation", () => {
+  it("goes on faithfully from any point of one of its answers, given it as a prefill", () => {
+    for (const [i, q] of ["Explain React server components", "Name my cat", "How do SQL joins work?"].entries()) {
+      const whole = makeAnswer(q, seededRandom(10 + i));
+      // Near its end, the prefix tells which answer it was.
+      expect(whole.slice(0, -3) + continueAnswer(q, whole.slice(0, -3)), q).toBe(whole);
+      // Before that, several of its answers may begin so: any of them goes on from it, whole.
+      for (const cut of [1, 57, Math.floor(whole.length / 2)]) {
+        const rest = continueAnswer(q, whole.slice(0, cut));
+        expect(rest, `${q} cut at ${cut}`).not.toMatch(/That is all I had to add/);
+        expect(continueAnswer(q, whole.slice(0, cut) + rest.slice(0, -3)), `${q} cut at ${cut}`).toBe(rest.slice(-3));
+      }
+    }
+  });
+
+  it("ends briefly after a text that is none of its answers", () => {
+    expect(continueAnswer("Name my cat", "Something else entirely")).toMatch(/^\n\n\S/);
   });
 });

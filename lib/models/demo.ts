@@ -45,11 +45,12 @@ export function createDemoModel(opts: DemoModelOptions = {}): LanguageModelV4 {
   const firstTokenDelayMs = Math.max(0, opts.firstTokenDelayMs ?? DEFAULT_FIRST_TOKEN_DELAY_MS);
 
   function respond(options: LanguageModelV4CallOptions) {
-    const { lastUser, all, system } = readPrompt(options.prompt);
+    const { lastUser, all, system, prefill } = readPrompt(options.prompt);
     const title = isTitleRequest(system, lastUser);
     // Exactly one random() call here, before any pacing jitter, so the text is the
-    // same for doStream and doGenerate given the same random sequence.
-    const text = title ? makeTitle(lastUser) : makeAnswer(lastUser, random);
+    // same for doStream and doGenerate given the same random sequence. A final assistant
+    // message is a prefill: the answer that begins with it goes on (docs/design.md §5.5).
+    const text = title ? makeTitle(lastUser) : prefill !== undefined ? continueAnswer(lastUser, prefill) : makeAnswer(lastUser, random);
     return { text, title, usage: estimateUsage(all, text), warnings: collectWarnings(options) };
   }
 
@@ -174,7 +175,9 @@ function readPrompt(prompt: LanguageModelV4Prompt) {
   const all: string[] = [];
   const system: string[] = [];
   let lastUser = "";
+  let prefill: string | undefined;
   for (const message of prompt) {
+    prefill = undefined;
     if (message.role === "system") {
       all.push(message.content);
       system.push(message.content);
@@ -187,8 +190,9 @@ function readPrompt(prompt: LanguageModelV4Prompt) {
     const text = texts.join("\n");
     all.push(text);
     if (message.role === "user") lastUser = text;
+    if (message.role === "assistant") prefill = text;
   }
-  return { lastUser: lastUser.trim(), all: all.join("\n"), system: system.join("\n") };
+  return { lastUser: lastUser.trim(), all: all.join("\n"), system: system.join("\n"), prefill };
 }
 
 const TITLE_INSTRUCTION = /\b(write|generate|give|suggest|create|make)\b[^.\n]{0,40}\btitle\b/i;
@@ -543,11 +547,30 @@ const SHAPES: Shape[] = [
   },
 ];
 
+/** How many answers the demo model has per question (a continuation finds the one it began). */
+const VARIANTS = 64;
+
 export function makeAnswer(prompt: string, random: () => number = Math.random): string {
+  return answerVariant(prompt, Math.floor(random() * VARIANTS));
+}
+
+/**
+ * The rest of the answer that begins with `prefix`: what a model given its own interrupted
+ * answer as a prefill writes. A prefix none of the answers begins with gets a short ending.
+ */
+export function continueAnswer(prompt: string, prefix: string): string {
+  for (let v = 0; v < VARIANTS; v++) {
+    const answer = answerVariant(prompt, v);
+    if (answer.startsWith(prefix)) return answer.slice(prefix.length);
+  }
+  return "\n\nThat is all I had to add here.";
+}
+
+function answerVariant(prompt: string, variant: number): string {
   const normalized = prompt.trim().toLowerCase().replace(/\s+/g, " ");
   const h = hash(normalized);
   const shape = SHAPES[h % SHAPES.length]!;
-  const rng = seededRandom(h ^ Math.floor(random() * 0x100000000));
+  const rng = seededRandom(h ^ Math.imul(variant + 1, 0x9e3779b1));
   const pick: Pick = (options) => options[Math.floor(rng() * options.length)]!;
   const topic = topicOf(prompt);
   const followUp = pick([

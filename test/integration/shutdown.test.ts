@@ -46,7 +46,7 @@ describe("graceful shutdown", () => {
     const resumed = await pollTokens(moved, answer.uuid, { from: { text: before.text, position: before.position }, timeoutMs: 40_000 });
     expect(resumed.status).toBe("completed");
     expect(resumed.text).toBe(scriptedText(parseDirective(content)));
-    expect(resumed.replacements).toBe(1);
+    expect(resumed.replacements).toBe(0);
     expect(Date.now() - stopping).toBeLessThan(60_000);
     const { messages: stored } = await messages(moved, chat.uuid);
     expect(stored.map((m) => [m.role, m.status, m.content])).toEqual([

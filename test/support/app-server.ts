@@ -340,6 +340,9 @@ export function testAppEnv(db: TestDatabase, fakeOpenAIUrl: string): Record<stri
     OPENAI_COMPATIBLE_API_KEY: "",
     OPENAI_COMPATIBLE_MODELS: "fake-model",
     OPENAI_COMPATIBLE_NAME: "Fake",
+    // The fake continues a final assistant message as vLLM does: an interrupted answer resumes
+    // by prefill, exactly. The instruction path is tested on its own (recovery.test.ts).
+    OPENAI_COMPATIBLE_CONTINUE: "true",
     DEMO_MODEL: "true",
     DEMO_TOKENS_PER_SECOND: "400",
     DEFAULT_MODEL: "",

@@ -25,6 +25,14 @@
  *   usage_prompt=N      reported prompt_tokens (default ceil(total message chars / 4))
  *   usage_completion=N  reported completion_tokens (default: number of chunks)
  *   require_auth=KEY    401 unless `Authorization: Bearer KEY`
+ *   no_continue=1       refuse (400) a request to continue an interrupted answer (below)
+ *
+ * Continuing an interrupted answer (docs/design.md §5.5), as the servers it stands for do:
+ * with `continue_final_message: true` and a final assistant message (vLLM's prefill), it
+ * streams the rest of the scripted text after that message; for a final user turn that asks to
+ * "continue it exactly where it stopped" after an assistant message (the instruction), the
+ * directive is read from the user message before, and like a real model it repeats the last
+ * words it had written before going on.
  *
  * Without a directive, it streams "Hello from the fake model. You said: <first 40 code points
  * of the message>" in chunks of 5, 5 ms apart. Unknown keys or bad values give a 400.
@@ -75,6 +83,7 @@ export interface Directive {
   usagePrompt?: number;
   usageCompletion?: number;
   requireAuth?: string;
+  noContinue?: boolean;
 }
 
 export class DirectiveError extends Error {
@@ -126,6 +135,7 @@ const KNOWN_KEYS = new Set([
   "usage_prompt",
   "usage_completion",
   "require_auth",
+  "no_continue",
 ]);
 
 function unescapeValue(raw: string): string {
@@ -289,6 +299,9 @@ export function parseDirective(text: string): Directive {
         break;
       case "require_auth":
         d.requireAuth = value;
+        break;
+      case "no_continue":
+        d.noContinue = value === "1";
         break;
     }
   }
@@ -542,7 +555,8 @@ async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, 
     return;
   }
 
-  const lastUser = messages.findLast((m) => m.role === "user");
+  const continuing = continuationOf(messages, obj);
+  const lastUser = (continuing?.kind === "instruction" ? messages.slice(0, -2) : messages).findLast((m) => m.role === "user");
   let d: Directive;
   try {
     d = parseDirective(lastUser?.content ?? "");
@@ -575,7 +589,11 @@ async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, 
     }
   }
 
-  const text = scriptedText(d);
+  if (continuing && d.noContinue) {
+    sendError(res, 400, { message: "This model cannot continue an assistant message.", code: "continuation_unsupported" });
+    return;
+  }
+  const text = continuing ? continuedText(scriptedText(d), continuing) : scriptedText(d);
   const chunks = splitIntoChunks(text, d.chunk, d.splitSurrogates);
   const promptChars = messages.reduce((n, m) => n + m.content.length, 0);
   const usage = {
@@ -673,6 +691,32 @@ async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, 
   if (includeUsage && !(await write(conn, frame([], { usage })))) return;
   if (!(await write(conn, "data: [DONE]\n\n"))) return;
   res.end();
+}
+
+interface Continuation {
+  kind: "prefill" | "instruction";
+  /** The assistant text to go on from. */
+  prefix: string;
+}
+
+function continuationOf(messages: { role: string; content: string }[], body: Record<string, unknown>): Continuation | undefined {
+  const last = messages.at(-1);
+  const before = messages.at(-2);
+  if (last?.role === "assistant" && body.continue_final_message === true) return { kind: "prefill", prefix: last.content };
+  if (last?.role === "user" && before?.role === "assistant" && /continue it exactly where it stopped/i.test(last.content)) {
+    return { kind: "instruction", prefix: before.content };
+  }
+  return undefined;
+}
+
+/** The rest of `full` after the prefix; for an instruction, led by its last few words again. */
+function continuedText(full: string, c: Continuation): string {
+  if (!full.startsWith(c.prefix)) return full;
+  const rest = full.slice(c.prefix.length);
+  if (c.kind === "prefill" || c.prefix.length < 40) return rest;
+  const tail = c.prefix.slice(-30);
+  const wordStart = tail.search(/\s\S/);
+  return (wordStart >= 0 && tail.length - wordStart - 1 >= 12 ? tail.slice(wordStart + 1) : tail) + rest;
 }
 
 /** Destroys the socket abruptly, after the chunks already written have reached the OS. */
