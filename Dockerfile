@@ -34,7 +34,8 @@ ENV NODE_ENV=production \
     PORT=3000 \
     HOSTNAME=0.0.0.0 \
     DATA_DIR=/data \
-    PGLITE_DIR=/data/pglite
+    PGLITE_DIR=/data/pglite \
+    NEXT_MANUAL_SIG_HANDLE=true
 RUN groupadd --system --gid 1001 pollchat \
  && useradd --system --uid 1001 --gid pollchat --no-create-home --shell /usr/sbin/nologin pollchat \
  && mkdir -p /data \
@@ -46,7 +47,10 @@ EXPOSE 3000
 # Liveness with a real database query; node's own fetch, nothing to install.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# SIGTERM (docker stop): answers in progress get SHUTDOWN_GRACE_MS (25 s) to finish, the rest
-# are handed over to the next server. Give the container that long: docker stop -t 35.
+# SIGTERM (docker stop): the server stops listening, closes its connections after their
+# current answer, gives answers in progress SHUTDOWN_GRACE_MS (25 s) to finish, hands the rest
+# over to the next server and exits within SHUTDOWN_GRACE_MS + 2 s (lib/shutdown.ts; the app,
+# not Next, handles the signal: NEXT_MANUAL_SIG_HANDLE above). Docker's default is 10 s before
+# SIGKILL: give it 35 s (docker stop -t 35, docker run --stop-timeout 35; compose.yaml does).
 STOPSIGNAL SIGTERM
 CMD ["node", "server.js"]

@@ -6,7 +6,7 @@
 import { env, EnvError } from "./env";
 import { ensureAuthSecret } from "./auth/secret";
 import { DatabaseConfigError, getDatabase, pgliteDir } from "@/db/client";
-import { installShutdownHandler } from "./generation/shutdown";
+import { installShutdown } from "./shutdown";
 import { log, logFatalSync } from "./log";
 
 function die(message: string): never {
@@ -18,7 +18,8 @@ export async function startServer(): Promise<void> {
   try {
     const e = env();
     ensureAuthSecret();
-    installShutdownHandler(e.SHUTDOWN_GRACE_MS);
+    // Next's dev server keeps the exit, and so does Vercel's platform (lib/shutdown.ts).
+    installShutdown({ graceMs: e.SHUTDOWN_GRACE_MS, ownExit: e.NODE_ENV === "production" && !e.VERCEL });
     const { kind } = await getDatabase();
     log().info({ db: kind }, `database: ${kind === "pglite" ? `embedded PGlite in ${pgliteDir()}` : "PostgreSQL (DATABASE_URL)"}, migrations applied`);
   } catch (err) {

@@ -41,7 +41,10 @@ export function startTracing(e: Env = env()): void {
   g.__pollchatTracing = provider;
   // The AI SDK's spans (ai.streamText and its model call) through the same provider.
   registerTelemetry(new OpenTelemetry());
-  // On SIGTERM Next closes the server and exits: send what is batched first.
-  process.once("SIGTERM", () => void provider.forceFlush().catch(() => {}));
   log().info({ endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT }, "OpenTelemetry traces on");
+}
+
+/** Sends the spans still batched; the shutdown awaits it before the exit (lib/shutdown.ts). */
+export async function flushTraces(): Promise<void> {
+  await g.__pollchatTracing?.forceFlush();
 }

@@ -7,6 +7,9 @@
  *              to the machine's name (shells and containers set it) counts as unset
  *   DATA_DIR, PGLITE_DIR  default to this project's .data/, not the build folder (server.js
  *              changes into .next/standalone, and the next build replaces that folder)
+ *
+ * SIGTERM and SIGINT are the app's (lib/shutdown.ts, docs/design.md §7.2): NEXT_MANUAL_SIG_HANDLE
+ * tells Next's server.js not to install its own handler.
  */
 import { existsSync } from "node:fs";
 import os from "node:os";
@@ -41,13 +44,14 @@ for (let i = 0; i < args.length; i++) {
 }
 
 // Plain Node before the app exists: these defaults are written into the environment that the
-// server, and then lib/env.ts (the app's one reader), will read. PORT and HOSTNAME are read only
-// by Next's server.js.
+// server, and then lib/env.ts (the app's one reader), will read. PORT, HOSTNAME and
+// NEXT_MANUAL_SIG_HANDLE are read only by Next's server.js.
 const env = process.env;
 if (!env.HOSTNAME || env.HOSTNAME === os.hostname()) env.HOSTNAME = "0.0.0.0";
 env.PORT ||= "3000";
 env.DATA_DIR ||= path.join(root, ".data");
 env.PGLITE_DIR ||= path.join(root, ".data", "pglite");
 env.MIGRATIONS_DIR ||= path.join(standalone, "db", "migrations");
+env.NEXT_MANUAL_SIG_HANDLE ||= "true";
 
 await import(pathToFileURL(server).href);

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { DockerfileParser, type Copy, type Instruction } from "dockerfile-ast";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
+import { parseEnv } from "@/lib/env";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const read = (file: string) => readFileSync(path.join(root, file), "utf8");
@@ -144,5 +145,43 @@ describe("compose.yaml", () => {
   it("uses only valid interpolations (a literal $ would be written $$)", () => {
     const values = text.split("\n").filter((l) => !l.trimStart().startsWith("#"));
     for (const line of values) expect(line, line).not.toMatch(/\$(?![{$A-Za-z_])/);
+  });
+});
+
+describe("stopping", () => {
+  // The server exits within SHUTDOWN_GRACE_MS + 2 s of SIGTERM (lib/shutdown.ts): every
+  // supervisor waits longer than that before its SIGKILL, by a few seconds.
+  const minimumSeconds = parseEnv({}).SHUTDOWN_GRACE_MS / 1000 + 5;
+  const readme = read("README.md");
+
+  it("the container's app is given the time to stop, and handles the signal itself", () => {
+    const final = stages(read("Dockerfile")).at(-1)!;
+    expect(keyword(final, "STOPSIGNAL").map((i) => i.getArgumentsContent())).toEqual(["SIGTERM"]);
+    const env = keyword(final, "ENV").map((e) => e.getArgumentsContent() ?? "").join(" ");
+    expect(env).toMatch(/NEXT_MANUAL_SIG_HANDLE=true/);
+    const app = (parseYaml(read("compose.yaml")) as { services: Record<string, { stop_grace_period?: string }> }).services.app!;
+    expect(app.stop_grace_period).toMatch(/^\d+s$/);
+    expect(Number.parseInt(app.stop_grace_period!, 10)).toBeGreaterThanOrEqual(minimumSeconds);
+  });
+
+  it("npm start tells Next's server.js to leave the signals to the app", () => {
+    expect(read("scripts/start.mjs")).toMatch(/NEXT_MANUAL_SIG_HANDLE \|\|= "true"/);
+  });
+
+  it("every stop timeout the README gives is long enough", () => {
+    const given = [
+      ...readme.matchAll(/docker stop -t (\d+)/g),
+      ...readme.matchAll(/--stop-timeout (\d+)/g),
+      ...readme.matchAll(/stop_grace_period: (\d+)s/g),
+      ...readme.matchAll(/terminationGracePeriodSeconds: (\d+)/g),
+      ...readme.matchAll(/TimeoutStopSec=(\d+)/g),
+    ].map((m) => [m[0], Number(m[1])] as const);
+    const pm2 = [...readme.matchAll(/kill_timeout: (\d+)/g)].map((m) => [m[0], Number(m[1]) / 1000] as const);
+    const all = [...given, ...pm2];
+    // Each supervisor is named at least once.
+    for (const setting of ["docker stop -t", "--stop-timeout", "stop_grace_period", "terminationGracePeriodSeconds", "TimeoutStopSec", "kill_timeout"]) {
+      expect(all.some(([text]) => text.startsWith(setting)), setting).toBe(true);
+    }
+    for (const [text, seconds] of all) expect(seconds, text).toBeGreaterThanOrEqual(minimumSeconds);
   });
 });
