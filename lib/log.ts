@@ -1,7 +1,9 @@
 /**
  * Structured logs: one JSON object per line on stdout (pino). Every line written while a
  * request is handled carries its `requestId` (and `userId` once the session is known), from
- * an AsyncLocalStorage that the route guard fills; it follows the work into `after()`.
+ * an AsyncLocalStorage that the route guard fills; it follows the work into `after()`. With
+ * tracing on (lib/tracing.ts), a line written inside a span also carries that span's
+ * `trace_id`, `span_id` and `trace_flags`, OpenTelemetry's names for log correlation.
  *
  * What never goes into a line unless LOG_PROMPTS=true: message text, prompts, answers,
  * passwords, cookies, tokens, secrets. Errors are reduced to their name, code, status and
@@ -55,9 +57,14 @@ export function serializeError(err: unknown, depth = 0): Record<string, unknown>
   return out;
 }
 
+/** The active span's ids as log fields, or undefined outside any span. */
+export type TraceFields = () => { trace_id: string; span_id: string; trace_flags: string } | undefined;
+
 interface LogState {
   logger: Logger;
   als: AsyncLocalStorage<RequestContext>;
+  /** Set by lib/tracing.ts when traces are on; unset, a line costs no OpenTelemetry lookup. */
+  traceFields?: TraceFields;
 }
 
 // Next loads instrumentation and route handlers as separate bundles: share one logger and one
@@ -69,30 +76,39 @@ function state(): LogState {
   const als = new AsyncLocalStorage<RequestContext>();
   // An invalid LOG_* is reported by env() at start; logging must work before that (lib/env.ts).
   const { level, prompts: full } = logSettings();
-  const logger = pino({
-    level,
-    base: { pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    mixin() {
-      const c = als.getStore();
-      if (!c) return {};
-      return c.userId ? { requestId: c.requestId, userId: c.userId } : { requestId: c.requestId };
-    },
-    serializers: full ? { err: pino.stdSerializers.errWithCause } : { err: (e: unknown) => serializeError(e) },
-    // Belt and braces: fields that must never be printed whatever a caller passes.
-    redact: {
-      paths: ["password", "*.password", "authorization", "*.authorization", "cookie", "*.cookie", "secret", "*.secret", "token", "*.token", "headers"],
-      censor: "[redacted]",
-    },
-  });
-  g.__pollchatLog = { logger, als };
-  return g.__pollchatLog;
+  const s: LogState = {
+    als,
+    logger: pino({
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin() {
+        const c = als.getStore();
+        const ids = c ? (c.userId ? { requestId: c.requestId, userId: c.userId } : { requestId: c.requestId }) : {};
+        const span = s.traceFields?.();
+        return span ? { ...ids, ...span } : ids;
+      },
+      serializers: full ? { err: pino.stdSerializers.errWithCause } : { err: (e: unknown) => serializeError(e) },
+      // Belt and braces: fields that must never be printed whatever a caller passes.
+      redact: {
+        paths: ["password", "*.password", "authorization", "*.authorization", "cookie", "*.cookie", "secret", "*.secret", "token", "*.token", "headers"],
+        censor: "[redacted]",
+      },
+    }),
+  };
+  g.__pollchatLog = s;
+  return s;
 }
 
 /** The process logger; inside a request, its lines carry the request id. */
 export function log(): Logger {
   return state().logger;
+}
+
+/** From now on every line written inside a span carries its ids (lib/tracing.ts, at start). */
+export function correlateWithTraces(fields: TraceFields): void {
+  state().traceFields = fields;
 }
 
 /** Runs `fn` with `ctx` as the request context of every line it logs (also in `after()`). */

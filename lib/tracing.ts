@@ -5,15 +5,20 @@
  * OTEL_EXPORTER_OTLP_ENDPOINT (it appends /v1/traces), OTEL_EXPORTER_OTLP_HEADERS,
  * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_BSP_SCHEDULE_DELAY... The resource (service.name,
  * OTEL_RESOURCE_ATTRIBUTES) comes from lib/env.ts.
+ *
+ * Logs join traces: once tracing is started, every log line written inside a span (a request's, and its
+ * background generation's, which runs in the request's context: lib/http/background.ts)
+ * carries `trace_id`, `span_id` and `trace_flags` (lib/log.ts).
  */
 import { OpenTelemetry } from "@ai-sdk/otel";
+import { context, isSpanContextValid, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { registerTelemetry } from "ai";
 import { env, type Env } from "./env";
 import packageJson from "../package.json" with { type: "json" };
-import { log } from "./log";
+import { correlateWithTraces, log, type TraceFields } from "./log";
 
 /**
  * The traces' resource: OTEL_RESOURCE_ATTRIBUTES, with service.name from OTEL_SERVICE_NAME over
@@ -28,6 +33,18 @@ export function resourceAttributes(e: Pick<Env, "OTEL_SERVICE_NAME" | "OTEL_RESO
   };
 }
 
+/**
+ * The active span's ids in OpenTelemetry's log-correlation fields ("Trace Context in non-OTLP
+ * Log Formats"): lowercase hex, flags as two digits ("01": sampled, so exported).
+ */
+export const activeTraceFields: TraceFields = () => {
+  const span = trace.getSpan(context.active());
+  if (!span) return undefined;
+  const c = span.spanContext();
+  if (!isSpanContextValid(c)) return undefined;
+  return { trace_id: c.traceId, span_id: c.spanId, trace_flags: c.traceFlags.toString(16).padStart(2, "0") };
+};
+
 const g = globalThis as unknown as { __pollchatTracing?: NodeTracerProvider };
 
 export function startTracing(e: Env = env()): void {
@@ -39,6 +56,7 @@ export function startTracing(e: Env = env()): void {
   // Global tracer provider, AsyncLocalStorage context and W3C trace-context propagation.
   provider.register();
   g.__pollchatTracing = provider;
+  correlateWithTraces(activeTraceFields);
   // The AI SDK's spans (ai.streamText and its model call) through the same provider.
   registerTelemetry(new OpenTelemetry());
   log().info({ endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT }, "OpenTelemetry traces on");

@@ -63,6 +63,8 @@ describe("structured logs", () => {
     expect(other.filter((l) => !NEXT_BANNER.test(l))).toEqual([]);
     for (const line of json) {
       expect([typeof line.level, typeof line.time, typeof line.msg], JSON.stringify(line)).toEqual(["string", "string", "string"]);
+      // No trace ids without tracing (ops-traces.test.ts checks them with it).
+      expect(line, JSON.stringify(line)).not.toHaveProperty("trace_id");
     }
 
     // One line per request, each with its id; the user's once signed in.
