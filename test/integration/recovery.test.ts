@@ -73,13 +73,22 @@ describe("recovery after a crash", () => {
 
   it("continues an answer whose server was killed with SIGKILL, by prefill; the client only ever appends", async () => {
     const content = '[[fake text="Prefilled and continued. " repeat=60 chunk=6 delay=20]]';
-    const { resumed, runner, moved, answer } = await killMidAnswer(content);
+    const { before, resumed, runner, moved, answer } = await killMidAnswer(content);
     expect(resumed).toMatchObject({ status: "completed", text: scriptedText(parseDirective(content)), replacements: 0 });
     expect(runner.find((l) => l.msg === "continuing the answer from its text so far")).toMatchObject({ mode: "prefill", attempt: 2 });
     expect(runner.find((l) => l.msg === "generation completed")).toMatchObject({ attempt: 2 });
     // A client that had nothing yet simply appends from 0.
     const fresh = await json<TokensJson>(await moved.get(`/chat/message/${answer.uuid}/tokens/0`), 200);
     expect(fresh).toMatchObject({ append: true, tokens: scriptedText(parseDirective(content)) });
+
+    // Both attempts count in usage. The fake reports one token per chunk of 6 characters:
+    // the continuation alone is at most that many tokens, and the killed attempt's text
+    // (estimated, 4 characters a token) comes on top.
+    const whole = scriptedText(parseDirective(content)).length;
+    const continuationAlone = Math.ceil((whole - before.position) / 6) + 1;
+    const usage = await json<{ totals: { today: { outputTokens: number; estimated: boolean } } }>(await moved.get("/api/account/usage"), 200);
+    expect(usage.totals.today.outputTokens).toBeGreaterThanOrEqual(continuationAlone + Math.ceil(before.position / 4) - 1);
+    expect(usage.totals.today.estimated).toBe(true);
   });
 
   it("continues by asking the model to go on where the server cannot prefill, trimming what it repeats", async () => {
