@@ -120,6 +120,8 @@ const schema = z.object({
   STALL_TIMEOUT_MS: int(60_000, 100),
   /** On SIGTERM, answers in progress get this long to finish before they are handed over. */
   SHUTDOWN_GRACE_MS: int(25_000, 0),
+  /** On a Node server in production, the chat polls are answered before Next's pipeline (docs/design.md §8.2). */
+  POLL_FAST_PATH: bool(true),
   /** A queued request not started by its own server within this time is started by a poll. */
   QUEUED_GRACE_MS: int(5_000, 0),
   /** Characters of chat history sent to the model (newest kept). */

@@ -11,7 +11,7 @@
  * carries `trace_id`, `span_id` and `trace_flags` (lib/log.ts).
  */
 import { OpenTelemetry } from "@ai-sdk/otel";
-import { context, isSpanContextValid, trace } from "@opentelemetry/api";
+import { context, isSpanContextValid, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
@@ -19,6 +19,7 @@ import { registerTelemetry } from "ai";
 import { env, type Env } from "./env";
 import packageJson from "../package.json" with { type: "json" };
 import { correlateWithTraces, log, type TraceFields } from "./log";
+import { traceFastPathWith, type TraceRequest } from "./http/poll-fast-path";
 
 /**
  * The traces' resource: OTEL_RESOURCE_ATTRIBUTES, with service.name from OTEL_SERVICE_NAME over
@@ -57,10 +58,34 @@ export function startTracing(e: Env = env()): void {
   provider.register();
   g.__pollchatTracing = provider;
   correlateWithTraces(activeTraceFields);
+  traceFastPathWith(traceRequest);
   // The AI SDK's spans (ai.streamText and its model call) through the same provider.
   registerTelemetry(new OpenTelemetry());
   log().info({ endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT }, "OpenTelemetry traces on");
 }
+
+/**
+ * A server span for a poll the fast path answers (Next makes one for every request it serves):
+ * it continues the caller's `traceparent`, and the poll's log lines carry its ids.
+ */
+const traceRequest: TraceRequest = (req, name, fn) => {
+  const parent = propagation.extract(context.active(), req.headers);
+  return trace.getTracer("pollchat").startActiveSpan(
+    name,
+    { kind: SpanKind.SERVER, attributes: { "http.request.method": req.method ?? "GET", "url.path": (req.url ?? "").split("?")[0] } },
+    parent,
+    async (span) => {
+      try {
+        await fn();
+      } finally {
+        const status = (req.socket as { _httpMessage?: { statusCode?: number } } | null)?._httpMessage?.statusCode;
+        if (status !== undefined) span.setAttribute("http.response.status_code", status);
+        if (status !== undefined && status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
+    },
+  );
+};
 
 /** Sends the spans still batched; the shutdown awaits it before the exit (lib/shutdown.ts). */
 export async function flushTraces(): Promise<void> {
