@@ -4,12 +4,13 @@
  *
  *   node bench/run-all.ts [--long] [--out bench/results-run.md] [--only poll-cost,writes,...]
  *
- * Short (default, ~8 minutes): poll-cost 5 rounds of 4 s; writes 10 s per rate; latency 20 answers;
- * capacity 4 steps of 10 s; memory 1 minute; the soak 30 s. --long: the figures the goals name
- * (memory 10 minutes at 100 generations a minute, capacity up to 300 clients of 30 s, latency
- * 100 answers, the soak 5 minutes).
- * writes.ts needs DATABASE_URL (PostgreSQL tools and root for its throwaway cluster) and is
- * skipped without it. Prints what each printed; --out also writes it to a file.
+ * Short (default, ~10 minutes): poll-cost 5 rounds of 4 s; writes 10 s per rate; resume 10 kills;
+ * latency 20 answers; capacity 4 steps of 10 s; memory 1 minute; the soak 30 s. --long: the
+ * figures the goals name (resume 20 kills, memory 10 minutes at 100 generations a minute,
+ * capacity up to 300 clients of 30 s, latency 100 answers, the soak 5 minutes).
+ * writes.ts and resume.ts need DATABASE_URL (writes.ts also PostgreSQL tools and root for its
+ * throwaway cluster; resume.ts two servers on one database) and are skipped without it.
+ * Prints what each printed; --out also writes it to a file.
  */
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -28,6 +29,7 @@ const long = values.long;
 const benches: { name: string; args: string[]; needsPostgres?: boolean }[] = [
   { name: "poll-cost", args: long ? ["--seconds", "5", "--rounds", "11"] : ["--seconds", "4", "--rounds", "5"] },
   { name: "writes", args: long ? ["--seconds", "20"] : ["--seconds", "10"], needsPostgres: true },
+  { name: "resume", args: long ? ["--kills", "20"] : ["--kills", "10"], needsPostgres: true },
   { name: "latency", args: long ? ["--answers", "100", "--concurrency", "10"] : ["--answers", "20", "--concurrency", "5"] },
   {
     name: "capacity",
@@ -63,7 +65,7 @@ let failures = 0;
 for (const b of benches) {
   if (only && !only.includes(b.name)) continue;
   if (b.needsPostgres && !process.env.DATABASE_URL) {
-    report.push(`## ${b.name}\n\nskipped: needs DATABASE_URL (a PostgreSQL server, for its WAL).\n`);
+    report.push(`## ${b.name}\n\nskipped: needs DATABASE_URL (a PostgreSQL server: ${b.name === "writes" ? "for its WAL" : "two servers share one database"}).\n`);
     continue;
   }
   const command = `node bench/${b.name}.ts ${b.args.join(" ")}`;

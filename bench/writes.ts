@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { createThrowawayCluster, throwawayClusterUnavailable } from "../test/support/pg-cluster.ts";
 import { answerTo, createChat, send, signUp, sleep, startStack } from "./lib/harness.ts";
+import { writeStatements } from "./lib/statements.ts";
 
 const { values } = parseArgs({
   options: {
@@ -55,26 +56,6 @@ type Sql = ReturnType<typeof postgres>;
 async function walLsn(sql: Sql): Promise<bigint> {
   const [row] = await sql<{ b: string }[]>`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint::text as b`;
   return BigInt(row!.b);
-}
-
-function kindOf(query: string): string | undefined {
-  const q = query.toLowerCase().replace(/\s+/g, " ");
-  if (q.includes("insert into llm_output_chunk")) return "chunk insert";
-  if (/^update "llm_request" set "lease_until"/.test(q)) return "lease renewal";
-  if (/^update "llm_request" set "first_token_at"/.test(q)) return "first token";
-  if (/\b(insert|update|delete)\b/.test(q) && !q.startsWith("select")) return "other (send, claim, finish)";
-  return undefined;
-}
-
-async function writeStatements(sql: Sql): Promise<Record<string, number>> {
-  const rows = await sql<{ query: string; calls: string }[]>`
-    select query, calls::text from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`;
-  const out: Record<string, number> = {};
-  for (const r of rows) {
-    const kind = kindOf(r.query);
-    if (kind) out[kind] = (out[kind] ?? 0) + Number(r.calls);
-  }
-  return out;
 }
 
 async function waitFinished(sql: Sql, requestOf: string): Promise<{ started: Date; finished: Date }> {

@@ -33,7 +33,7 @@ export interface StackOptions {
  * Production defaults, not the test harness's short leases and timeouts: benchmarks measure
  * what a deployment does. Rate limits stay off (one user may run many answers).
  */
-const BENCH_ENV: Record<string, string | undefined> = {
+export const BENCH_ENV: Record<string, string | undefined> = {
   LEASE_MS: undefined,
   FIRST_TOKEN_TIMEOUT_MS: undefined,
   STALL_TIMEOUT_MS: "600000",
