@@ -58,6 +58,14 @@ describe.skipIf(!onPostgres)("two servers on one PostgreSQL database (skipped on
     const before = await pollTokens(viaB, answer2.uuid, { stopWhen: (r) => r.position > 60 });
     expect(before.status).toBe("pending");
     await a.stop("SIGKILL");
+    const killedAt = Date.now();
+
+    // B notices the lease ran out and continues: new text within the lease (3 s here) and a
+    // few polls, with slack for a busy machine (bench/resume.ts measures it: p95 2.4 s at 2 s).
+    const moved = await pollTokens(viaB, answer2.uuid, { from: before, timeoutMs: 45_000, stopWhen: (r) => r.position > before.position });
+    const stallMs = Date.now() - killedAt;
+    expect(moved.replacements).toBe(0);
+    expect(stallMs, `new text ${stallMs} ms after the kill`).toBeLessThan(Number(env.LEASE_MS) + 7_000);
 
     const resumed = await pollTokens(viaB, answer2.uuid, { from: before, timeoutMs: 45_000 });
     // B continues the text A had stored: the client never replaces what it shows.
