@@ -264,7 +264,7 @@ export type ChatMessage = typeof chatMessages.$inferSelect;
 
 export const LLM_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
 export type LlmStatus = (typeof LLM_STATUSES)[number];
-/** How an attempt went on from an interrupted one's text (docs/design.md §5.5). */
+/** How an attempt went on from an interrupted one's text (docs/design.md §5.3). */
 export const RESUME_MODES = ["prefill", "instruction", "restart"] as const;
 export type ResumeMode = (typeof RESUME_MODES)[number];
 
@@ -291,10 +291,10 @@ export const llmRequests = pgTable(
     attempt: integer("attempt").notNull().default(0),
     /**
      * Attempts that ended by handing over (shutdown, a run's time budget): not failures, so they
-     * do not count towards MAX_ATTEMPTS (docs/design.md §5.5).
+     * do not count towards MAX_ATTEMPTS (docs/design.md §5.6).
      */
     handovers: integer("handovers").notNull().default(0),
-    /** Characters of the current attempt's output carried over from the attempt before it (§5.5). */
+    /** Characters of the current attempt's output carried over from the attempt before it (§5.3). */
     carriedChars: integer("carried_chars").notNull().default(0),
     /** How the current attempt picked up an earlier one's text: null (first attempt), prefill, instruction or restart. */
     resumedBy: text("resumed_by").$type<ResumeMode>(),

@@ -33,7 +33,7 @@ export interface Claim {
  * or handed it over). The attempt number goes up by one and fences off any older runner.
  * Creates the assistant message (pending) on the first claim and completes the user's message.
  * What the attempt before had written is carried into the new one (one chunk from position 0),
- * so the answer continues instead of starting over (docs/design.md §5.5).
+ * so the answer continues instead of starting over (docs/design.md §5.3).
  */
 export async function claimRequest(input: {
   requestUuid: string;
@@ -232,7 +232,7 @@ type EndingRequest = Pick<
 /** The final state of a request and its messages, in the caller's transaction. */
 async function endRequest(tx: Tx, request: EndingRequest, end: EndState) {
   // Usage counts every attempt: the earlier ones as booked at each claim, this one as the
-  // provider reported it or estimated from the text it added to what it carried (§5.5).
+  // provider reported it or estimated from the text it added to what it carried (§5.3).
   const added = sliceFromCodePoint(end.text, request.carriedChars);
   const reportedInput = end.usage?.inputTokens;
   await tx

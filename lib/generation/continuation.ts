@@ -1,5 +1,5 @@
 /**
- * Going on from an interrupted attempt's text instead of starting over (docs/design.md §5.5).
+ * Going on from an interrupted attempt's text instead of starting over (docs/design.md §5.3).
  * Pure: which way a provider continues best, the messages that ask for it, and the joiner that
  * fits the model's continuation onto the text already written (no doubled words, no lost or
  * doubled whitespace).

@@ -36,6 +36,16 @@ function innermost(err: unknown): ApiErrorLike {
   return e ?? {};
 }
 
+/**
+ * The provider rejected the request as such (400, 422: as a server that does not take a final
+ * assistant message does), not a failure that retrying the same request could get past.
+ */
+export function requestRejected(err: unknown): boolean {
+  if (err instanceof GenerationStop) return false;
+  const status = innermost(err).statusCode;
+  return status === 400 || status === 422;
+}
+
 export function readableModelError(err: unknown, model: string): string {
   if (err instanceof GenerationStop) return err.message;
   const e = innermost(err);

@@ -27,7 +27,7 @@ import { Heartbeat } from "./heartbeat";
 import { retryWhileDatabaseDown } from "./db-retry";
 import { isDatabaseDown } from "../http/db-errors";
 import type { Logger } from "../log";
-import { GenerationStop } from "./errors";
+import { GenerationStop, requestRejected } from "./errors";
 import { Deadlines } from "./deadlines";
 import { endingOf } from "./ending";
 import { buildPrompt } from "./prompt";
@@ -59,7 +59,7 @@ export async function runGeneration(requestUuid: string): Promise<void> {
   const e = env();
   const claim = await claimRequest({ requestUuid, leaseMs: e.LEASE_MS, maxAttempts: e.MAX_ATTEMPTS, newMessageUuid: uuidv7() });
   if (!claim) return failIfExhausted(requestUuid);
-  // A continuation the model refused starts over, once, as the last resort (docs/design.md §5.5).
+  // A continuation the model refused starts over, once, as the last resort (docs/design.md §5.3).
   if ((await runAttempt(claim.request)) === "restart") await runAttempt({ ...claim.request, carriedChars: 0 }, { restarted: true });
 }
 
@@ -235,9 +235,10 @@ async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean }
         await releaseLease({ requestUuid, attempt, handover: false }).catch(() => {});
         return;
       case "failed":
-        if (continuing && added === 0 && !ending.reason && !stop) {
+        if (continuing && added === 0 && !stop && requestRejected(err)) {
           // The model refused to continue (a provider that rejects a final assistant message):
-          // start over rather than fail, and say so on the request.
+          // start over rather than fail, and say so on the request. A failure that would have
+          // failed the first request too (the provider down, rate limits) fails as before.
           await heartbeat.stop();
           if (await restartOutput({ requestUuid, attempt }).catch(() => false)) {
             outcome = "stopped";
@@ -284,7 +285,7 @@ async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { r
   // Shared now, or written by several people before: the model is told who said what.
   const authors = memberCount > 1 || new Set(history.flatMap((m) => (m.role === "user" && m.authorId ? [m.authorId] : []))).size > 1;
   const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS, authors });
-  // An interrupted answer goes on from its text (docs/design.md §5.5).
+  // An interrupted answer goes on from its text (docs/design.md §5.3).
   const provider = findModel(request.model)?.provider ?? "demo";
   const continuation = carried ? continuationMode(provider, { compatibleContinues: e.OPENAI_COMPATIBLE_CONTINUE }) : undefined;
   const messages = continuation ? [...prompt.messages, ...continuationMessages(carried, continuation)] : prompt.messages;

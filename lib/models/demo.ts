@@ -49,7 +49,7 @@ export function createDemoModel(opts: DemoModelOptions = {}): LanguageModelV4 {
     const title = isTitleRequest(system, lastUser);
     // Exactly one random() call here, before any pacing jitter, so the text is the
     // same for doStream and doGenerate given the same random sequence. A final assistant
-    // message is a prefill: the answer that begins with it goes on (docs/design.md §5.5).
+    // message is a prefill: the answer that begins with it goes on (docs/design.md §5.3).
     const text = title ? makeTitle(lastUser) : prefill !== undefined ? continueAnswer(lastUser, prefill) : makeAnswer(lastUser, random);
     return { text, title, usage: estimateUsage(all, text), warnings: collectWarnings(options) };
   }

@@ -27,7 +27,7 @@
  *   require_auth=KEY    401 unless `Authorization: Bearer KEY`
  *   no_continue=1       refuse (400) a request to continue an interrupted answer (below)
  *
- * Continuing an interrupted answer (docs/design.md §5.5), as the servers it stands for do:
+ * Continuing an interrupted answer (docs/design.md §5.3), as the servers it stands for do:
  * with `continue_final_message: true` and a final assistant message (vLLM's prefill), it
  * streams the rest of the scripted text after that message; for a final user turn that asks to
  * "continue it exactly where it stopped" after an assistant message (the instruction), the
