@@ -3,8 +3,9 @@
  * (erasable TypeScript only: plain `node` loads it).
  *
  * CI runs the integration tests twice: on PostgreSQL, then on the embedded database (PGlite).
- * The files below exercise HTTP behaviour that no database can change (headers, the OpenAPI
- * document, logs, metrics, traces); the second run (SECOND_DATABASE=1) leaves them out. Run
+ * The files below exercise behaviour that no database can change (headers, the OpenAPI
+ * document, logs, metrics, traces, the runner's timers and how it asks the model to go on);
+ * the second run (SECOND_DATABASE=1) leaves them out. Run
  * alone (`npm test` with or without DATABASE_URL), every file runs.
  */
 
@@ -24,6 +25,14 @@ export const DATABASE_INDEPENDENT: { file: string; why: string }[] = [
   {
     file: "test/integration/ops-metrics.test.ts",
     why: "the Prometheus counters are process memory; the database is not read to serve them",
+  },
+  {
+    file: "test/integration/continuation.test.ts",
+    why: "how the model is asked to go on (an instruction, the repeated end trimmed, the restart when it refuses) is the runner's and the provider's; the claim that carries the text runs on both databases in recovery.test.ts",
+  },
+  {
+    file: "test/integration/ops-time-budget.test.ts",
+    why: "the runner's time budget and its hand-overs are timers in the runner; their statements (release, claim, carry) run on both databases in recovery.test.ts and shutdown.test.ts",
   },
   {
     file: "test/integration/ops-traces.test.ts",
