@@ -94,6 +94,13 @@ async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean }
   logger.info({ model: request.model, chatUuid: request.chatUuid }, "generation started");
   metrics.generationStarted();
   let outcome: Parameters<typeof metrics.generationEnded>[0]["outcome"] = "stopped";
+  let counted = false;
+  // Counted once, as soon as the answer's end is stored (not after the title that may follow it).
+  const count = () => {
+    if (counted) return;
+    counted = true;
+    metrics.generationEnded({ outcome, model: request.model, characters: codePointLength(batcher.text), outputTokens: usage?.outputTokens });
+  };
 
   const controller = new AbortController();
   let stop: GenerationStop | undefined;
@@ -200,6 +207,7 @@ async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean }
       },
       done ? "generation completed" : "generation stopped: taken over before it could finish",
     );
+    count();
     if (done && prepared.chat.title === "") {
       // The answer is stored: a title that cannot be saved (database down) must not undo that.
       await generateChatTitle({ chatUuid: prepared.chat.uuid, modelId: request.model, history: prepared.history, answer: batcher.text }).catch((err: unknown) =>
@@ -260,7 +268,7 @@ async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean }
     void heartbeat.stop();
     deadlines.clear();
     unregister();
-    metrics.generationEnded({ outcome, model: request.model, characters: codePointLength(batcher.text), outputTokens: usage?.outputTokens });
+    count();
   }
 }
 

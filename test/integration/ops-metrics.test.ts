@@ -7,6 +7,7 @@ import { anonymous, signUp } from "../support/client.ts";
 import { createChat, exchange } from "../support/chat.ts";
 import { ownServer, parsePrometheus, sampleValue, type OwnServer } from "./ops-helpers.ts";
 import { sharedBaseUrl } from "../support/context.ts";
+import { until } from "../support/wait.ts";
 
 const TOKEN = "metrics-token-for-tests-0123456789";
 let own: OwnServer | undefined;
@@ -47,7 +48,16 @@ describe("metrics", () => {
     // One request that fails validation, counted with its status.
     expect((await client.get("/chat/not-a-uuid/messages")).status).toBe(400);
 
-    const { samples, types } = await scrape(url);
+    // The runner counts the generation right after storing its end, which a poll may see first.
+    const { samples, types } = await until(
+      "the generation counted",
+      async () => {
+        const scraped = await scrape(url);
+        return sampleValue(scraped.samples, "pollchat_generations_in_progress") === 0 ? scraped : undefined;
+      },
+      10_000,
+      50,
+    );
     expect(sampleValue(samples, "pollchat_http_requests_total", { route: "/chat/[uuid]/send", method: "POST", status: "201" })).toBe(1);
     expect(sampleValue(samples, "pollchat_http_requests_total", { route: "/chat/create", method: "POST", status: "201" })).toBe(1);
     expect(sampleValue(samples, "pollchat_http_requests_total", { route: "/chat/[uuid]/messages", method: "GET", status: "400" })).toBe(1);
