@@ -50,6 +50,7 @@ import { invariantViolations } from "../test/support/invariants.ts";
 import { createThrowawayCluster, throwawayClusterUnavailable, type ThrowawayCluster } from "../test/support/pg-cluster.ts";
 import { BENCH_ENV, answerTo, createChat, messagesAfter, now, percentile, send, signUp, sleep, tokens, type TestClient } from "./lib/harness.ts";
 import { STREAMING_WRITES, streamingWrites, writeStatements } from "./lib/statements.ts";
+import { seededRandom } from "../lib/random.ts";
 
 const { values } = parseArgs({
   options: {
@@ -79,18 +80,8 @@ if (!process.env.DATABASE_URL) {
   process.exit(2);
 }
 
-/** mulberry32: the kill points and poll phases repeat with the same --seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(Number(values.seed));
+// mulberry32 (lib/random.ts): the kill points and poll phases repeat with the same --seed.
+const random = seededRandom(Number(values.seed));
 
 /** Numbered words, unique to the round: a lost or doubled stretch cannot hide in a repetition. */
 function scriptedText(round: number): string {

@@ -26,6 +26,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
+import { codePointLength, sliceFromCodePoint } from "../../lib/text.ts";
 
 /**
  * The tokens poll: db/queries/polls.ts, messagePollSql("member") (MESSAGE_POLL.member).
@@ -105,31 +106,6 @@ export const messagesParams = (chatUuid: string, userId: string, lastUuid: strin
 
 type Row = Record<string, unknown>;
 
-/** Code points in `s` (lib/text.ts's codePointLength). */
-function codePoints(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    }
-    n++;
-  }
-  return n;
-}
-
-/** `s` from code point `cp` on (lib/text.ts's sliceFromCodePoint). */
-function fromCodePoint(s: string, cp: number): string {
-  if (cp <= 0) return s;
-  let i = 0;
-  for (let n = 0; n < cp && i < s.length; n++) {
-    const c = s.charCodeAt(i);
-    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? 2 : 1;
-  }
-  return s.slice(i);
-}
-
 const iso = (v: unknown): string => (v instanceof Date ? v : new Date(v as string)).toISOString();
 
 /** The tokens answer from the statement's row (lib/chat/tokens.ts planTokens, its common cases). */
@@ -137,10 +113,10 @@ export function tokensAnswer(row: Row, position: number): unknown {
   const streaming = row.role === "assistant" && row.status === "pending" && row.req_uuid !== null;
   const text = streaming ? ((row.slice_text as string | null) ?? "") : ((row.content as string | null) ?? "");
   const from = streaming ? Number(row.slice_from ?? 0) : 0;
-  const end = from + codePoints(text);
+  const end = from + codePointLength(text);
   const error = row.error ? { error: row.error } : {};
   if (position > end) return { tokens: text, status: row.status, append: false, position: end, ...error };
-  return { tokens: fromCodePoint(text, position - from), status: row.status, append: true, position: end, ...error };
+  return { tokens: sliceFromCodePoint(text, position - from), status: row.status, append: true, position: end, ...error };
 }
 
 /** The messages answer from the statement's rows, the anchor first (lib/chat/polls.ts getMessages, lib/chat/dto.ts). */
@@ -157,7 +133,7 @@ export function messagesAnswer(rows: Row[]): unknown {
       role: r.m_role,
       content,
       status: r.m_status,
-      position: codePoints(content),
+      position: codePointLength(content),
       createdAt: iso(r.m_created_at),
       ...(r.m_error ? { error: r.m_error } : {}),
       ...(r.m_role === "user" && r.m_author_id ? { author: { id: r.m_author_id, name: r.m_author_name ?? "Someone" } } : {}),
