@@ -10,8 +10,13 @@ const port = Number(process.env.E2E_PORT ?? 3210);
 const baseURL = `http://127.0.0.1:${port}`;
 
 // Debian's Chromium when there is one (no browser download needed), else Playwright's own.
+// Its headless shell first (Debian's chromium-headless-shell, which .ci/run installs): the
+// browser Playwright itself runs headless tests in, without the full browser's compositor
+// and UI processes. The accessibility specs took 112 s in it against 170 s in the full
+// browser (2 workers, same machine, same run).
 const executablePath =
-  process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE || (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+  process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE ||
+  ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"].find((file) => existsSync(file));
 
 export default defineConfig({
   testDir: ".",

@@ -45,7 +45,7 @@ async function chromium() {
       ? { ok: true }
       : { ok: false, why: `PLAYWRIGHT_CHROMIUM_EXECUTABLE=${process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE} does not exist` };
   }
-  if (existsSync("/usr/bin/chromium")) return { ok: true };
+  if (existsSync("/usr/bin/chromium-headless-shell") || existsSync("/usr/bin/chromium")) return { ok: true };
   try {
     const { chromium: browser } = await import("@playwright/test");
     if (existsSync(browser.executablePath())) return { ok: true };
@@ -54,7 +54,7 @@ async function chromium() {
   }
   return {
     ok: false,
-    why: "no Chromium: neither /usr/bin/chromium (Debian: apt-get install -y chromium), PLAYWRIGHT_CHROMIUM_EXECUTABLE, nor Playwright's own (npx playwright install chromium)",
+    why: "no Chromium: neither /usr/bin/chromium-headless-shell nor /usr/bin/chromium (Debian: apt-get install -y chromium-headless-shell), PLAYWRIGHT_CHROMIUM_EXECUTABLE, nor Playwright's own (npx playwright install chromium)",
   };
 }
 

@@ -147,6 +147,9 @@ describe("disabling a user", () => {
     // An API token of theirs.
     const { token } = await json<{ token: string }>(await user.post("/api/tokens", { name: "script" }), 201);
     expect((await bearer(token, "/chat/list")).status).toBe(200);
+    // And a public link to one of their chats.
+    const { share } = await json<{ share: { shareUuid: string } }>(await user.post(`/api/chats/${other.uuid}/share`), 201);
+    expect((await anonymous(server.url).get(`/api/share/${share.shareUuid}/messages`)).status).toBe(200);
 
     const before = await json<{ inFlight: { uuid: string; user: { email: string }; chatUuid: string; model: string; status: string }[] }>(
       await admin.get("/api/admin/generations"),
@@ -166,7 +169,13 @@ describe("disabling a user", () => {
     expect(refused).toMatch(/disabled by an administrator/);
     await expectError(await user.get("/api/account/usage"), 403, "account_disabled");
     expect((await user.get("/chat")).status).toBe(307);
-    await expectError(await bearer(token, "/chat/list"), 403, "account_disabled");
+    for (const p of ["/chat/list", `/chat/message/${answer.uuid}/tokens/0`, "/api/tokens", "/api/export"]) {
+      await expectError(await bearer(token, p), 403, "account_disabled");
+    }
+    await expectError(await user.get("/api/export"), 403, "account_disabled");
+    // Their public links close with them.
+    expect((await anonymous(server.url).get(`/api/share/${share.shareUuid}/messages`)).status).toBe(404);
+    expect((await anonymous(server.url).get(`/share/${share.shareUuid}`)).status).toBe(404);
 
     // Their answer in flight was stopped, its partial text kept.
     const after = await json<{ inFlight: { chatUuid: string }[] }>(await admin.get("/api/admin/generations"), 200);
@@ -177,6 +186,7 @@ describe("disabling a user", () => {
     const list = await json<{ messages: { uuid: string; status: string }[] }>(await user.get(`/chat/${chat.uuid}/messages`), 200);
     expect(list.messages.find((m) => m.uuid === answer.uuid)?.status).toBe("cancelled");
     if (token) expect((await bearer(token, "/chat/list")).status).toBe(200);
+    expect((await anonymous(server.url).get(`/api/share/${share.shareUuid}/messages`)).status).toBe(200);
     expect((await exchange(user, other.uuid, "[[fake text=back]]")).stored.content).toBe("back");
     await expectInvariants(server.url);
   });

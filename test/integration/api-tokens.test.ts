@@ -1,13 +1,12 @@
 /**
  * Personal API tokens through real HTTP: made (shown once, stored hashed), listed, revoked;
  * every route of the route table that takes a session answers a token exactly as it answers
- * the session; a revoked token, and a token of a disabled account, stop at their next request.
+ * the session; a revoked token stops at its next request (a disabled account's tokens: admin.test.ts).
  */
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { createChat, exchange, json } from "../support/chat.ts";
-import { serverWithSql, userIdOf, type SqlServer } from "../support/direct-sql.ts";
 import { until } from "../support/wait.ts";
 import { call, entries, makeIds } from "./route-table.ts";
 import { sharedBaseUrl } from "../support/context.ts";
@@ -152,39 +151,3 @@ describe("every route that takes a session takes a token", () => {
   });
 });
 
-describe("a disabled account", () => {
-  let server: SqlServer;
-  beforeAll(async () => {
-    server = await serverWithSql();
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
-
-  it("stops its tokens, its sessions and its public links at once", async () => {
-    const user = await signUp(server.url);
-    const { token } = await newToken(user, "soon disabled");
-    const client = bearer(server.url, token);
-    const chat = await createChat(client);
-    const { answer } = await exchange(client, chat.uuid, "[[fake text=before-disabling]]");
-    const { share } = await json<{ share: { shareUuid: string } }>(await client.post(`/api/chats/${chat.uuid}/share`), 201);
-    expect((await anonymous(server.url).get(`/api/share/${share.shareUuid}/messages`)).status).toBe(200);
-
-    const userId = await userIdOf(user);
-    await server.sql(`update "user" set disabled_at = now() where id = $1`, [userId]);
-
-    for (const who of [client.at(server.url), user.at(server.url)]) {
-      for (const p of ["/chat/list", `/chat/${chat.uuid}/messages`, `/chat/message/${answer.uuid}/tokens/0`, "/api/tokens", "/api/export"]) {
-        const res = await who.get(p);
-        expect(res.status, p).toBe(403);
-        expect(await errorCode(res)).toBe("account_disabled");
-      }
-    }
-    const link = await anonymous(server.url).get(`/api/share/${share.shareUuid}/messages`);
-    expect(link.status).toBe(404);
-    expect((await anonymous(server.url).get(`/share/${share.shareUuid}`)).status).toBe(404);
-
-    await server.sql(`update "user" set disabled_at = null where id = $1`, [userId]);
-    expect((await client.at(server.url).get("/chat/list")).status).toBe(200);
-  });
-});

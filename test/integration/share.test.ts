@@ -4,10 +4,10 @@
  * sees; made private, the link answers 404 at once, and sharing again makes a new link while
  * the old one stays dead. Only the owner may share; nothing on the page names a member.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { createChat, exchange, json, pollTokens, send, type MessageJson, type TokensJson } from "../support/chat.ts";
-import { serverWithSql, userIdOf, type SqlServer } from "../support/direct-sql.ts";
+import { userIdOf } from "../support/direct-sql.ts";
 import { until } from "../support/wait.ts";
 import { sharedBaseUrl } from "../support/context.ts";
 
@@ -169,33 +169,27 @@ describe("sharing a chat", () => {
 });
 
 describe("who may share", () => {
-  let server: SqlServer;
-  beforeAll(async () => {
-    server = await serverWithSql();
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
-
   it("only the owner: an editor or viewer gets 403, a stranger 404", async () => {
-    const alice = await signUp(server.url);
-    const [editor, viewer, stranger] = [await signUp(server.url), await signUp(server.url), await signUp(server.url)];
+    const alice = await signUp(baseUrl);
+    const [editor, viewer, stranger] = [await signUp(baseUrl), await signUp(baseUrl), await signUp(baseUrl)];
     const chat = await createChat(alice);
+    // They join as people do: by an invite link with its role.
     for (const [member, role] of [[editor, "editor"], [viewer, "viewer"]] as const) {
-      await server.sql(`insert into chat_member (chat_uuid, user_id, role) values ($1, $2, $3)`, [chat.uuid, await userIdOf(member), role]);
+      const { invite } = await json<{ invite: { token: string } }>(await alice.post(`/api/chats/${chat.uuid}/invites`, { role }), 201);
+      expect((await json<{ role: string }>(await member.post(`/api/invites/${invite.token}`), 200)).role).toBe(role);
     }
     for (const member of [editor, viewer]) {
       for (const method of ["GET", "POST", "DELETE"]) {
-        const res = await member.at(server.url).request(`/api/chats/${chat.uuid}/share`, { method });
+        const res = await member.request(`/api/chats/${chat.uuid}/share`, { method });
         expect(res.status, method).toBe(403);
         expect(((await res.json()) as { error: { code: string } }).error.code).toBe("forbidden");
       }
       // Members may export what they can read.
-      expect((await member.at(server.url).get(`/api/chats/${chat.uuid}/export?format=md`)).status).toBe(200);
+      expect((await member.get(`/api/chats/${chat.uuid}/export?format=md`)).status).toBe(200);
     }
     for (const method of ["GET", "POST", "DELETE"]) {
-      expect((await stranger.at(server.url).request(`/api/chats/${chat.uuid}/share`, { method })).status, method).toBe(404);
+      expect((await stranger.request(`/api/chats/${chat.uuid}/share`, { method })).status, method).toBe(404);
     }
-    expect((await alice.at(server.url).get(`/api/chats/${chat.uuid}/share`)).status).toBe(200);
+    expect((await alice.get(`/api/chats/${chat.uuid}/share`)).status).toBe(200);
   });
 });
