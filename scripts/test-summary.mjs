@@ -89,7 +89,10 @@ export function printSummary(files, { run } = {}) {
   out.push(`==> Summary${run ? ` (${run.seconds} s)` : ""}`);
   if (run?.steps?.length) {
     out.push("Steps:");
-    for (const s of run.steps) out.push(`  ${s.tag.padEnd(14)} ${String(s.seconds).padStart(6)} s  ${s.code === 0 ? "ok" : `FAILED (exit code ${s.code})`}  ${s.title}`);
+    for (const s of run.steps) {
+      const cpu = typeof s.cpuBusy === "number" ? `${String(s.cpuBusy).padStart(3)}% CPU  ` : "";
+      out.push(`  ${s.tag.padEnd(14)} ${String(s.seconds).padStart(6)} s  ${cpu}${s.code === 0 ? "ok" : `FAILED (exit code ${s.code})`}  ${s.title}`);
+    }
   }
 
   const skips = [...(run?.skipped ?? [])];

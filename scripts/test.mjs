@@ -156,13 +156,35 @@ function run(step) {
   });
 }
 
+/** The machine's CPU time so far, all and idle (Linux /proc/stat; null elsewhere). */
+function cpuTimes() {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), idle: fields[3] + (fields[4] ?? 0) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The share of the machine's CPU that was busy between two readings (whatever ran, steps side
+ * by side included): a step near 100% is bound by the cores, one far below waits (for answers
+ * to stream, pages to render), which tells what would make it faster.
+ */
+function busyShare(from, to) {
+  if (!from || !to || to.total <= from.total) return null;
+  return Math.round((100 * (to.total - from.total - (to.idle - from.idle))) / (to.total - from.total));
+}
+
 async function timed(step) {
   const t0 = performance.now();
+  const cpu0 = cpuTimes();
   console.log(`\n==> [${step.tag}] ${step.title}`);
   const code = await run(step);
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
-  console.log(`==> [${step.tag}] ${code === 0 ? "done" : `FAILED (exit code ${code})`} in ${seconds} s`);
-  return { tag: step.tag, title: step.title, seconds, code, report: step.report };
+  const cpuBusy = busyShare(cpu0, cpuTimes());
+  console.log(`==> [${step.tag}] ${code === 0 ? "done" : `FAILED (exit code ${code})`} in ${seconds} s${cpuBusy === null ? "" : `, the machine's CPU ${cpuBusy}% busy`}`);
+  return { tag: step.tag, title: step.title, seconds, cpuBusy, code, report: step.report };
 }
 
 mkdirSync(results, { recursive: true });
