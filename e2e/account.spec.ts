@@ -88,3 +88,21 @@ test("a guest tries without an account, then signs up and keeps the chat", async
   await page.goto(chatUrl);
   await expect(chat.lastAnswer()).toContainText("guest-answer");
 });
+
+test("sign out everywhere says so when the server did not end the sessions, and stays signed in", async ({ page }) => {
+  await ChatPage.signUp(page);
+  const account = new AccountPage(page);
+  await account.goto();
+  // The request is lost on the way (the network, a proxy): nothing was ended on the server.
+  await page.route("**/api/account/sessions", (route) => route.abort("failed"));
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  // (Next's route announcer is an empty alert of its own.)
+  await expect(page.getByRole("alert").filter({ hasText: "Your other devices are still signed in." })).toContainText("The server could not be reached.");
+  await expect(page).toHaveURL(/\/account$/);
+  await page.unroute("**/api/account/sessions");
+  // Still signed in here, and the button works once the server answers.
+  await page.reload();
+  await expect(account.heading).toBeVisible();
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(page).toHaveURL(/\/signin/);
+});

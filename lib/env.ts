@@ -161,7 +161,7 @@ const schema = z.object({
   /** Mail (verification, password reset): smtp:// or smtps:// URL; unset, mail goes to the server log. */
   SMTP_URL: optionalString.pipe(z.url().optional()),
   MAIL_FROM: z.string().default("PollChat <no-reply@localhost>"),
-  /** Chats created (and chats imported) per user per hour; guests get GUEST_CHATS_PER_HOUR. */
+  /** Chats created per user per hour, each chat of an import file included; guests get GUEST_CHATS_PER_HOUR. */
   CHATS_PER_HOUR: int(200, 0),
   GUEST_CHATS_PER_HOUR: int(20, 0),
   /** Imports (POST /api/import) per user per hour. */

@@ -25,7 +25,7 @@ import { AppError } from "../errors";
 import { createGuest, GUEST_PROVIDER_ID, guestsAllowed } from "./guest";
 import { ensureAuthSecret } from "./secret";
 import { dummyHash, verifyPassword } from "./password";
-import { recordSignInFailure, recordSignInSuccess, requestIp, signInLock } from "./throttle";
+import { beginSignIn, requestIp } from "./throttle";
 import { log } from "../log";
 import { env } from "../env";
 
@@ -116,24 +116,23 @@ async function config(): Promise<NextAuthConfig> {
           const password = typeof raw.password === "string" ? raw.password : "";
           // A NUL would make the lookup fail in the database: no account has one.
           if (!email || email.includes("\u0000") || email.length > 254 || !password || password.length > 1024) throw new InvalidLogin();
-          // Checked before the password: a locked account cannot be guessed at, not even rightly.
+          // Checked, and counted as a failure, before the password: a locked account cannot be
+          // guessed at, not even rightly, and guesses sent at once cannot all pass the check.
           const subject = { email, ip: requestIp(request) };
-          const lock = await signInLock(subject);
-          if (lock) {
-            log().warn({ limit: lock.limit, retryAfter: Math.ceil(lock.seconds) }, "sign-in rate limited");
+          const begun = await beginSignIn(subject);
+          if ("locked" in begun) {
+            log().warn({ limit: begun.locked.limit, retryAfter: Math.ceil(begun.locked.seconds) }, "sign-in rate limited");
             throw new SignInLimited();
           }
           const user = await findUserByEmail(email);
           // Hash even for unknown users so the timing does not tell which emails exist.
-          const ok = await hashGate(async () => verifyPassword(password, user?.passwordHash ?? (await dummyHash()))).catch((err: unknown) => {
-            if (err instanceof HashBusy) throw new SignInLimited();
-            throw err;
+          const ok = await hashGate(async () => verifyPassword(password, user?.passwordHash ?? (await dummyHash()))).catch(async (err: unknown) => {
+            if (!(err instanceof HashBusy)) throw err;
+            await begun.attempt.withdraw(); // never checked: not the account's failure
+            throw new SignInLimited();
           });
-          if (!user || !user.passwordHash || !ok) {
-            await recordSignInFailure(subject);
-            throw new InvalidLogin();
-          }
-          await recordSignInSuccess(subject);
+          if (!user || !user.passwordHash || !ok) throw new InvalidLogin();
+          await begun.attempt.succeeded();
           return { id: user.id, email: user.email, name: user.name };
         },
       }),

@@ -1,9 +1,11 @@
 /**
  * Links sent by mail: verifying an address, resetting a password. Each is one-time (consumed
  * in the statement that reads it), expiring, and only its hash is stored. Links point at
- * AUTH_URL when it is set, else at the host the request was sent to (Host, or X-Forwarded-Host
- * behind a proxy, as Auth.js reads it): set AUTH_URL in production, so that a forged Host header
- * cannot make a mailed link point elsewhere.
+ * AUTH_URL when it is set, else at the host the request was sent to: its Host header, or
+ * X-Forwarded-Host/-Proto only when TRUST_PROXY says proxies are in front (the rule of
+ * lib/http/client-ip.ts: without one, a client writes what it likes there, and Next.js keeps
+ * it). Set AUTH_URL in production all the same: a client sending straight to the app chooses
+ * its Host header too.
  */
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
@@ -13,6 +15,7 @@ import { findUserByEmail } from "@/db/queries/users";
 import { devLink, sendMail } from "../mail/mailer";
 import { AppError } from "../errors";
 import { env } from "../env";
+import { socketAddress } from "../http/socket-address";
 import { log } from "../log";
 import { hashPassword } from "./password";
 import { hashGate } from "./hash-gate";
@@ -30,12 +33,17 @@ const newToken = () => randomBytes(32).toString("base64url");
 
 export function appOrigin(req: Request): string {
   // AUTH_URL is validated at start (lib/env.ts): a URL when set.
-  const configured = env().AUTH_URL ?? env().NEXTAUTH_URL;
+  const e = env();
+  const configured = e.AUTH_URL ?? e.NEXTAUTH_URL;
   if (configured) return new URL(configured).origin;
   const url = new URL(req.url);
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  const proto = req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim().replace(/:$/, "");
-  if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host)) return `${proto === "https" || proto === "http" ? proto : url.protocol.replace(":", "")}://${host}`;
+  const proxied = e.TRUST_PROXY > 0;
+  const host = (proxied ? req.headers.get("x-forwarded-host") : null) ?? req.headers.get("host");
+  const forwardedProto = proxied ? req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim().replace(/:$/, "") : undefined;
+  // Without a proxy, req.url's scheme is Next's reading of the client's X-Forwarded-Proto; a
+  // request stamped at the socket came through this process's plain HTTP server.
+  const proto = forwardedProto === "https" || forwardedProto === "http" ? forwardedProto : !proxied && socketAddress(req.headers) ? "http" : url.protocol.replace(":", "");
+  if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host)) return `${proto}://${host}`;
   return url.origin;
 }
 

@@ -7,8 +7,8 @@
 import "server-only";
 import { AppError } from "../errors";
 
-const HASH_CONCURRENCY = 2;
-const HASH_QUEUE = 64;
+export const HASH_CONCURRENCY = 2;
+export const HASH_QUEUE = 64;
 
 let running = 0;
 const waiting: (() => void)[] = [];

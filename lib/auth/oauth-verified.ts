@@ -6,7 +6,10 @@
 import "server-only";
 import { log } from "../log";
 
-export async function oauthEmailVerified(input: { provider: string; email: string; profile?: unknown; accessToken?: string }): Promise<boolean> {
+const GITHUB_API = "https://api.github.com";
+
+/** `githubApi`: GitHub's API origin (tests point it at a local server). */
+export async function oauthEmailVerified(input: { provider: string; email: string; profile?: unknown; accessToken?: string; githubApi?: string }): Promise<boolean> {
   const email = input.email.toLowerCase();
   if (input.provider === "google") {
     const p = input.profile as { email?: unknown; email_verified?: unknown } | undefined;
@@ -14,7 +17,7 @@ export async function oauthEmailVerified(input: { provider: string; email: strin
   }
   if (input.provider === "github" && input.accessToken) {
     try {
-      const res = await fetch("https://api.github.com/user/emails", {
+      const res = await fetch(new URL("/user/emails", input.githubApi ?? GITHUB_API), {
         headers: { Authorization: `Bearer ${input.accessToken}`, "User-Agent": "pollchat", Accept: "application/vnd.github+json" },
         signal: AbortSignal.timeout(5000),
       });

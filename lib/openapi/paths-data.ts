@@ -35,7 +35,7 @@ export const dataPaths: Paths = {
       operationId: "importChats",
       summary: "Create the chats of an export file again, all or none",
       description:
-        "A chat keeps its uuid (and its messages theirs) when free; when another account's chat has it, it gets a uuid derived from yours and it, the same at every import. A chat that is already yours (by either uuid) is skipped, so importing a file twice creates nothing new and never overwrites. A message still pending in the file is imported cancelled. At most IMPORT_MAX_BYTES (8 MB) a file: 413 above; at most IMPORTS_PER_HOUR imports per user and hour: 429 above. An imported chat's system prompt is shown to every member (GET /api/chats/{uuid}/members, `instructions`).",
+        "A chat keeps its uuid (and its messages theirs) when free; when another account's chat has it, it gets a uuid derived from yours and it, the same at every import. A chat that is already yours (by either uuid) is skipped, so importing a file twice creates nothing new and never overwrites. A message still pending in the file is imported cancelled. At most IMPORT_MAX_BYTES (8 MB) a file: 413 above; at most IMPORTS_PER_HOUR imports per user and hour, and each chat of the file takes one of the hour's chat creations (CHATS_PER_HOUR, guests GUEST_CHATS_PER_HOUR; chats already yours are given back): 429 above, importing nothing (without Retry-After when the file alone holds more chats than an hour allows). An imported chat's system prompt is shown to every member (GET /api/chats/{uuid}/members, `instructions`).",
       tags: ["Export and import"],
       requestBody: jsonBody(ref("ExportFile")),
       responses: {

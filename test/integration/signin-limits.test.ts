@@ -81,6 +81,19 @@ describe("sign-in rate limits", () => {
     expect(await signIn(alice.email, alice.password, newIp())).toBe("ok");
   });
 
+  it("count a try before its password is checked: guesses sent at once get no more than the limit evaluated", async () => {
+    const dana = await account();
+    const attacker = newIp();
+    const burst = 4 * PER_ACCOUNT;
+    const results = await Promise.all(Array.from({ length: burst }, (_, i) => signIn(dana.email, `wrong-${i}`, attacker)));
+    const wrong = results.filter((r) => r === "invalid_login").length;
+    expect(wrong, results.join(", ")).toBeGreaterThan(0);
+    expect(wrong, results.join(", ")).toBeLessThanOrEqual(PER_ACCOUNT);
+    expect(results.filter((r) => r === "rate_limited")).toHaveLength(burst - wrong);
+    // The owner, elsewhere, is not locked out by the burst.
+    expect(await signIn(dana.email, dana.password, newIp())).toBe("ok");
+  });
+
   it("lock an address after failed sign-ins across accounts, and leave other addresses alone", async () => {
     const carol = await account();
     const scanner = newIp();

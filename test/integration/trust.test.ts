@@ -239,6 +239,31 @@ describe("6. nobody joins without consent; what steers the answers is visible; c
     expect(await errorCode(refused.clone(), 429)).toBe("rate_limited");
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
   });
+
+  it("counts every imported chat against the same hourly budget: a file of more chats than remain is 429 and imports nothing", async () => {
+    const user = await signUp(base);
+    const file = (n: number) => ({
+      format: "pollchat.chats",
+      version: 1,
+      chats: Array.from({ length: n }, (_, i) => ({ uuid: crypto.randomUUID(), title: `Imported ${i + 1}`, agent: "assistant", createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), messages: [] })),
+    });
+    const chatCount = async () => (await json<{ chats: unknown[] }>(await user.get("/chat/list"), 200)).chats.length;
+    for (let i = 0; i < 4; i++) await createChat(user);
+    // 2 of the 6 left: a file of 3 is refused whole.
+    const refused = await user.post("/api/import", file(3));
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    const message = ((await refused.clone().json()) as { error: { message: string } }).error.message;
+    expect(await errorCode(refused, 429)).toBe("rate_limited");
+    expect(message).toContain("The file holds 3 chats");
+    expect(message).toContain("have 2 left");
+    expect(await chatCount()).toBe(4);
+    // What remains can be imported; then neither import nor creation has room.
+    const imported = await json<{ imported: unknown[] }>(await user.post("/api/import", file(2)), 201);
+    expect(imported.imported).toHaveLength(2);
+    expect(await errorCode(await user.post("/api/import", file(1)), 429)).toBe("rate_limited");
+    expect(await errorCode(await user.post("/chat/create", {}), 429)).toBe("rate_limited");
+    expect(await chatCount()).toBe(6);
+  });
 });
 
 describe("7. sign-out ends the session on the server", () => {
@@ -285,6 +310,22 @@ describe("forgot password", () => {
     expect(again.jar.has(SESSION_COOKIE)).toBe(false);
     await again.signIn(user.email, "a brand new password");
     expect(again.jar.has(SESSION_COOKIE)).toBe(true);
+  });
+});
+
+describe("mailed links point at this server", () => {
+  it("a forged X-Forwarded-Host (TRUST_PROXY=0) does not move a reset link to another site", async () => {
+    const user = await signUp(base);
+    const before = mailsFor(mail.dir, user.email).length;
+    // What anyone can send: no proxy stands in front of this server to vouch for the header.
+    const res = await fetch(`${base}/api/password/forgot`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
+      body: JSON.stringify({ email: user.email }),
+    });
+    await json(res, 202);
+    const link = linkIn(await waitForMail(mail.dir, user.email, before + 1), "/reset-password");
+    expect(link.origin).toBe(base);
   });
 });
 

@@ -185,3 +185,14 @@ describe("stopping", () => {
     for (const [text, seconds] of all) expect(seconds, text).toBeGreaterThanOrEqual(minimumSeconds);
   });
 });
+
+describe("readiness in the README", () => {
+  // GET /api/ready answers the journal's entry count (db/queries/ready.ts): the README's example
+  // of a new install must say the same, or it goes stale with the next migration (#18, item 13).
+  it("shows the migration count a new install answers", () => {
+    const journal = JSON.parse(read("db/migrations/meta/_journal.json")) as { entries: unknown[] };
+    const shown = [...read("README.md").matchAll(/"migrations":\s*(\d+)/g)].map((m) => Number(m[1]));
+    expect(shown.length).toBeGreaterThan(0);
+    for (const n of shown) expect(n).toBe(journal.entries.length);
+  });
+});
