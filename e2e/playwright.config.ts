@@ -25,8 +25,8 @@ export default defineConfig({
   fullyParallel: true,
   forbidOnly: Boolean(process.env.CI),
   retries: process.env.CI ? 1 : 0,
-  // E2E_WORKERS browsers at once; the tests mostly wait for answers to stream, so more than
-  // the cores pay off (.ci/run: 3, beside the integration runs). Default: 2 on CI, else Playwright's.
+  // E2E_WORKERS browsers at once. Default: 2 on CI (.ci/run, with the machine to themselves),
+  // else Playwright's. Three kept 2 cores 99% busy and took no less time, with two flaky tests.
   workers: process.env.E2E_WORKERS ? Number(process.env.E2E_WORKERS) : process.env.CI ? 2 : undefined,
   reporter: "list",
   // A hang guard: 30 s was too short for the longer tests on a 2-core machine at a load of 20.
