@@ -14,6 +14,7 @@ import { createTestDatabase, removeDataDir, startAppServer, testAppEnv, type App
 import { createChat, exchange, json, send, waitForAnswer, until } from "../support/chat.ts";
 import { expectInvariants } from "../support/invariants.ts";
 import { sharedFakeOpenAIUrl } from "../support/context.ts";
+import { checkedFetch } from "../support/contract.ts";
 
 const fakeUrl = sharedFakeOpenAIUrl();
 const BOSS = "boss@example.test";
@@ -221,5 +222,5 @@ describe("generations", () => {
 });
 
 function bearer(token: string, path: string): Promise<Response> {
-  return fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  return checkedFetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
 }

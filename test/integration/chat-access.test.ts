@@ -11,6 +11,7 @@ import { anonymous, SESSION_COOKIE, signUp, type TestClient } from "../support/c
 import { createChat, json, type TokensJson } from "../support/chat.ts";
 import { call, entries, isUnsafe, makeIds, ROUTES, type Ids } from "./route-table.ts";
 import { sharedBaseUrl } from "../support/context.ts";
+import { checkedFetch } from "../support/contract.ts";
 
 const baseUrl = sharedBaseUrl();
 
@@ -189,7 +190,7 @@ function withoutOrigin(client: TestClient): TestClient {
     request: (path, init = {}) => {
       const headers = new Headers(init.headers);
       headers.set("cookie", client.jar.header());
-      return fetch(`${client.baseUrl}${path}`, { ...init, headers, redirect: "manual" });
+      return checkedFetch(`${client.baseUrl}${path}`, { ...init, headers, redirect: "manual" });
     },
   };
 }

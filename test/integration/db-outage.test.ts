@@ -17,6 +17,7 @@ import { createTestDatabase, projectRoot, removeDataDir, startAppServer, testApp
 import { createThrowawayCluster, throwawayClusterUnavailable, type ThrowawayCluster } from "../support/pg-cluster.ts";
 import { createChat, messages, pollTokens, send, until, waitForAnswer } from "../support/chat.ts";
 import { sharedFakeOpenAIUrl } from "../support/context.ts";
+import { checkedFetch } from "../support/contract.ts";
 
 const fakeUrl = sharedFakeOpenAIUrl();
 const unavailable = throwawayClusterUnavailable();
@@ -121,7 +122,7 @@ describe.skipIf(unavailable)(`database outage on a throwaway PostgreSQL cluster$
     expect(pageHtml).not.toMatch(/\n\s+at \S+ \(|node_modules|\.ts:\d+|ECONNREFUSED/);
 
     // The app reconnects without a restart of its own.
-    await until("the app to reach the database again", async () => ((await fetch(`${server!.url}/api/health`)).status === 200 ? true : undefined), 30_000, 200);
+    await until("the app to reach the database again", async () => ((await checkedFetch(`${server!.url}/api/health`)).status === 200 ? true : undefined), 30_000, 200);
 
     // Both answers complete with the exact text, without being generated again (no append:false).
     // A pooled connection that died with the old server can still answer one 503 after the

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../support/app-server.ts";
 import { ownServer, type OwnServer } from "./ops-helpers.ts";
 import { sharedBaseUrl } from "../support/context.ts";
+import { checkedFetch } from "../support/contract.ts";
 
 const baseUrl = sharedBaseUrl();
 const journalOf = (dir: string) => path.join(dir, "meta", "_journal.json");
@@ -23,13 +24,13 @@ afterAll(async () => {
 
 describe("health and readiness", () => {
   it("GET /api/health and GET /api/ready answer 200 without a session", async () => {
-    const health = await fetch(`${baseUrl}/api/health`);
+    const health = await checkedFetch(`${baseUrl}/api/health`);
     expect(health.status).toBe(200);
     const alive = (await health.json()) as { ok: boolean; db: string };
     expect(alive.ok).toBe(true);
     expect(alive.db).toMatch(/^(pglite|postgres)$/);
 
-    const ready = await fetch(`${baseUrl}/api/ready`);
+    const ready = await checkedFetch(`${baseUrl}/api/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ ready: true, db: alive.db, migrations: committed.entries.length });
   });
@@ -44,7 +45,7 @@ describe("health and readiness", () => {
     cleanups.push(() => own.close());
     const url = own.server.url;
 
-    expect((await fetch(`${url}/api/ready`)).status).toBe(200);
+    expect((await checkedFetch(`${url}/api/ready`)).status).toBe(200);
 
     const pending = {
       idx: committed.entries.length,
@@ -54,7 +55,7 @@ describe("health and readiness", () => {
       breakpoints: true,
     };
     writeFileSync(journalOf(dir), JSON.stringify({ ...committed, entries: [...committed.entries, pending] }));
-    const notReady = await fetch(`${url}/api/ready`);
+    const notReady = await checkedFetch(`${url}/api/ready`);
     expect(notReady.status).toBe(503);
     expect(Number(notReady.headers.get("retry-after"))).toBeGreaterThan(0);
     const body = (await notReady.json()) as { ready: boolean; error: { code: string; message: string } };
@@ -62,10 +63,10 @@ describe("health and readiness", () => {
     expect(body.error.code).toBe("service_unavailable");
     expect(body.error.message).toContain("9999_not_applied");
     // Liveness is not readiness: the process is fine.
-    expect((await fetch(`${url}/api/health`)).status).toBe(200);
+    expect((await checkedFetch(`${url}/api/health`)).status).toBe(200);
 
     cpSync(path.join(projectRoot, "db", "migrations"), dir, { recursive: true });
-    const again = await fetch(`${url}/api/ready`);
+    const again = await checkedFetch(`${url}/api/ready`);
     expect(again.status).toBe(200);
     expect(again.headers.get("x-request-id")).toBeTruthy();
   });

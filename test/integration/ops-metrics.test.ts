@@ -8,6 +8,7 @@ import { createChat, exchange } from "../support/chat.ts";
 import { ownServer, parsePrometheus, sampleValue, type OwnServer } from "./ops-helpers.ts";
 import { sharedBaseUrl } from "../support/context.ts";
 import { until } from "../support/wait.ts";
+import { checkedFetch } from "../support/contract.ts";
 
 const TOKEN = "metrics-token-for-tests-0123456789";
 let own: OwnServer | undefined;
@@ -16,7 +17,7 @@ afterAll(async () => {
 });
 
 async function scrape(url: string) {
-  const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const res = await checkedFetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
   return parsePrometheus(await res.text());
@@ -32,8 +33,8 @@ describe("metrics", () => {
     own = await ownServer({ METRICS_TOKEN: TOKEN });
     const url = own.server.url;
 
-    expect((await fetch(`${url}/api/metrics`)).status).toBe(401);
-    const wrong = await fetch(`${url}/api/metrics`, { headers: { authorization: "Bearer not-the-token" } });
+    expect((await checkedFetch(`${url}/api/metrics`)).status).toBe(401);
+    const wrong = await checkedFetch(`${url}/api/metrics`, { headers: { authorization: "Bearer not-the-token" } });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get("www-authenticate")).toMatch(/^Bearer/);
 

@@ -18,6 +18,7 @@ import { createChat, exchange, pollTokens, send, waitForAnswer } from "../suppor
 import { logLines } from "./ops-helpers.ts";
 import { completeStandalone } from "../../scripts/postbuild.mjs";
 import { sharedFakeOpenAIUrl } from "../support/context.ts";
+import { checkedFetch } from "../support/contract.ts";
 
 interface Standalone {
   url: string;
@@ -56,7 +57,7 @@ async function startStandalone(extra: Record<string, string> = {}): Promise<Stan
   const end = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`node server.js exited with ${child.exitCode}:\n${output}`);
-    const ready = await fetch(`${server.url}/api/ready`).catch(() => undefined);
+    const ready = await checkedFetch(`${server.url}/api/ready`).catch(() => undefined);
     if (ready?.status === 200) return server;
     if (Date.now() > end) throw new Error(`node server.js was not ready within 90 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -96,7 +97,7 @@ describe("the standalone server (node server.js)", () => {
     expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining([".next", "db", "node_modules", "package.json", "server.js"]));
     const first = await startStandalone();
 
-    const ready = (await (await fetch(`${first.url}/api/ready`)).json()) as { ready: boolean; db: string; migrations: number };
+    const ready = (await (await checkedFetch(`${first.url}/api/ready`)).json()) as { ready: boolean; db: string; migrations: number };
     expect(ready.ready).toBe(true);
     expect(ready.db).toBe("url" in db ? "postgres" : "pglite");
     expect(ready.migrations).toBeGreaterThan(0);
@@ -104,7 +105,7 @@ describe("the standalone server (node server.js)", () => {
 
     // A client script of the build is served from the copied .next/static.
     const chunk = readdirSync(path.join(dir, ".next", "static", "chunks")).find((f) => f.endsWith(".js"));
-    const js = await fetch(`${first.url}/_next/static/chunks/${chunk}`);
+    const js = await checkedFetch(`${first.url}/_next/static/chunks/${chunk}`);
     expect(js.status).toBe(200);
     expect(js.headers.get("content-type")).toMatch(/javascript/);
 

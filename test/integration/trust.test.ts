@@ -15,6 +15,7 @@ import { createChat, json } from "../support/chat.ts";
 import { linkIn, mailsFor, startMailSink, waitForMail, type MailSink } from "../support/mail-sink.ts";
 import { projectRoot } from "../support/app-server.ts";
 import { ownServer, type OwnServer } from "./ops-helpers.ts";
+import { checkedFetch } from "../support/contract.ts";
 
 const BOSS = "boss@x.test";
 const BOSS2 = "boss2@x.test";
@@ -318,7 +319,7 @@ describe("mailed links point at this server", () => {
     const user = await signUp(base);
     const before = mailsFor(mail.dir, user.email).length;
     // What anyone can send: no proxy stands in front of this server to vouch for the header.
-    const res = await fetch(`${base}/api/password/forgot`, {
+    const res = await checkedFetch(`${base}/api/password/forgot`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: "https://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
       body: JSON.stringify({ email: user.email }),

@@ -93,3 +93,14 @@ export async function checkResponse(baseUrl: string, method: string, path: strin
     throw new Error(`contract: ${method} ${pathname} ${res.status} does not match /api/openapi.json: ${errors}\nbody: ${JSON.stringify(body).slice(0, 500)}`);
   }
 }
+
+/**
+ * `fetch` for tests that talk to an app server without a test client (an operator's probe, a
+ * bearer token, a server of their own): the same check of the answer against the contract.
+ */
+export async function checkedFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(url, init);
+  const { origin, pathname, search } = new URL(url);
+  await checkResponse(origin, (init.method ?? "GET").toUpperCase(), `${pathname}${search}`, res);
+  return res;
+}
