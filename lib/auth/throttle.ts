@@ -120,16 +120,15 @@ export async function beginSignIn(subject: SignInSubject): Promise<{ locked: Sig
 /** Counts a sign-up from `ip`, or throws 429 rate_limited when the address made too many. */
 export async function admitRegistration(ip: string | undefined): Promise<void> {
   const e = env();
-  if (!ip || e.REGISTER_MAX_PER_IP === 0) return;
-  const k = key("register_ip", ip);
-  const seconds = await lockedAttempts([k], async (tx) => {
-    const wait = await secondsUntilBelow(tx, { key: k, max: e.REGISTER_MAX_PER_IP, windowSeconds: e.REGISTER_WINDOW_SECONDS });
-    if (wait === 0) await recordAttempts(tx, { keys: [k], keepSeconds: longestWindow() });
-    return wait;
+  if (!ip) return;
+  await takeHourly({
+    scope: "register_ip",
+    subject: ip,
+    max: e.REGISTER_MAX_PER_IP,
+    windowSeconds: e.REGISTER_WINDOW_SECONDS,
+    what: "created an account",
+    refusal: ({ wait }) => `Too many accounts were created from your network. Try again in ${inMinutes(wait ?? e.REGISTER_WINDOW_SECONDS)}.`,
   });
-  if (seconds > 0) {
-    throw new AppError("rate_limited", `Too many accounts were created from your network. Try again in ${inMinutes(seconds)}.`, { retryAfter: seconds });
-  }
 }
 
 /** Uses taken from an hourly budget, some of which may be given back (`takeHourly`). */
@@ -146,11 +145,12 @@ export interface HourlyRefusal {
 }
 
 /**
- * A per-subject hourly budget (chat creation, imports, mails): takes `uses` (default one) at
- * once, all or none, or throws 429 when fewer than that are left within the last hour (with
- * the wait until they are; none when `uses` is more than `max` itself). Checked and counted in
- * one locked step, so requests sent together cannot overdraw it. `max` 0: no limit. The
- * message completes "You … N times in the last hour" with `what`, or is `refusal`'s.
+ * A per-subject budget over a window, an hour unless `windowSeconds` says otherwise (chat
+ * creation, imports, mails; sign-ups per address): takes `uses` (default one) at once, all or
+ * none, or throws 429 when fewer than that are left within the window (with the wait until
+ * they are; none when `uses` is more than `max` itself). Checked and counted in one locked
+ * step, so requests sent together cannot overdraw it. `max` 0: no limit. The message completes
+ * "You … N times in the last hour" with `what`, or is `refusal`'s.
  */
 export async function takeHourly(input: {
   scope: AuthAttemptScope;
@@ -158,24 +158,26 @@ export async function takeHourly(input: {
   max: number;
   what: string;
   uses?: number;
+  windowSeconds?: number;
   refusal?: (r: HourlyRefusal) => string;
 }): Promise<HourlyUses> {
   const uses = input.uses ?? 1;
+  const windowSeconds = input.windowSeconds ?? 3600;
   const none: HourlyUses = { giveBack: async () => {} };
   if (input.max === 0 || uses === 0) return none;
   const k = key(input.scope, input.subject);
   const taken = await lockedAttempts([k], async (tx): Promise<{ left: number; wait: number | undefined } | { ids: number[] }> => {
-    const { count } = await attemptStats(tx, { key: k, windowSeconds: 3600 });
+    const { count } = await attemptStats(tx, { key: k, windowSeconds });
     const left = Math.max(0, input.max - count);
     if (uses > input.max) return { left, wait: undefined };
     // Room for `uses` more once the (max - uses + 1)-th newest use has left the window.
-    const wait = await secondsUntilBelow(tx, { key: k, max: input.max - uses + 1, windowSeconds: 3600 });
+    const wait = await secondsUntilBelow(tx, { key: k, max: input.max - uses + 1, windowSeconds });
     if (wait > 0) return { left, wait };
     return { ids: await recordAttempts(tx, { keys: [k], keepSeconds: longestWindow(), times: uses }) };
   });
   if (!("ids" in taken)) {
     const refusal = { uses, max: input.max, ...taken };
-    const message = input.refusal?.(refusal) ?? `You ${input.what} ${input.max} times in the last hour, the limit. Try again in ${inMinutes(taken.wait ?? 3600)}.`;
+    const message = input.refusal?.(refusal) ?? `You ${input.what} ${input.max} times in the last hour, the limit. Try again in ${inMinutes(taken.wait ?? windowSeconds)}.`;
     throw new AppError("rate_limited", message, taken.wait === undefined ? {} : { retryAfter: taken.wait });
   }
   const ids = taken.ids;
