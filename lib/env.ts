@@ -70,6 +70,11 @@ const schema = z.object({
   DATABASE_URL: optionalString,
   /** Connections per server process (postgres.js pool; PostgreSQL only). */
   DATABASE_POOL_SIZE: int(10, 1),
+  /**
+   * A direct (session) connection for LISTEN when DATABASE_URL goes through a transaction-mode
+   * pooler, which does not deliver notifications (unset: DATABASE_URL).
+   */
+  DATABASE_LISTEN_URL: optionalString,
   /** The embedded database's directory (unset: .data/pglite under the working directory). */
   PGLITE_DIR: optionalString,
   /** Where a generated auth-secret is kept (unset: .data under the working directory). */
@@ -122,6 +127,12 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: int(25_000, 0),
   /** On a Node server in production, the chat polls are answered before Next's pipeline (docs/design.md §8.2). */
   POLL_FAST_PATH: bool(true),
+  /**
+   * `auto`: a poll that finds nothing new is answered from memory, kept right by PostgreSQL's
+   * LISTEN/NOTIFY (docs/design.md §8.3; off by itself where notifications do not arrive).
+   * `off`: every poll asks the database.
+   */
+  POLL_CACHE: z.enum(["auto", "off"]).default("auto"),
   /** A queued request not started by its own server within this time is started by a poll. */
   QUEUED_GRACE_MS: int(5_000, 0),
   /** Characters of chat history sent to the model (newest kept). */

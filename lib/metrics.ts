@@ -76,6 +76,14 @@ const generations = counter(
 );
 const outputTokens = counter("pollchat_generated_tokens_total", "Output tokens reported by the model (usage), by model.");
 const outputChars = counter("pollchat_generated_characters_total", "Characters (code points) of generated text, by model.");
+const pollCache = counter(
+  "pollchat_poll_cache_lookups_total",
+  "Lookups in the polls' in-memory caches (docs/design.md §8.3), by cache and result: hit (answered without SQL) or miss.",
+);
+/** A lookup in one of the change caches (lib/changes/cache.ts). */
+export function pollCacheLookup(cache: string, hit: boolean): void {
+  pollCache({ cache, result: hit ? "hit" : "miss" });
+}
 gauge("pollchat_generations_in_progress", "Generations running in this process now.", () => registry.running);
 gauge("process_resident_memory_bytes", "Resident memory size in bytes.", () => process.memoryUsage.rss());
 // V8's own view, to tell a leak (live objects growing) from the heap sizing itself up under load.

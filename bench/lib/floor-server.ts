@@ -35,7 +35,7 @@ import { codePointLength, sliceFromCodePoint } from "../../lib/text.ts";
 export const TOKENS_POLL_SQL = `
 select m.uuid as uuid, m.chat_uuid as chat_uuid, m.role as role, m.content as content, m.status as status, m.llm_request_uuid as llm_request_uuid, m.error as error, m.author_id as author_id, m.created_at as created_at, cm.role as member_role,
   r.uuid as req_uuid, r.status as req_status, r.attempt as req_attempt, r.restart_floor as req_restart_floor,
-  coalesce((r.status = 'running' and r.lease_until < now()) or (r.status = 'queued' and r.created_at < now() - make_interval(secs => $4::float8)), false) as stale,
+  coalesce((r.status = 'running' and r.lease_until < now()) or (r.status = 'queued' and r.created_at < now() - make_interval(secs => $4::float8)), false) as stale, (case when r.status = 'running' then extract(epoch from r.lease_until - now()) when r.status = 'queued' then extract(epoch from r.created_at - now()) + $4::float8 end)::float8 as valid_for, u.id as reader_id,
   s.slice_from, s.slice_text
 from chat_message m
 
@@ -60,6 +60,7 @@ limit 1`;
 export const MESSAGES_AFTER_POLL_SQL = `
 select c.uuid as uuid, c.user_id as user_id, c.title as title, c.status as status, c.agent as agent, c.params as params, c.created_at as created_at, c.updated_at as updated_at, c.last_message_at as last_message_at, c.share_uuid as share_uuid, cm.role as member_role, cm.last_read_at as last_read_at,
   r.uuid as active_uuid, r.status as active_status, coalesce((r.status = 'running' and r.lease_until < now()) or (r.status = 'queued' and r.created_at < now() - make_interval(secs => $3::float8)), false) as stale,
+  least((case when r.status = 'running' then extract(epoch from r.lease_until - now()) when r.status = 'queued' then extract(epoch from r.created_at - now()) + $3::float8 end)::float8, p.present_valid_for) as valid_for,
   rq.id as requester_id, coalesce(nullif(btrim(rq.name), ''), split_part(rq.email, '@', 1), 'Guest') as requester_name, p.member_count, p.present,
   a.uuid as m_uuid, a.chat_uuid as m_chat_uuid, a.role as m_role, a.content as m_content, a.status as m_status, a.llm_request_uuid as m_llm_request_uuid, a.error as m_error, a.author_id as m_author_id, a.created_at as m_created_at, a.poll_content as m_poll_content, a.author_name as m_author_name
 from chat c
@@ -71,7 +72,10 @@ left join lateral (
         select count(*)::int as member_count,
           json_agg(json_build_object('userId', pm.user_id, 'name', coalesce(nullif(btrim(pu.name), ''), split_part(pu.email, '@', 1), 'Guest'),
               'typing', coalesce(pm.typing_at > now() - make_interval(secs => 5), false)) order by pm.seen_at)
-            filter (where pm.user_id <> $2 and pm.seen_at > now() - make_interval(secs => 10)) as present
+            filter (where pm.user_id <> $2 and pm.seen_at > now() - make_interval(secs => 10)) as present,
+          (min(least(extract(epoch from pm.seen_at - now()) + 10,
+              case when pm.typing_at > now() - make_interval(secs => 5) then extract(epoch from pm.typing_at - now()) + 5 end))
+            filter (where pm.user_id <> $2 and pm.seen_at > now() - make_interval(secs => 10)))::float8 as present_valid_for
         from chat_member pm join "user" pu on pu.id = pm.user_id
         where pm.chat_uuid = c.uuid
       ) p on true

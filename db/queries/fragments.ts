@@ -23,6 +23,14 @@ export function displayName(usersTable: Table): SQL<string> {
 export const staleSql = (alias: string, grace: string): string =>
   `coalesce((${alias}.status = 'running' and ${alias}.lease_until < now()) or (${alias}.status = 'queued' and ${alias}.created_at < now() - make_interval(secs => ${grace})), false)`;
 
+/**
+ * Seconds until a request (aliased `alias`) in flight would become stale by staleSql's rule
+ * (null: not in flight), by the database's clock: how long a poll's answer that says it is
+ * not stale may be kept (docs/design.md §8.3).
+ */
+export const staleInSql = (alias: string, grace: string): string =>
+  `(case when ${alias}.status = 'running' then extract(epoch from ${alias}.lease_until - now()) when ${alias}.status = 'queued' then extract(epoch from ${alias}.created_at - now()) + ${grace} end)::float8`;
+
 /** A request that may be claimed: queued, or running with an expired lease (for the request aliased `alias`). */
 export const claimableSql = (alias: string): string =>
   `(${alias}.status = 'queued' or (${alias}.status = 'running' and ${alias}.lease_until < now()))`;

@@ -12,7 +12,7 @@ import "server-only";
 import { chatMessages, chats, type Chat, type ChatMessage, type LlmStatus, type MemberRole } from "../schema.ts";
 import { columnsOf, decoderOf, type RawRow } from "./rows.ts";
 import { rawRows } from "./raw.ts";
-import { displayNameSql, staleSql } from "./fragments.ts";
+import { displayNameSql, staleInSql, staleSql } from "./fragments.ts";
 import { PRESENCE_WINDOW_SECONDS, TYPING_WINDOW_SECONDS, type PresentMember } from "./presence.ts";
 
 /** Who reads: a member of the chat, or anyone with the chat's share link. */
@@ -44,6 +44,8 @@ export interface ChatPoll {
   lastReadAt: Date | null;
   /** From the last uuid on (exclusive), oldest first; undefined: that uuid is not in the chat. */
   messages: MessageRow[] | undefined;
+  /** How long this answer stays right without a change (a lease or a presence running out); null: until a change. */
+  validForMs: number | null;
 }
 
 /** A message with the state of its generation and, when it has output, its text from `position`. */
@@ -53,6 +55,10 @@ export interface MessagePoll {
   request: { uuid: string; status: LlmStatus; attempt: number; restartFloor: number; stale: boolean } | null;
   /** The output of the current attempt from the chunk that holds `position` on. */
   output: OutputSlice;
+  /** The account the access went through: the member, or the owner of a shared chat. */
+  readerId: string;
+  /** How long this answer stays right without a change (its generation's lease); null: until a change. */
+  validForMs: number | null;
 }
 
 export interface OutputSlice {
@@ -83,6 +89,11 @@ function accessParam(access: PollAccess): string {
   return access.kind === "member" ? access.userId : access.shareUuid;
 }
 
+/** A number of seconds from the database as milliseconds; null stays null. */
+function millis(seconds: unknown): number | null {
+  return seconds === null || seconds === undefined ? null : Number(seconds) * 1000;
+}
+
 // ------------------------------------------------------------------ the messages poll
 
 /**
@@ -101,7 +112,10 @@ function chatPollSql(kind: PollAccess["kind"], after: boolean): string {
         select count(*)::int as member_count,
           json_agg(json_build_object('userId', pm.user_id, 'name', ${displayNameSql("pu")},
               'typing', coalesce(pm.typing_at > now() - make_interval(secs => ${TYPING_WINDOW_SECONDS}), false)) order by pm.seen_at)
-            filter (where pm.user_id <> $2 and pm.seen_at > now() - make_interval(secs => ${PRESENCE_WINDOW_SECONDS})) as present
+            filter (where pm.user_id <> $2 and pm.seen_at > now() - make_interval(secs => ${PRESENCE_WINDOW_SECONDS})) as present,
+          (min(least(extract(epoch from pm.seen_at - now()) + ${PRESENCE_WINDOW_SECONDS},
+              case when pm.typing_at > now() - make_interval(secs => ${TYPING_WINDOW_SECONDS}) then extract(epoch from pm.typing_at - now()) + ${TYPING_WINDOW_SECONDS} end))
+            filter (where pm.user_id <> $2 and pm.seen_at > now() - make_interval(secs => ${PRESENCE_WINDOW_SECONDS})))::float8 as present_valid_for
         from chat_member pm join "user" pu on pu.id = pm.user_id
         where pm.chat_uuid = c.uuid
       ) p on true`
@@ -109,6 +123,7 @@ function chatPollSql(kind: PollAccess["kind"], after: boolean): string {
   return `
 select ${columnsOf(chats, "c")}, ${a.role} as member_role, ${a.lastReadAt} as last_read_at,
   r.uuid as active_uuid, r.status as active_status, ${staleSql("r", grace)} as stale,
+  least(${staleInSql("r", grace)}, ${member ? "p.present_valid_for" : "null"}) as valid_for,
   ${member ? `rq.id as requester_id, ${displayNameSql("rq")} as requester_name, p.member_count, p.present` : "null as requester_id, null as requester_name, 1 as member_count, null as present"},
   ${columnsOf(chatMessages, "a", "m_")}, a.poll_content as m_poll_content, a.author_name as m_author_name
 from chat c
@@ -179,6 +194,7 @@ export async function readChatPoll(access: PollAccess, input: { chat: string; la
     present: present ?? [],
     lastReadAt: row.last_read_at ? new Date(row.last_read_at as string) : null,
     messages: messages?.map((r) => ({ ...decodeMessage(r), content: (r.m_poll_content as string | null) ?? "", authorName: (r.m_author_name as string | null) ?? null })),
+    validForMs: millis(row.valid_for),
   };
 }
 
@@ -190,7 +206,7 @@ function messagePollSql(kind: PollAccess["kind"]): string {
   return `
 select ${columnsOf(chatMessages, "m")}, ${a.role} as member_role,
   r.uuid as req_uuid, r.status as req_status, r.attempt as req_attempt, r.restart_floor as req_restart_floor,
-  ${staleSql("r", "$4::float8")} as stale,
+  ${staleSql("r", "$4::float8")} as stale, ${staleInSql("r", "$4::float8")} as valid_for, u.id as reader_id,
   s.slice_from, s.slice_text
 from chat_message m
 ${kind === "share" ? "join chat c on c.uuid = m.chat_uuid and c.share_uuid = $2" : ""}
@@ -233,5 +249,7 @@ export async function readMessagePoll(access: PollAccess, input: { messageUuid: 
           }
         : null,
     output: { from: Number(row.slice_from ?? 0), text: (row.slice_text as string | null) ?? "" },
+    readerId: row.reader_id as string,
+    validForMs: millis(row.valid_for),
   };
 }

@@ -18,6 +18,7 @@ import { requestSessionUser } from "./request-session";
 import { AppError } from "../errors";
 import { findAccountByTokenHash, findSessionAccount, touchApiToken, type AccountRow } from "@/db/queries/users";
 import { log } from "../log";
+import { changeCache } from "../changes/cache";
 import { effectiveRole } from "./roles";
 import type { RequestHead } from "../http/request-head";
 
@@ -63,6 +64,9 @@ function noteTokenUse(tokenUuid: string, lastUsedAt: Date | null): void {
   touchApiToken(tokenUuid).catch((err: unknown) => log().warn({ err }, "could not record an API token's use"));
 }
 
+/** A token's account by the token's hash, while nothing of that account changed (lib/changes/cache.ts). */
+const tokenAccounts = changeCache<NonNullable<Awaited<ReturnType<typeof findAccountByTokenHash>>>>("api_token");
+
 /** The bearer token of the request, if it sends one that looks like ours. */
 function bearerToken(req: RequestHead): string | undefined | null {
   const header = req.headers.get("authorization");
@@ -77,8 +81,15 @@ export async function identify(req: RequestHead): Promise<Identity | null> {
   const token = bearerToken(req);
   if (token === null) return null;
   if (token !== undefined) {
-    const account = await findAccountByTokenHash(hashApiToken(token));
-    if (!account) return null;
+    const hash = hashApiToken(token);
+    let account = tokenAccounts.get(hash);
+    if (!account) {
+      const at = tokenAccounts.begin();
+      account = await findAccountByTokenHash(hash);
+      if (!account) return null;
+      // Revoking the token or changing the account announces `u:<user>` (lib/changes/feed.ts).
+      tokenAccounts.set(hash, at, account, [`u:${account.id}`], null);
+    }
     noteTokenUse(account.tokenUuid, account.lastUsedAt);
     return { id: account.id, email: account.email, name: account.name, via: "token", account };
   }

@@ -16,7 +16,39 @@ import type { ChatDto, ChatPresenceDto, MessageDto, TokensDto } from "@/lib/cont
 import { isUnread, toChatDto, toMessageDto } from "./dto";
 import { notePresence } from "./presence";
 import { superviseRequest } from "./supervisor";
-import { planTokens, replacement, worthReadingAgain } from "./tokens";
+import { knownText, planTokens, replacement, worthReadingAgain } from "./tokens";
+import { changeCache } from "../changes/cache";
+
+/**
+ * The polls' reads as last found, kept while nothing they show changed (lib/changes/cache.ts,
+ * docs/design.md §8.3): a poll that finds nothing new runs no SQL. Keyed by the reader, since
+ * what a reader sees (role, presence of the others, read state) is theirs.
+ */
+const chatPolls = changeCache<ChatPoll>("chat_poll");
+const tokensPolls = changeCache<MessagePoll>("tokens_poll");
+
+function accessKey(access: PollAccess): string {
+  return access.kind === "member" ? `m|${access.userId}` : `s|${access.shareUuid}`;
+}
+
+/** What a chat poll's answer shows: the chat, the reader's (or the sharing owner's) account, everyone named, the text of answers in progress. */
+function chatPollKeys(access: PollAccess, found: ChatPoll): string[] {
+  const keys = new Set([`c:${found.chat.uuid}`, `u:${access.kind === "member" ? access.userId : found.chat.userId}`]);
+  if (found.active?.requestedBy) keys.add(`u:${found.active.requestedBy.id}`);
+  for (const p of found.present) keys.add(`u:${p.userId}`);
+  for (const m of found.messages ?? []) {
+    if (m.authorId) keys.add(`u:${m.authorId}`);
+    if (m.role === "assistant" && m.status === "pending" && m.llmRequestUuid) keys.add(`k:${m.llmRequestUuid}`);
+  }
+  return [...keys];
+}
+
+/** What a tokens poll's answer shows: the message and its chat, the reader's account, the generation's output. */
+function tokensPollKeys(found: MessagePoll): string[] {
+  const keys = [`c:${found.message.chatUuid}`, `u:${found.readerId}`];
+  if (found.request) keys.push(`k:${found.request.uuid}`);
+  return keys;
+}
 
 export type MessagesDto = { messages: MessageDto[]; chat: ChatDto } & ChatPresenceDto;
 
@@ -37,7 +69,13 @@ export async function missingForMember(userId: string, what: string): Promise<Ap
  * theirs. Throws `unknown_last_message` when that uuid is not in the chat.
  */
 export async function pollChat(access: PollAccess, input: { chat: string; lastUuid?: string }): Promise<(ChatPoll & { messages: NonNullable<ChatPoll["messages"]> }) | undefined> {
-  const found = await readChatPoll(access, { ...input, queuedGraceMs: env().QUEUED_GRACE_MS });
+  const key = `${accessKey(access)}|${input.chat}|${input.lastUuid ?? ""}`;
+  let found = chatPolls.get(key);
+  if (!found) {
+    const at = chatPolls.begin();
+    found = await readChatPoll(access, { ...input, queuedGraceMs: env().QUEUED_GRACE_MS });
+    if (found?.messages && !found.active?.stale) chatPolls.set(key, at, found, chatPollKeys(access, found), found.validForMs);
+  }
   if (!found) return undefined;
   superviseRequest(found.active);
   if (!found.messages) throw new AppError("unknown_last_message", "That message is not in this chat. Reload the whole list.");
@@ -75,7 +113,13 @@ export async function getMessages(input: { userId: string; chatUuid: string; las
 export async function pollTokens(access: PollAccess, input: { messageUuid: string; position: number }, miss: () => Promise<AppError>): Promise<TokensDto> {
   // One round trip: the message, its generation and the output from `position`, in one snapshot.
   const read = () => readMessagePoll(access, { ...input, queuedGraceMs: env().QUEUED_GRACE_MS });
-  let found: MessagePoll | undefined = await read();
+  const key = `${accessKey(access)}|${input.messageUuid}`;
+  let found: MessagePoll | undefined = tokensPolls.get(key);
+  if (!found || knownText(found).from > input.position) {
+    const at = tokensPolls.begin();
+    found = await read();
+    if (found && !found.request?.stale) tokensPolls.set(key, at, found, tokensPollKeys(found), found.validForMs);
+  }
   if (!found) throw await miss();
   superviseRequest(found.request);
   // Nothing at this position yet (a restarted attempt): read once more, as before.

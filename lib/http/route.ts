@@ -14,6 +14,7 @@ import { isDatabaseDown } from "./db-errors";
 import { log, requestContext, requestIdFor, withRequestContext } from "../log";
 import { metrics, routeTemplate } from "../metrics";
 import type { RequestHead } from "./request-head";
+import { sync as syncChanges } from "../changes/feed";
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
@@ -95,6 +96,8 @@ function withRequestId(res: Response, requestId: string): Response {
   }
 }
 
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /**
  * Runs a handler inside its request context, then echoes the request id, logs one line and
  * counts the request. Successful reads are logged at `debug` (polls come every 300 ms).
@@ -105,6 +108,9 @@ function observed(handle: (req: Request, ctx?: RouteContext) => Promise<Response
     const context = { requestId: requestIdFor(req) };
     return withRequestContext(context, async () => {
       const res = await handle(req, ctx);
+      // Read your own writes: the polls' caches of this process have heard of this request's
+      // changes before its answer leaves (lib/changes/feed.ts).
+      if (!READS.has(req.method.toUpperCase())) await syncChanges();
       let routeName = new URL(req.url).pathname;
       try {
         routeName = routeTemplate(routeName, ctx ? await ctx.params : {});

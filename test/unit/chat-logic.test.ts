@@ -36,6 +36,8 @@ function poll(over: {
       createdAt: created,
     },
     role: "owner",
+    readerId: "reader",
+    validForMs: null,
     request:
       over.request === null
         ? null

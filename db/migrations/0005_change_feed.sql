@@ -1,0 +1,84 @@
+-- The change feed (docs/design.md §8.3): every change a poll could see is announced on the
+-- channel `pollchat_changes`, so that each app server answers a poll that finds nothing new
+-- from memory and forgets exactly what changed. Payloads are keys: `c:<chat uuid>` (the chat,
+-- its messages, generations and members), `k:<request uuid>` (output chunks of a generation),
+-- `u:<user id>` (an account, its sessions and API tokens). A notification is sent at commit,
+-- in commit order, and identical ones in one transaction are sent once.
+CREATE FUNCTION "pollchat_notify_chat"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM pg_notify('pollchat_changes', 'c:' || OLD.uuid);
+  ELSE
+    PERFORM pg_notify('pollchat_changes', 'c:' || NEW.uuid);
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION "pollchat_notify_chat_row"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM pg_notify('pollchat_changes', 'c:' || OLD.chat_uuid);
+  ELSE
+    PERFORM pg_notify('pollchat_changes', 'c:' || NEW.chat_uuid);
+    IF TG_OP = 'UPDATE' AND OLD.chat_uuid IS DISTINCT FROM NEW.chat_uuid THEN
+      PERFORM pg_notify('pollchat_changes', 'c:' || OLD.chat_uuid);
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION "pollchat_notify_output"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM pg_notify('pollchat_changes', 'k:' || OLD.request_uuid);
+  ELSE
+    PERFORM pg_notify('pollchat_changes', 'k:' || NEW.request_uuid);
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION "pollchat_notify_user"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM pg_notify('pollchat_changes', 'u:' || OLD.id);
+  ELSE
+    PERFORM pg_notify('pollchat_changes', 'u:' || NEW.id);
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION "pollchat_notify_user_row"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM pg_notify('pollchat_changes', 'u:' || OLD."userId");
+  ELSE
+    PERFORM pg_notify('pollchat_changes', 'u:' || NEW."userId");
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION "pollchat_notify_user_id_row"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM pg_notify('pollchat_changes', 'u:' || OLD.user_id);
+  ELSE
+    PERFORM pg_notify('pollchat_changes', 'u:' || NEW.user_id);
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER "chat_changes" AFTER INSERT OR UPDATE OR DELETE ON "chat" FOR EACH ROW EXECUTE FUNCTION "pollchat_notify_chat"();
+--> statement-breakpoint
+CREATE TRIGGER "chat_message_changes" AFTER INSERT OR UPDATE OR DELETE ON "chat_message" FOR EACH ROW EXECUTE FUNCTION "pollchat_notify_chat_row"();
+--> statement-breakpoint
+CREATE TRIGGER "llm_request_changes" AFTER INSERT OR UPDATE OR DELETE ON "llm_request" FOR EACH ROW EXECUTE FUNCTION "pollchat_notify_chat_row"();
+--> statement-breakpoint
+CREATE TRIGGER "chat_member_changes" AFTER INSERT OR UPDATE OR DELETE ON "chat_member" FOR EACH ROW EXECUTE FUNCTION "pollchat_notify_chat_row"();
+--> statement-breakpoint
+CREATE TRIGGER "llm_output_chunk_changes" AFTER INSERT OR UPDATE OR DELETE ON "llm_output_chunk" FOR EACH ROW EXECUTE FUNCTION "pollchat_notify_output"();
+--> statement-breakpoint
+CREATE TRIGGER "user_changes" AFTER UPDATE OR DELETE ON "user" FOR EACH ROW EXECUTE FUNCTION "pollchat_notify_user"();
+--> statement-breakpoint
+CREATE TRIGGER "session_changes" AFTER UPDATE OR DELETE ON "session" FOR EACH ROW EXECUTE FUNCTION "pollchat_notify_user_row"();
+--> statement-breakpoint
+CREATE TRIGGER "api_token_changes" AFTER UPDATE OF "revoked_at", "token_hash", "user_id" OR DELETE ON "api_token" FOR EACH ROW EXECUTE FUNCTION "pollchat_notify_user_id_row"();

@@ -1,0 +1,88 @@
+/**
+ * Reads kept in memory while the change feed says nothing they depend on changed
+ * (docs/design.md §8.3): the polls' two reads and the identity behind a poll. An entry names
+ * the feed keys it depends on (`c:<chat>`, `k:<request>`, `u:<user>`), the stamp taken before
+ * it was read, and how long it is right at most without any change (a lease that runs out, a
+ * presence that expires), measured from before the read. Only positive answers are kept: a
+ * miss (not found, no access) always asks the database.
+ *
+ * On globalThis, one per name: Next's bundles each load this module, and the App Router's
+ * share polls and the Pages routes' chat polls may read the same entries.
+ */
+import "server-only";
+import { fresh, stamp, type Stamp } from "./feed";
+import { pollCacheLookup } from "../metrics";
+
+/** A read about to be made: the feed's stamp and the time it started. */
+export type Begun = Stamp & { started: number };
+
+interface Entry<V> {
+  value: V;
+  at: Stamp;
+  keys: readonly string[];
+  /** Date.now() past which it is read again. */
+  until: number;
+}
+
+/** Entries per cache; past it the oldest go first (Map keeps insertion order). */
+const MAX_ENTRIES = 50_000;
+
+export interface ChangeCache<V> {
+  /** The entry, if still right. */
+  get(key: string): V | undefined;
+  /** A read about to be made: its stamp, or undefined when nothing may be kept now. */
+  begin(): Begun | undefined;
+  /** Keeps what a read begun at `at` found, for at most `validForMs` from its start (null: until a change). */
+  set(key: string, at: Begun | undefined, value: V, keys: readonly string[], validForMs: number | null): void;
+  delete(key: string): void;
+  clear(): void;
+}
+
+const KEY = Symbol.for("pollchat.changeCaches");
+const holder = globalThis as { [KEY]?: Map<string, ChangeCache<unknown>> };
+const caches: Map<string, ChangeCache<unknown>> = (holder[KEY] ??= new Map<string, ChangeCache<unknown>>());
+
+/** The longest an entry is kept even when nothing changes: a bound on anything missed, not the mechanism. */
+const MAX_AGE_MS = 5 * 60_000;
+
+export function changeCache<V>(name: string): ChangeCache<V> {
+  const had = caches.get(name);
+  if (had) return had as ChangeCache<V>;
+  const entries = new Map<string, Entry<V>>();
+  const cache: ChangeCache<V> = {
+    get(key) {
+      const e = entries.get(key);
+      if (e && e.until > Date.now() && fresh(e.at, e.keys)) {
+        pollCacheLookup(name, true);
+        return e.value;
+      }
+      if (e) entries.delete(key);
+      pollCacheLookup(name, false);
+      return undefined;
+    },
+    begin: () => {
+      const at = stamp();
+      return at && { ...at, started: Date.now() };
+    },
+    set(key, at, value, keys, validForMs) {
+      if (!at) return;
+      const until = at.started + Math.min(validForMs ?? MAX_AGE_MS, MAX_AGE_MS);
+      if (until <= Date.now() || !fresh(at, keys)) return;
+      if (entries.size >= MAX_ENTRIES) {
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+      entries.delete(key); // re-inserted last: the map stays oldest first
+      entries.set(key, { value, at, keys, until });
+    },
+    delete: (key) => void entries.delete(key),
+    clear: () => entries.clear(),
+  };
+  caches.set(name, cache);
+  return cache;
+}
+
+/** For tests of one process: forget every entry of every cache. */
+export function clearChangeCaches(): void {
+  for (const c of caches.values()) c.clear();
+}
