@@ -4,12 +4,15 @@
  *
  *   node bench/run-all.ts [--long] [--out bench/results-run.md] [--only poll-cost,writes,...]
  *
- * Short (default, ~10 minutes): poll-cost 5 rounds of 4 s; writes 10 s per rate; resume 10 kills;
- * latency 20 answers; capacity 4 steps of 10 s; memory 1 minute; the soak 30 s. --long: the
- * figures the goals name (resume 20 kills, memory 10 minutes at 100 generations a minute,
- * capacity up to 300 clients of 30 s, latency 100 answers, the soak 5 minutes).
+ * Short (default, ~10 minutes): poll-cost 5 rounds of 4 s; writes 10 s per rate; idle-sql 200
+ * polls a kind 5 ms apart; resume 10 kills; latency 20 answers; capacity 4 steps of 10 s; memory
+ * 1 minute; the soak 30 s. --long: the figures the goals name (resume 20 kills, memory 10 minutes
+ * at 100 generations a minute, capacity up to 300 clients of 30 s, latency 100 answers, the soak
+ * 5 minutes; idle-sql 50 ms apart, ~8 s a kind: long enough for the statements that run every
+ * few seconds whatever the polls find).
  * writes.ts and resume.ts need DATABASE_URL (writes.ts also PostgreSQL tools and root for its
- * throwaway cluster; resume.ts two servers on one database) and are skipped without it.
+ * throwaway cluster; resume.ts two servers on one database) and are skipped without it;
+ * idle-sql.ts needs the throwaway cluster and is skipped, with the reason, where it cannot be made.
  * Prints what each printed; --out also writes it to a file.
  */
 import { spawn } from "node:child_process";
@@ -18,6 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { throwawayClusterUnavailable } from "../test/support/pg-cluster.ts";
 
 const { values } = parseArgs({
   options: { long: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" } },
@@ -26,9 +30,10 @@ const { values } = parseArgs({
 const here = path.dirname(fileURLToPath(import.meta.url));
 const long = values.long;
 
-const benches: { name: string; args: string[]; needsPostgres?: boolean }[] = [
+const benches: { name: string; args: string[]; needsPostgres?: boolean; needsCluster?: boolean }[] = [
   { name: "poll-cost", args: long ? ["--seconds", "5", "--rounds", "11"] : ["--seconds", "4", "--rounds", "5"] },
   { name: "writes", args: long ? ["--seconds", "20"] : ["--seconds", "10"], needsPostgres: true },
+  { name: "idle-sql", args: long ? ["--polls", "150", "--spacing-ms", "50"] : ["--polls", "200"], needsCluster: true },
   { name: "resume", args: long ? ["--kills", "20"] : ["--kills", "10"], needsPostgres: true },
   { name: "latency", args: long ? ["--answers", "100", "--concurrency", "10"] : ["--answers", "20", "--concurrency", "5"] },
   {
@@ -64,6 +69,11 @@ const report: string[] = [
 let failures = 0;
 for (const b of benches) {
   if (only && !only.includes(b.name)) continue;
+  const noCluster = b.needsCluster ? throwawayClusterUnavailable() : undefined;
+  if (noCluster) {
+    report.push(`## ${b.name}\n\nskipped: needs a throwaway PostgreSQL cluster with pg_stat_statements, and ${noCluster}.\n`);
+    continue;
+  }
   if (b.needsPostgres && !process.env.DATABASE_URL) {
     report.push(`## ${b.name}\n\nskipped: needs DATABASE_URL (a PostgreSQL server: ${b.name === "writes" ? "for its WAL" : "two servers share one database"}).\n`);
     continue;
