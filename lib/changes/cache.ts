@@ -26,10 +26,14 @@ interface Entry<V> {
 
 /** Entries per cache; past it the oldest go first (Map keeps insertion order). */
 const MAX_ENTRIES = 50_000;
+/** Bytes (estimated) per cache, the same way: a chat's whole history is a large entry. */
+const MAX_BYTES = 64 * 1024 * 1024;
 
 export interface ChangeCache<V> {
   /** The entry, if still right. */
   get(key: string): V | undefined;
+  /** The entry even if no longer right (a hint for the next read; never an answer). */
+  peek(key: string): V | undefined;
   /** A read about to be made: its stamp, or undefined when nothing may be kept now. */
   begin(): Begun | undefined;
   /** Keeps what a read begun at `at` found, for at most `validForMs` from its start (null: until a change). */
@@ -45,21 +49,29 @@ const caches: Map<string, ChangeCache<unknown>> = (holder[KEY] ??= new Map<strin
 /** The longest an entry is kept even when nothing changes: a bound on anything missed, not the mechanism. */
 const MAX_AGE_MS = 5 * 60_000;
 
-export function changeCache<V>(name: string): ChangeCache<V> {
+/**
+ * The cache called `name` (one per process). `weigh` estimates an entry's bytes (default: small).
+ */
+export function changeCache<V>(name: string, weigh: (value: V) => number = () => 256): ChangeCache<V> {
   const had = caches.get(name);
   if (had) return had as ChangeCache<V>;
-  const entries = new Map<string, Entry<V>>();
+  const entries = new Map<string, Entry<V> & { bytes: number }>();
+  let bytes = 0;
+  const drop = (key: string) => {
+    const e = entries.get(key);
+    if (!e) return;
+    bytes -= e.bytes;
+    entries.delete(key);
+  };
   const cache: ChangeCache<V> = {
     get(key) {
       const e = entries.get(key);
-      if (e && e.until > Date.now() && fresh(e.at, e.keys)) {
-        pollCacheLookup(name, true);
-        return e.value;
-      }
-      if (e) entries.delete(key);
-      pollCacheLookup(name, false);
-      return undefined;
+      const hit = e !== undefined && e.until > Date.now() && fresh(e.at, e.keys);
+      pollCacheLookup(name, hit);
+      // A stale entry stays until replaced: peek() reads it as a hint.
+      return hit ? e.value : undefined;
     },
+    peek: (key) => entries.get(key)?.value,
     begin: () => {
       const at = stamp();
       return at && { ...at, started: Date.now() };
@@ -68,21 +80,23 @@ export function changeCache<V>(name: string): ChangeCache<V> {
       if (!at) return;
       const until = at.started + Math.min(validForMs ?? MAX_AGE_MS, MAX_AGE_MS);
       if (until <= Date.now() || !fresh(at, keys)) return;
-      if (entries.size >= MAX_ENTRIES) {
+      const size = weigh(value);
+      if (size > MAX_BYTES / 16) return; // one entry never crowds out the rest
+      drop(key); // re-inserted last: the map stays oldest first
+      while (entries.size >= MAX_ENTRIES || bytes + size > MAX_BYTES) {
         const oldest = entries.keys().next().value;
-        if (oldest !== undefined) entries.delete(oldest);
+        if (oldest === undefined) break;
+        drop(oldest);
       }
-      entries.delete(key); // re-inserted last: the map stays oldest first
-      entries.set(key, { value, at, keys, until });
+      entries.set(key, { value, at, keys, until, bytes: size });
+      bytes += size;
     },
-    delete: (key) => void entries.delete(key),
-    clear: () => entries.clear(),
+    delete: drop,
+    clear: () => {
+      entries.clear();
+      bytes = 0;
+    },
   };
   caches.set(name, cache);
   return cache;
-}
-
-/** For tests of one process: forget every entry of every cache. */
-export function clearChangeCaches(): void {
-  for (const c of caches.values()) c.clear();
 }

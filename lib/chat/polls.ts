@@ -24,8 +24,21 @@ import { changeCache } from "../changes/cache";
  * docs/design.md §8.3): a poll that finds nothing new runs no SQL. Keyed by the reader, since
  * what a reader sees (role, presence of the others, read state) is theirs.
  */
-const chatPolls = changeCache<ChatPoll>("chat_poll");
-const tokensPolls = changeCache<MessagePoll>("tokens_poll");
+const chatPolls = changeCache<ChatPoll>("chat_poll", (p) => 512 + (p.messages ?? []).reduce((n, m) => n + 256 + 2 * m.content.length, 0));
+const tokensPolls = changeCache<MessagePoll>("tokens_poll", (p) => 512 + 2 * (p.message.content.length + p.output.text.length));
+
+/**
+ * Where to read a pending answer's output from: a little before the asked position when the
+ * last read of this message started there, so that one read serves the readers a chunk or two
+ * behind as well (several tabs polling one answer), up to READ_BEHIND code points.
+ */
+const READ_BEHIND = 4_096;
+function readFrom(key: string, position: number): number {
+  const last = tokensPolls.peek(key);
+  if (!last) return position;
+  const from = knownText(last).from;
+  return from < position && position - from <= READ_BEHIND ? from : position;
+}
 
 function accessKey(access: PollAccess): string {
   return access.kind === "member" ? `m|${access.userId}` : `s|${access.shareUuid}`;
@@ -112,12 +125,12 @@ export async function getMessages(input: { userId: string; chatUuid: string; las
  */
 export async function pollTokens(access: PollAccess, input: { messageUuid: string; position: number }, miss: () => Promise<AppError>): Promise<TokensDto> {
   // One round trip: the message, its generation and the output from `position`, in one snapshot.
-  const read = () => readMessagePoll(access, { ...input, queuedGraceMs: env().QUEUED_GRACE_MS });
+  const read = (position = input.position) => readMessagePoll(access, { ...input, position, queuedGraceMs: env().QUEUED_GRACE_MS });
   const key = `${accessKey(access)}|${input.messageUuid}`;
   let found: MessagePoll | undefined = tokensPolls.get(key);
   if (!found || knownText(found).from > input.position) {
     const at = tokensPolls.begin();
-    found = await read();
+    found = await read(readFrom(key, input.position));
     if (found && !found.request?.stale) tokensPolls.set(key, at, found, tokensPollKeys(found), found.validForMs);
   }
   if (!found) throw await miss();

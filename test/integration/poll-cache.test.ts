@@ -142,7 +142,7 @@ describe("one server: idle polls from memory, and read your own writes", () => {
   });
 
   it("a revoked API token stops at the very next poll", async () => {
-    const { owner, chat, answer } = s;
+    const { owner, answer } = s;
     const created = await json<{ token: string; apiToken: { uuid: string } }>(await owner.post("/api/tokens", { name: "poll cache" }), 201);
     const bearer = anonymous(server.url, { authorization: `Bearer ${created.token}` });
     const path = `/chat/message/${answer.uuid}/tokens/${answer.position}`;
@@ -210,7 +210,7 @@ describe.skipIf(!onPostgres)("two servers on one PostgreSQL database (skipped on
   });
 
   it("an account disabled through A is refused by B at once", async () => {
-    const { owner, chat } = s;
+    const { owner } = s;
     const victim = await signUp(a.url);
     const victimChat = (await createChat(victim)).uuid;
     const { answer } = await exchange(victim, victimChat, '[[fake text="Mine." chunk=4]]');
@@ -221,7 +221,6 @@ describe.skipIf(!onPostgres)("two servers on one PostgreSQL database (skipped on
     expect(res.status).toBe(200);
     await seenWithin(onB, path, (r) => r.status === 403);
     expect(((await (await onB.get(path)).json()) as { error: { code: string } }).error.code).toBe("account_disabled");
-    expect(chat).toBeTruthy();
   });
 
   it("signing out everywhere through A ends the session on B at once", async () => {
