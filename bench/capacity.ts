@@ -4,6 +4,7 @@
  *
  *   node bench/capacity.ts [--steps 25,50,100,200] [--seconds 10] [--generating 50] [--tps 10]
  *                          [--users 10] [--poll-ms 300] [--driver wrk|node] [--png bench/capacity.png] [--json out.json]
+ *                          [--profile DIR]
  *
  * `generating` answers stream for the whole run (the fake model at `tps` chunks of 5
  * characters a second). At each step N clients run for `seconds`: every `poll-ms` (own random
@@ -15,12 +16,17 @@
  * --driver wrk (the default when wrk is installed): the clients are wrk threads
  * (bench/lib/capacity-wrk.ts), cheap enough to leave the server its CPU. --driver node: this
  * process's own HTTP client, which shares the 2 cores with the server: a conservative curve.
+ *
+ * --profile DIR runs the server with --cpu-prof and prints where its CPU time went (the whole
+ * run, set-up included).
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { answerTo, createChat, dbLabel, now, percentile, send, signUp, sleep, startStack, type TestClient } from "./lib/harness.ts";
 import { lineChartSvg, svgToPng } from "./lib/chart.ts";
 import { wrkStep } from "./lib/capacity-wrk.ts";
+import { summarizeProfile } from "./lib/profile.ts";
 import { spawnSync } from "node:child_process";
 
 const { values } = parseArgs({
@@ -34,6 +40,7 @@ const { values } = parseArgs({
     driver: { type: "string" },
     png: { type: "string" },
     json: { type: "string" },
+    profile: { type: "string" },
   },
   strict: true,
 });
@@ -60,7 +67,9 @@ interface Step {
   errors: number;
 }
 
-const stack = await startStack();
+const profileDir = values.profile ? path.resolve(values.profile) : undefined;
+if (profileDir) mkdirSync(profileDir, { recursive: true });
+const stack = await startStack(profileDir ? { env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {});
 const steps_: Step[] = [];
 try {
   const users = await Promise.all(Array.from({ length: Number(values.users) }, () => signUp(stack.app.url)));
@@ -156,4 +165,7 @@ if (values.png) {
   });
   await svgToPng(svg, values.png);
   console.log(`chart: ${values.png}`);
+}
+if (profileDir) {
+  for (const f of readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile"))) console.log(`\n### ${f}\n${summarizeProfile(path.join(profileDir, f))}`);
 }

@@ -18,7 +18,7 @@ export type Begun = Stamp & { started: number };
 
 interface Entry<V> {
   value: V;
-  at: Stamp;
+  at: Begun;
   keys: readonly string[];
   /** Date.now() past which it is read again. */
   until: number;
@@ -27,7 +27,7 @@ interface Entry<V> {
 /** Entries per cache; past it the oldest go first (Map keeps insertion order). */
 const MAX_ENTRIES = 50_000;
 /** Bytes (estimated) per cache, the same way: a chat's whole history is a large entry. */
-const MAX_BYTES = 64 * 1024 * 1024;
+const MAX_BYTES = 32 * 1024 * 1024;
 
 export interface ChangeCache<V> {
   /** The entry, if still right. */
@@ -83,10 +83,11 @@ export function changeCache<V>(name: string, weigh: (value: V) => number = () =>
       const size = weigh(value);
       if (size > MAX_BYTES / 16) return; // one entry never crowds out the rest
       drop(key); // re-inserted last: the map stays oldest first
-      while (entries.size >= MAX_ENTRIES || bytes + size > MAX_BYTES) {
-        const oldest = entries.keys().next().value;
-        if (oldest === undefined) break;
-        drop(oldest);
+      // The oldest first: over a bound, or older than MAX_AGE_MS (no longer used by anyone).
+      const old = Date.now() - MAX_AGE_MS;
+      for (const [k, e] of entries) {
+        if (entries.size < MAX_ENTRIES && bytes + size <= MAX_BYTES && e.at.started > old) break;
+        drop(k);
       }
       entries.set(key, { value, at, keys, until, bytes: size });
       bytes += size;
