@@ -4,7 +4,7 @@
  *
  *   node bench/capacity.ts [--steps 25,50,100,200] [--seconds 10] [--generating 50] [--tps 10]
  *                          [--users 10] [--poll-ms 300] [--driver wrk|node] [--png bench/capacity.png] [--json out.json]
- *                          [--profile DIR]
+ *                          [--profile DIR] [--warmup 5]
  *
  * `generating` answers stream for the whole run (the fake model at `tps` chunks of 5
  * characters a second). At each step N clients run for `seconds`: every `poll-ms` (own random
@@ -16,6 +16,10 @@
  * --driver wrk (the default when wrk is installed): the clients are wrk threads
  * (bench/lib/capacity-wrk.ts), cheap enough to leave the server its CPU. --driver node: this
  * process's own HTTP client, which shares the 2 cores with the server: a conservative curve.
+ *
+ * --warmup S (wrk only): before the first step, S seconds at the largest step's load, not
+ * recorded: the server compiles its hot paths and wrk opens its connections (a run's first
+ * step used to be its worst: bench/RESULTS.md). 0: none.
  *
  * --profile DIR runs the server with --cpu-prof and prints where its CPU time went (the whole
  * run, set-up included).
@@ -41,6 +45,7 @@ const { values } = parseArgs({
     png: { type: "string" },
     json: { type: "string" },
     profile: { type: "string" },
+    warmup: { type: "string", default: "5" },
   },
   strict: true,
 });
@@ -74,7 +79,7 @@ const steps_: Step[] = [];
 try {
   const users = await Promise.all(Array.from({ length: Number(values.users) }, () => signUp(stack.app.url)));
   // Long enough to outlast every step.
-  const tokens = Math.ceil(tps * (steps.length * (seconds + 5) + 60));
+  const tokens = Math.ceil(tps * ((steps.length + 1) * (seconds + 5) + Number(values.warmup) + 60));
   const watched: Watched[] = [];
   for (let i = 0; i < generating; i++) {
     const client = users[i % users.length]!;
@@ -85,6 +90,12 @@ try {
   }
   console.log(`[capacity] ${generating} answers generating at ${tps} tokens/s (${dbLabel()}), clients driven by ${driver}`);
 
+  const warmup = Number(values.warmup);
+  if (driver === "wrk" && warmup > 0) {
+    const n = Math.max(...steps);
+    const r = await wrkStep(stack.app.url, watched.map((w) => ({ cookie: w.client.jar.header(), chat: w.chat, answer: w.answer })), n, warmup, pollMs);
+    console.log(`[capacity] warm-up, ${n} clients for ${warmup} s (not recorded): ${r.pollsPerSecond.toFixed(0)} polls/s, p99 ${r.p99.toFixed(1)} ms`);
+  }
   for (const n of steps) {
     if (driver === "wrk") {
       const r = await wrkStep(stack.app.url, watched.map((w) => ({ cookie: w.client.jar.header(), chat: w.chat, answer: w.answer })), n, seconds, pollMs);

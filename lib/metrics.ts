@@ -78,11 +78,15 @@ const outputTokens = counter("pollchat_generated_tokens_total", "Output tokens r
 const outputChars = counter("pollchat_generated_characters_total", "Characters (code points) of generated text, by model.");
 const pollCache = counter(
   "pollchat_poll_cache_lookups_total",
-  "Lookups in the polls' in-memory caches (docs/design.md §8.3), by cache and result: hit (answered without SQL) or miss.",
+  "Lookups in the polls' in-memory caches (docs/design.md §8.3), by cache and result: hit (answered without SQL) or miss; a miss answered by a read another request had under way also counts as shared (reads = miss - shared).",
 );
 /** A lookup in one of the change caches (lib/changes/cache.ts). */
 export function pollCacheLookup(cache: string, hit: boolean): void {
   pollCache({ cache, result: hit ? "hit" : "miss" });
+}
+/** A miss answered by a read of the same key already under way. */
+export function pollCacheShared(cache: string): void {
+  pollCache({ cache, result: "shared" });
 }
 gauge("pollchat_generations_in_progress", "Generations running in this process now.", () => registry.running);
 gauge("process_resident_memory_bytes", "Resident memory size in bytes.", () => process.memoryUsage.rss());

@@ -11,7 +11,7 @@
  */
 import "server-only";
 import { fresh, stamp, type Stamp } from "./feed";
-import { pollCacheLookup } from "../metrics";
+import { pollCacheLookup, pollCacheShared } from "../metrics";
 
 /** A read about to be made: the feed's stamp and the time it started. */
 export type Begun = Stamp & { started: number };
@@ -38,6 +38,14 @@ export interface ChangeCache<V> {
   begin(): Begun | undefined;
   /** Keeps what a read begun at `at` found, for at most `validForMs` from its start (null: until a change). */
   set(key: string, at: Begun | undefined, value: V, keys: readonly string[], validForMs: number | null): void;
+  /**
+   * Reads `key` once for all who ask at the same moment (a chunk just made an answer's entry
+   * stale and every tab on that answer polls): `read` runs with the stamp taken before it. A
+   * caller that finds a read of the same key under way waits for it and takes its result only
+   * when `usable` gives that result's keys and none of them changed since that read began (so
+   * it is as good as a read of its own, as a hit is); otherwise it reads for itself.
+   */
+  load<R>(key: string, read: (at: Begun | undefined) => Promise<R>, usable: (result: R) => readonly string[] | undefined): Promise<R>;
   delete(key: string): void;
   clear(): void;
 }
@@ -63,6 +71,7 @@ export function changeCache<V>(name: string, weigh: (value: V) => number = () =>
     bytes -= e.bytes;
     entries.delete(key);
   };
+  const flights = new Map<string, { at: Begun; result: Promise<unknown> }>();
   const cache: ChangeCache<V> = {
     get(key) {
       const e = entries.get(key);
@@ -91,6 +100,30 @@ export function changeCache<V>(name: string, weigh: (value: V) => number = () =>
       }
       entries.set(key, { value, at, keys, until, bytes: size });
       bytes += size;
+    },
+    async load<R>(key: string, read: (at: Begun | undefined) => Promise<R>, usable: (result: R) => readonly string[] | undefined): Promise<R> {
+      const flight = flights.get(key);
+      if (flight) {
+        const shared = await (flight.result as Promise<R>).then(
+          (r) => ({ r }),
+          () => undefined,
+        );
+        const keys = shared && usable(shared.r);
+        if (shared && keys && fresh(flight.at, keys)) {
+          pollCacheShared(name);
+          return shared.r;
+        }
+      }
+      const at = cache.begin();
+      const result = read(at);
+      if (at) {
+        flights.set(key, { at, result });
+        const done = () => {
+          if (flights.get(key)?.result === result) flights.delete(key);
+        };
+        result.then(done, done);
+      }
+      return result;
     },
     delete: drop,
     clear: () => {

@@ -83,12 +83,19 @@ export async function missingForMember(userId: string, what: string): Promise<Ap
  */
 export async function pollChat(access: PollAccess, input: { chat: string; lastUuid?: string }): Promise<(ChatPoll & { messages: NonNullable<ChatPoll["messages"]> }) | undefined> {
   const key = `${accessKey(access)}|${input.chat}|${input.lastUuid ?? ""}`;
-  let found = chatPolls.get(key);
-  if (!found) {
-    const at = chatPolls.begin();
-    found = await readChatPoll(access, { ...input, queuedGraceMs: env().QUEUED_GRACE_MS });
-    if (found?.messages && !found.active?.stale) chatPolls.set(key, at, found, chatPollKeys(access, found), found.validForMs);
-  }
+  const keep = (f: ChatPoll | undefined) => (f?.messages && !f.active?.stale ? chatPollKeys(access, f) : undefined);
+  const found =
+    chatPolls.get(key) ??
+    (await chatPolls.load(
+      key,
+      async (at) => {
+        const f = await readChatPoll(access, { ...input, queuedGraceMs: env().QUEUED_GRACE_MS });
+        const keys = keep(f);
+        if (f && keys) chatPolls.set(key, at, f, keys, f.validForMs);
+        return f;
+      },
+      keep,
+    ));
   if (!found) return undefined;
   superviseRequest(found.active);
   if (!found.messages) throw new AppError("unknown_last_message", "That message is not in this chat. Reload the whole list.");
@@ -129,9 +136,18 @@ export async function pollTokens(access: PollAccess, input: { messageUuid: strin
   const key = `${accessKey(access)}|${input.messageUuid}`;
   let found: MessagePoll | undefined = tokensPolls.get(key);
   if (!found || knownText(found).from > input.position) {
-    const at = tokensPolls.begin();
-    found = await read(readFrom(key, input.position));
-    if (found && !found.request?.stale) tokensPolls.set(key, at, found, tokensPollKeys(found), found.validForMs);
+    const keep = (f: MessagePoll | undefined) => (f && !f.request?.stale ? tokensPollKeys(f) : undefined);
+    found = await tokensPolls.load(
+      key,
+      async (at) => {
+        const f = await read(readFrom(key, input.position));
+        const keys = keep(f);
+        if (f && keys) tokensPolls.set(key, at, f, keys, f.validForMs);
+        return f;
+      },
+      // Another reader's read serves this one if it starts at or before this position.
+      (f) => (f && knownText(f).from <= input.position ? keep(f) : undefined),
+    );
   }
   if (!found) throw await miss();
   superviseRequest(found.request);
