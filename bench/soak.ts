@@ -2,10 +2,11 @@
  * Soak test on loopback (bench/README.md). Needs a build (npm run build).
  *
  *   node bench/soak.ts [--duration 300] [--clients 100] [--generating 50] [--json out.json]
- *                      [--poll-ms 300] [--drain 60] [--seed 1]
+ *                      [--poll-ms 300] [--drain 60] [--seed 1] [--servers 1]
  *
  * DATABASE_URL set: a fresh PostgreSQL database on that server (dropped afterwards); unset:
- * a temp PGlite directory. Prints a summary (a bench/RESULTS-soak.md entry) and exits 1 on any
+ * a temp PGlite directory. --servers N (PostgreSQL): N app servers on that database, each
+ * client sending through one and polling through the next. Prints a summary (a bench/RESULTS-soak.md entry) and exits 1 on any
  * error or mismatch.
  */
 import { writeFileSync } from "node:fs";
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     "poll-ms": { type: "string", default: "300" },
     drain: { type: "string", default: "60" },
     seed: { type: "string", default: "1" },
+    servers: { type: "string", default: "1" },
     json: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -28,7 +30,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log("usage: node bench/soak.ts [--duration 300] [--clients 100] [--generating 50] [--json out.json] [--poll-ms 300] [--drain 60] [--seed 1]");
+  console.log("usage: node bench/soak.ts [--duration 300] [--clients 100] [--generating 50] [--json out.json] [--poll-ms 300] [--drain 60] [--seed 1] [--servers 1]");
   process.exit(0);
 }
 
@@ -48,6 +50,7 @@ const options = {
   pollMs: positive("poll-ms", 10),
   drainS: positive("drain"),
   seed: positive("seed", 0),
+  servers: positive("servers"),
 };
 if (options.generating > options.clients) {
   console.error("soak: --generating cannot exceed --clients (each client has one answer in flight at most)");

@@ -89,12 +89,15 @@ export class SimulatedClient {
   private sending: Promise<void> = Promise.resolve();
 
   private readonly http: TestClient;
+  /** Who polls: the same client, or (with several servers) the same user on another server. */
+  private readonly reader: TestClient;
   private readonly chatUuid: string;
   private readonly index: number;
   private readonly run: Run;
 
-  constructor(http: TestClient, chatUuid: string, index: number, run: Run) {
+  constructor(http: TestClient, chatUuid: string, index: number, run: Run, reader: TestClient = http) {
     this.http = http;
+    this.reader = reader;
     this.chatUuid = chatUuid;
     this.index = index;
     this.run = run;
@@ -237,7 +240,8 @@ export class SimulatedClient {
     try {
       const init: RequestInit = { signal: AbortSignal.timeout(this.run.requestTimeoutMs) };
       if (json !== undefined) Object.assign(init, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(json) });
-      const res = await this.http.request(path, init);
+      // Writes through this client's server, reads through its reader's (another server's, with several).
+      const res = await (json === undefined ? this.reader : this.http).request(path, init);
       status = res.status;
       const text = await res.text();
       this.run.stats.latency(endpoint, performance.now() - started);

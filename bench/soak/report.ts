@@ -5,7 +5,7 @@ import type { SoakResult } from "./run.ts";
 export function formatResult(r: SoakResult, command: string): string {
   const o = r.options;
   const lines = [
-    `### ${r.date.slice(0, 10)}: ${o.clients} clients, ${o.generating} generating, ${o.durationS} s on ${r.database} (${r.ok ? "passed" : "FAILED"})`,
+    `### ${r.date.slice(0, 10)}: ${o.clients} clients, ${o.generating} generating, ${o.durationS} s on ${r.database}${(o.servers ?? 1) > 1 ? `, ${o.servers} servers (each client sends through one, polls through the next)` : ""} (${r.ok ? "passed" : "FAILED"})`,
     "",
     `- Command: \`${command}\``,
     `- Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGb} GB, ${r.machine.platform}, Node ${r.machine.node}; load average at start ${r.machine.loadAverageAtStart.join(" / ")}`,

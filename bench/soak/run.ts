@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createInterface } from "node:readline";
-import { signUp } from "../../test/support/client.ts";
+import { signUp, type TestClient } from "../../test/support/client.ts";
 import { createTestDatabase, projectRoot, removeDataDir, startAppServer, testAppEnv, type AppServer, type TestDatabase } from "../../test/support/app-server.ts";
 import { DEFAULT_SHAPE, planAnswer, type AnswerShape } from "./answers.ts";
 import { seededRandom } from "../../lib/random.ts";
@@ -28,6 +28,11 @@ export interface SoakOptions {
   shape?: AnswerShape;
   requestTimeoutMs?: number;
   memoryEveryMs?: number;
+  /**
+   * App servers on one database (PostgreSQL only): each client sends through one and polls
+   * through the next, so every answer is generated on one server and read on another.
+   */
+  servers?: number;
   log?: (line: string) => void;
 }
 
@@ -101,6 +106,7 @@ export async function runSoak(input: SoakOptions): Promise<SoakResult> {
     shape: DEFAULT_SHAPE,
     requestTimeoutMs: 30_000,
     memoryEveryMs: 2_000,
+    servers: 1,
     ...given,
   };
   const loadAverageAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
@@ -108,6 +114,7 @@ export async function runSoak(input: SoakOptions): Promise<SoakResult> {
   let db: TestDatabase | undefined;
   let env: Record<string, string | undefined> | undefined;
   let app: AppServer | undefined;
+  const others: AppServer[] = [];
   try {
     fake = await startFakeModelServer();
     db = await createTestDatabase();
@@ -123,13 +130,16 @@ export async function runSoak(input: SoakOptions): Promise<SoakResult> {
       STALL_TIMEOUT_MS: undefined,
       QUEUED_GRACE_MS: undefined,
     };
+    if (opts.servers > 1 && !("url" in db)) throw new Error("several servers need PostgreSQL (DATABASE_URL): an embedded database belongs to one process");
     app = await startAppServer({ env });
+    for (let i = 1; i < opts.servers; i++) others.push(await startAppServer({ env }));
+    const servers = [app, ...others];
     const database = "url" in db ? "PostgreSQL" : "PGlite";
-    log(`app on ${app.url} (${database}), fake model on ${fake.url}; signing up ${opts.clients} clients`);
+    log(`app on ${servers.map((s) => s.url).join(", ")} (${database}), fake model on ${fake.url}; signing up ${opts.clients} clients`);
 
-    const baseUrl = app.url;
+    let signedUp = 0;
     const accounts = await inBatches(opts.clients, 8, async () => {
-      const http = await signUp(baseUrl);
+      const http = await signUp(servers[signedUp++ % servers.length]!.url);
       const res = await http.post("/chat/create", { model: "compatible:fake-model" });
       if (res.status !== 201) throw new Error(`POST /chat/create answered ${res.status}: ${await res.text()}`);
       const { chat } = (await res.json()) as { chat: { uuid: string } };
@@ -159,7 +169,11 @@ export async function runSoak(input: SoakOptions): Promise<SoakResult> {
       stopped: () => stopped,
       plan: (client) => planAnswer(rand, `c${client}-m${++messageNo}`, opts.shape),
     };
-    const clients = accounts.map((a, i) => new SimulatedClient(a.http, a.chatUuid, i, run));
+    const readerOf = (http: TestClient) => {
+      const at = servers.findIndex((s) => s.url === http.baseUrl);
+      return servers.length > 1 ? http.at(servers[(at + 1) % servers.length]!.url) : http;
+    };
+    const clients = accounts.map((a, i) => new SimulatedClient(a.http, a.chatUuid, i, run, readerOf(a.http)));
     log(`load: ${opts.clients} clients, ${opts.generating} generating, ${opts.durationS} s`);
     const loops = clients.map((c) => c.loop());
 
@@ -221,6 +235,7 @@ export async function runSoak(input: SoakOptions): Promise<SoakResult> {
       problems: stats.problems,
     };
   } finally {
+    for (const other of others) await other.stop();
     await app?.stop();
     // The server's own log (its last 4 MB), to find the cause of a problem the soak reports.
     if (app && process.env.SOAK_SERVER_LOG) writeFileSync(process.env.SOAK_SERVER_LOG, app.logs());
