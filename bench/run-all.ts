@@ -30,7 +30,7 @@ const { values } = parseArgs({
 const here = path.dirname(fileURLToPath(import.meta.url));
 const long = values.long;
 
-const benches: { name: string; args: string[]; needsPostgres?: boolean; needsCluster?: boolean }[] = [
+const benches: { name: string; script?: string; args: string[]; needsPostgres?: boolean; needsCluster?: boolean }[] = [
   { name: "poll-cost", args: long ? ["--seconds", "5", "--rounds", "11"] : ["--seconds", "4", "--rounds", "5"] },
   { name: "writes", args: long ? ["--seconds", "20"] : ["--seconds", "10"], needsPostgres: true },
   { name: "idle-sql", args: long ? ["--polls", "150", "--spacing-ms", "50"] : ["--polls", "200"], needsCluster: true },
@@ -38,10 +38,12 @@ const benches: { name: string; args: string[]; needsPostgres?: boolean; needsClu
   { name: "latency", args: long ? ["--answers", "100", "--concurrency", "10"] : ["--answers", "20", "--concurrency", "5"] },
   {
     name: "capacity",
-    args: [...(long ? ["--steps", "25,50,100,150,200,250,300", "--seconds", "30"] : ["--steps", "10,25,50,100", "--seconds", "10"]), "--png", path.join(here, "capacity.png")],
+    args: [...(long ? ["--steps", "100,250,500,750,1000", "--seconds", "30"] : ["--steps", "100,500,1000", "--seconds", "10"]), "--png", path.join(here, "capacity.png")],
   },
   { name: "memory", args: long ? ["--minutes", "10", "--per-minute", "100"] : ["--minutes", "1", "--per-minute", "100"] },
   { name: "soak", args: long ? ["--duration", "300"] : ["--duration", "30"] },
+  // Issue #19 goal 4: the same soak on two servers, every answer generated on one and read through the other.
+  { name: "soak-2-servers", script: "soak", args: [...(long ? ["--duration", "300"] : ["--duration", "30"]), "--servers", "2"], needsPostgres: true },
 ];
 const only = values.only?.split(",");
 
@@ -75,12 +77,12 @@ for (const b of benches) {
     continue;
   }
   if (b.needsPostgres && !process.env.DATABASE_URL) {
-    report.push(`## ${b.name}\n\nskipped: needs DATABASE_URL (a PostgreSQL server: ${b.name === "writes" ? "for its WAL" : "two servers share one database"}).\n`);
+    report.push(`## ${b.name}\n\nskipped: needs DATABASE_URL (a PostgreSQL server: ${b.name === "writes" ? "for its WAL" : "several servers share one database"}).\n`);
     continue;
   }
-  const command = `node bench/${b.name}.ts ${b.args.join(" ")}`;
+  const command = `node bench/${b.script ?? b.name}.ts ${b.args.join(" ")}`;
   console.log(`\n=== ${command}`);
-  const { code, out } = await run(path.join(here, `${b.name}.ts`), b.args);
+  const { code, out } = await run(path.join(here, `${b.script ?? b.name}.ts`), b.args);
   if (code !== 0) failures++;
   // From the first Markdown heading on (the soak's summary starts at a third-level one).
   const heading = /\n#{2,3} /.exec(out);

@@ -27,6 +27,25 @@ BEGIN
   RETURN NULL;
 END $$;
 --> statement-breakpoint
+-- A member row: like any chat row, except a presence heartbeat the app marks as quiet (the
+-- member was shown present and still is, typing or not as before: nobody's view changes; the
+-- readers' answers expire by their own time bound, docs/design.md §8.3).
+CREATE FUNCTION "pollchat_notify_member"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND current_setting('pollchat.quiet_presence', true) = 'on'
+     AND OLD.chat_uuid = NEW.chat_uuid AND OLD.user_id = NEW.user_id AND OLD.role = NEW.role
+     AND OLD.last_read_at IS NOT DISTINCT FROM NEW.last_read_at
+     AND (OLD.typing_at IS NULL) = (NEW.typing_at IS NULL) THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    PERFORM pg_notify('pollchat_changes', 'c:' || OLD.chat_uuid);
+  ELSE
+    PERFORM pg_notify('pollchat_changes', 'c:' || NEW.chat_uuid);
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
 CREATE FUNCTION "pollchat_notify_output"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
@@ -73,7 +92,7 @@ CREATE TRIGGER "chat_message_changes" AFTER INSERT OR UPDATE OR DELETE ON "chat_
 --> statement-breakpoint
 CREATE TRIGGER "llm_request_changes" AFTER INSERT OR UPDATE OR DELETE ON "llm_request" FOR EACH ROW EXECUTE FUNCTION "pollchat_notify_chat_row"();
 --> statement-breakpoint
-CREATE TRIGGER "chat_member_changes" AFTER INSERT OR UPDATE OR DELETE ON "chat_member" FOR EACH ROW EXECUTE FUNCTION "pollchat_notify_chat_row"();
+CREATE TRIGGER "chat_member_changes" AFTER INSERT OR UPDATE OR DELETE ON "chat_member" FOR EACH ROW EXECUTE FUNCTION "pollchat_notify_member"();
 --> statement-breakpoint
 CREATE TRIGGER "llm_output_chunk_changes" AFTER INSERT OR UPDATE OR DELETE ON "llm_output_chunk" FOR EACH ROW EXECUTE FUNCTION "pollchat_notify_output"();
 --> statement-breakpoint

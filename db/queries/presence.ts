@@ -6,6 +6,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
+import { rawRows } from "./raw.ts";
 import { chatMembers, chats } from "../schema.ts";
 
 /** A member is present while their browser polls the chat, and for this long after. */
@@ -23,7 +24,8 @@ export interface PresentMember {
  * Records that `userId` has the chat open (seen now, typing or not) and, with `read`, that
  * they have seen everything in it so far.
  */
-export async function markPresence(input: { chatUuid: string; userId: string; typing: boolean; read: boolean }): Promise<void> {
+export async function markPresence(input: { chatUuid: string; userId: string; typing: boolean; read: boolean; quiet?: boolean }): Promise<void> {
+  if (input.quiet && !input.read) return heartbeat(input);
   const db = await getDb();
   await db
     .update(chatMembers)
@@ -33,4 +35,20 @@ export async function markPresence(input: { chatUuid: string; userId: string; ty
       ...(input.read ? { lastReadAt: sql`greatest(${chatMembers.lastReadAt}, (select ${chats.lastMessageAt} from ${chats} where ${chats.uuid} = ${input.chatUuid}))` } : {}),
     })
     .where(and(eq(chatMembers.chatUuid, input.chatUuid), eq(chatMembers.userId, input.userId)));
+}
+
+/**
+ * A presence heartbeat that changes nobody's view (the member is shown present and stays so,
+ * typing as before): written, but not announced on the change feed (the trigger reads
+ * `pollchat.quiet_presence`, set for this statement's transaction only), so that the other
+ * readers' kept answers are not thrown away every few seconds; they expire by their own time
+ * bound (docs/design.md §8.3).
+ */
+async function heartbeat(input: { chatUuid: string; userId: string; typing: boolean }): Promise<void> {
+  await rawRows(
+    `with quiet as (select set_config('pollchat.quiet_presence', 'on', true))
+     update chat_member set seen_at = now(), typing_at = case when $3::boolean then now() end
+     from quiet where chat_uuid = $1 and user_id = $2`,
+    [input.chatUuid, input.userId, input.typing],
+  );
 }

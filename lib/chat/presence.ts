@@ -12,6 +12,8 @@ import { log } from "../log";
 /** Well inside the presence window, so a member who keeps polling never blinks out. */
 const HEARTBEAT_MS = (PRESENCE_WINDOW_SECONDS * 1000) / 2.5;
 const MAX_ENTRIES = 20_000;
+/** A heartbeat counts as quiet only this far inside the presence window (app and database clocks, a slow write). */
+const QUIET_MARGIN_MS = 3_000;
 
 const lastWrite = new Map<string, { at: number; typing: boolean }>();
 
@@ -34,8 +36,12 @@ export function notePresence(input: {
     for (const [k, v] of lastWrite) if (now - v.at > HEARTBEAT_MS) lastWrite.delete(k);
     if (lastWrite.size >= MAX_ENTRIES) lastWrite.clear();
   }
+  // Shown present since this process's last write (with room for the clocks), not typing then
+  // or now: a heartbeat nobody else needs to hear of (db/queries/presence.ts). A typing mark
+  // lasts less than a heartbeat's interval: its refresh is always announced.
+  const quiet = prev !== undefined && now - prev.at < PRESENCE_WINDOW_SECONDS * 1000 - QUIET_MARGIN_MS && !prev.typing && !typing;
   lastWrite.set(key, { at: now, typing });
-  markPresence({ chatUuid: input.chatUuid, userId: input.userId, typing, read: input.unread }).catch((err: unknown) => {
+  markPresence({ chatUuid: input.chatUuid, userId: input.userId, typing, read: input.unread, quiet }).catch((err: unknown) => {
     lastWrite.delete(key); // try again at the next poll
     log().warn({ err }, "could not record presence");
   });

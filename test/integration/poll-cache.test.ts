@@ -17,7 +17,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
-import { createChat, exchange, json, send, waitForAnswer, type TokensJson } from "../support/chat.ts";
+import { createChat, exchange, json, send, sleep, waitForAnswer, type TokensJson } from "../support/chat.ts";
 import { createTestDatabase, removeDataDir, startAppServer, testAppEnv, type AppServer } from "../support/app-server.ts";
 import { parsePrometheus, sampleValue } from "./ops-helpers.ts";
 import { checkedFetch } from "../support/contract.ts";
@@ -139,6 +139,39 @@ describe("one server: idle polls from memory, and read your own writes", () => {
     const next = await json<{ messages: { uuid: string }[] }>(await owner.get(after), 200);
     expect(next.messages.map((m) => m.uuid)).toContain(sent.uuid);
     await waitForAnswer(owner, chat, sent.uuid);
+  });
+
+  it("in a shared chat, heartbeats do not throw kept answers away, and a member who leaves disappears by time alone", async () => {
+    const { owner } = s;
+    const chat = (await createChat(owner)).uuid;
+    const { answer } = await exchange(owner, chat, '[[fake text="Together." chunk=4]]');
+    const { invite } = await json<{ invite: { token: string } }>(await owner.post(`/api/chats/${chat}/invites`, { role: "viewer" }), 201);
+    const guest = await signUp(server.url, { name: "Vera Viewer" });
+    await json(await guest.post(`/api/invites/${invite.token}`), 200);
+    const path = `/chat/${chat}/messages/${answer.uuid}`;
+    type Presence = { presence: { name: string }[] };
+    const both = async () => {
+      await json(await guest.get(path), 200);
+      return json<Presence>(await owner.get(path), 200);
+    };
+    await until("Vera shown to the owner", async () => ((await both()).presence.some((p) => p.name === "Vera Viewer") || undefined), 5_000, 100);
+    await sleep(500); // the first (announced) writes of both have landed
+    await both();
+    // Both keep polling past a heartbeat (every 4 s): quiet ones, so the owner's poll stays kept.
+    const before = await lookups(server, "chat_poll");
+    const until5s = Date.now() + 5_000;
+    while (Date.now() < until5s) {
+      expect((await both()).presence.map((p) => p.name)).toEqual(["Vera Viewer"]);
+      await sleep(300);
+    }
+    const after = await lookups(server, "chat_poll");
+    expect(after.hit - before.hit).toBeGreaterThan(20);
+    expect(after.miss - before.miss).toBe(0);
+    // Vera stops polling: nothing is written, yet she leaves the owner's view when her presence
+    // runs out (10 s after her last poll), by the kept answer's own time bound.
+    const left = Date.now();
+    await until("Vera to leave the owner's view", async () => ((await json<Presence>(await owner.get(path), 200)).presence.length === 0 || undefined), 15_000, 300);
+    expect(Date.now() - left).toBeLessThan(12_000);
   });
 
   it("a revoked API token stops at the very next poll", async () => {
