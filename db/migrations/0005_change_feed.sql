@@ -27,21 +27,29 @@ BEGIN
   RETURN NULL;
 END $$;
 --> statement-breakpoint
--- A member row: like any chat row, except a presence heartbeat the app marks as quiet (the
--- member was shown present and still is, typing or not as before: nobody's view changes; the
--- readers' answers expire by their own time bound, docs/design.md §8.3).
+-- A member row: like any chat row, except a presence heartbeat the app marks as quiet: the
+-- member's previous mark is recent by the database's own clock (`pollchat.quiet_presence`
+-- holds how recent, in seconds, well inside the presence window), so they were shown present
+-- and still are; not typing before or after. Nobody's view changes; the readers' kept answers
+-- expire by their own time bound (docs/design.md §8.3).
 CREATE FUNCTION "pollchat_notify_member"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  quiet float8 := coalesce(nullif(current_setting('pollchat.quiet_presence', true), ''), '0')::float8;
 BEGIN
-  IF TG_OP = 'UPDATE' AND current_setting('pollchat.quiet_presence', true) = 'on'
+  IF TG_OP = 'UPDATE' AND quiet > 0
+     AND OLD.seen_at > now() - make_interval(secs => quiet)
      AND OLD.chat_uuid = NEW.chat_uuid AND OLD.user_id = NEW.user_id AND OLD.role = NEW.role
      AND OLD.last_read_at IS NOT DISTINCT FROM NEW.last_read_at
-     AND (OLD.typing_at IS NULL) = (NEW.typing_at IS NULL) THEN
+     AND OLD.typing_at IS NULL AND NEW.typing_at IS NULL THEN
     RETURN NULL;
   END IF;
   IF TG_OP = 'DELETE' THEN
     PERFORM pg_notify('pollchat_changes', 'c:' || OLD.chat_uuid);
   ELSE
     PERFORM pg_notify('pollchat_changes', 'c:' || NEW.chat_uuid);
+    IF TG_OP = 'UPDATE' AND OLD.chat_uuid IS DISTINCT FROM NEW.chat_uuid THEN
+      PERFORM pg_notify('pollchat_changes', 'c:' || OLD.chat_uuid);
+    END IF;
   END IF;
   RETURN NULL;
 END $$;
@@ -72,6 +80,9 @@ BEGIN
     PERFORM pg_notify('pollchat_changes', 'u:' || OLD."userId");
   ELSE
     PERFORM pg_notify('pollchat_changes', 'u:' || NEW."userId");
+    IF TG_OP = 'UPDATE' AND OLD."userId" IS DISTINCT FROM NEW."userId" THEN
+      PERFORM pg_notify('pollchat_changes', 'u:' || OLD."userId");
+    END IF;
   END IF;
   RETURN NULL;
 END $$;
@@ -82,6 +93,9 @@ BEGIN
     PERFORM pg_notify('pollchat_changes', 'u:' || OLD.user_id);
   ELSE
     PERFORM pg_notify('pollchat_changes', 'u:' || NEW.user_id);
+    IF TG_OP = 'UPDATE' AND OLD.user_id IS DISTINCT FROM NEW.user_id THEN
+      PERFORM pg_notify('pollchat_changes', 'u:' || OLD.user_id);
+    END IF;
   END IF;
   RETURN NULL;
 END $$;

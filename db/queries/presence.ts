@@ -25,7 +25,7 @@ export interface PresentMember {
  * they have seen everything in it so far.
  */
 export async function markPresence(input: { chatUuid: string; userId: string; typing: boolean; read: boolean; quiet?: boolean }): Promise<void> {
-  if (input.quiet && !input.read) return heartbeat(input);
+  if (input.quiet && !input.read && !input.typing) return heartbeat(input);
   const db = await getDb();
   await db
     .update(chatMembers)
@@ -46,9 +46,15 @@ export async function markPresence(input: { chatUuid: string; userId: string; ty
  */
 async function heartbeat(input: { chatUuid: string; userId: string; typing: boolean }): Promise<void> {
   await rawRows(
-    `with quiet as (select set_config('pollchat.quiet_presence', 'on', true))
-     update chat_member set seen_at = now(), typing_at = case when $3::boolean then now() end
+    `with quiet as (select set_config('pollchat.quiet_presence', $3::text, true))
+     update chat_member set seen_at = now(), typing_at = null
      from quiet where chat_uuid = $1 and user_id = $2`,
-    [input.chatUuid, input.userId, input.typing],
+    [input.chatUuid, input.userId, String(QUIET_WITHIN_SECONDS)],
   );
 }
+
+/**
+ * A heartbeat is quiet only when the member's previous mark is this recent by the database's
+ * clock (the trigger checks): well inside the presence window, so they were shown present.
+ */
+const QUIET_WITHIN_SECONDS = PRESENCE_WINDOW_SECONDS - 3;

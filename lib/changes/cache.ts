@@ -13,6 +13,12 @@ import "server-only";
 import { fresh, stamp, type Stamp } from "./feed";
 import { pollCacheLookup, pollCacheShared } from "../metrics";
 
+/** What a read's result depends on, as `set` takes it. */
+export interface Usable {
+  keys: readonly string[];
+  validForMs: number | null;
+}
+
 /** A read about to be made: the feed's stamp and the time it started. */
 export type Begun = Stamp & { started: number };
 
@@ -42,10 +48,11 @@ export interface ChangeCache<V> {
    * Reads `key` once for all who ask at the same moment (a chunk just made an answer's entry
    * stale and every tab on that answer polls): `read` runs with the stamp taken before it. A
    * caller that finds a read of the same key under way waits for it and takes its result only
-   * when `usable` gives that result's keys and none of them changed since that read began (so
-   * it is as good as a read of its own, as a hit is); otherwise it reads for itself.
+   * when `usable` gives that result's keys and time bound, none of the keys changed since that
+   * read began and the bound has not passed (so it is as good as a read of its own, as a hit
+   * is); otherwise it reads for itself.
    */
-  load<R>(key: string, read: (at: Begun | undefined) => Promise<R>, usable: (result: R) => readonly string[] | undefined): Promise<R>;
+  load<R>(key: string, read: (at: Begun | undefined) => Promise<R>, usable: (result: R) => Usable | undefined): Promise<R>;
   delete(key: string): void;
   clear(): void;
 }
@@ -101,15 +108,15 @@ export function changeCache<V>(name: string, weigh: (value: V) => number = () =>
       entries.set(key, { value, at, keys, until, bytes: size });
       bytes += size;
     },
-    async load<R>(key: string, read: (at: Begun | undefined) => Promise<R>, usable: (result: R) => readonly string[] | undefined): Promise<R> {
+    async load<R>(key: string, read: (at: Begun | undefined) => Promise<R>, usable: (result: R) => Usable | undefined): Promise<R> {
       const flight = flights.get(key);
       if (flight) {
         const shared = await (flight.result as Promise<R>).then(
           (r) => ({ r }),
           () => undefined,
         );
-        const keys = shared && usable(shared.r);
-        if (shared && keys && fresh(flight.at, keys)) {
+        const use = shared && usable(shared.r);
+        if (shared && use && flight.at.started + Math.min(use.validForMs ?? MAX_AGE_MS, MAX_AGE_MS) > Date.now() && fresh(flight.at, use.keys)) {
           pollCacheShared(name);
           return shared.r;
         }

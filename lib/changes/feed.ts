@@ -28,6 +28,7 @@
  * Router, the Pages routes), and they must share one listener.
  */
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { env } from "../env";
 import { log } from "../log";
 import { getDatabase } from "@/db/client";
@@ -60,6 +61,12 @@ interface FeedState {
   started: boolean;
   stop?: () => Promise<void>;
   stopping: boolean;
+  /** (Re)subscribes; set once the kind of database is known. */
+  listen?: () => Promise<void>;
+  listening: boolean;
+  /** A heartbeat is under way (they never overlap). */
+  beating: boolean;
+  timer?: NodeJS.Timeout;
 }
 
 const KEY = Symbol.for("pollchat.changeFeed");
@@ -74,6 +81,8 @@ const state: FeedState = (holder[KEY] ??= {
   probes: 0,
   started: false,
   stopping: false,
+  listening: false,
+  beating: false,
 });
 
 /** Forget everything cached: a new epoch. */
@@ -108,49 +117,47 @@ export function fresh(at: Stamp, keys: readonly string[]): boolean {
   return true;
 }
 
-/** The feed's state, for the start log, /api/ready and tests. */
-export function changeFeedMode(): FeedState["mode"] {
-  return state.mode;
-}
+/** This process's probes, told apart from other servers' (every container may be pid 1). */
+const INSTANCE = randomUUID();
 
 /**
  * Sends a probe through the pool and waits for the listener to receive it: every notification
- * committed before it has then been received too (they come in commit order). False on timeout.
+ * committed before it has then been received too (they come in commit order). False when it is
+ * not back within PROBE_TIMEOUT_MS of the call, sending included.
  */
 async function roundTrip(): Promise<boolean> {
-  const token = `p:${process.pid}:${++state.probes}`;
+  const token = `p:${INSTANCE}:${++state.probes}`;
+  let timer: NodeJS.Timeout | undefined;
   const back = new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => {
-      state.waiting.delete(token);
-      resolve(false);
-    }, PROBE_TIMEOUT_MS);
+    timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS);
     timer.unref();
-    state.waiting.set(token, () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
+    state.waiting.set(token, () => resolve(true));
   });
+  const sent = rawRows("select pg_notify($1, $2)", [CHANGES_CHANNEL, token]).then(
+    () => true,
+    (err: unknown) => {
+      log().warn({ err }, "change feed: could not send a probe");
+      return false;
+    },
+  );
   try {
-    await rawRows("select pg_notify($1, $2)", [CHANGES_CHANNEL, token]);
-  } catch (err) {
+    // Not back, or the send failed: false, whichever comes first.
+    return await Promise.race([back, sent.then((ok) => (ok ? back : false))]);
+  } finally {
+    clearTimeout(timer);
     state.waiting.delete(token);
-    log().warn({ err }, "change feed: could not send a probe");
-    return false;
   }
-  return back;
 }
 
 /**
  * Read your own writes: resolves once this process has received the notifications of every
  * write committed before the call. Called by the route guard after a write request, before it
- * answers. When the round trip fails the cache is dropped instead (never a stale answer).
+ * answers. When the round trip fails the cache is dropped instead (never a stale answer), and
+ * the heartbeat proves the path again before anything is kept.
  */
 export async function sync(): Promise<void> {
   if (!state.live) return;
-  if (!(await roundTrip())) {
-    dropAll();
-    goDown("a write's notification did not come back");
-  }
+  if (!(await roundTrip())) goDown("a write's notification did not come back");
 }
 
 function goDown(why: string): void {
@@ -160,10 +167,11 @@ function goDown(why: string): void {
   dropAll();
 }
 
-/** Proves the path and turns caching on. */
+/** Proves the path and turns caching on, or off. */
 async function prove(): Promise<void> {
   const wasLive = state.mode === "live";
   if (await roundTrip()) {
+    if (state.stopping) return;
     if (!state.live) dropAll(); // whatever was missed while off is forgotten
     state.live = true;
     state.mode = "live";
@@ -173,9 +181,30 @@ async function prove(): Promise<void> {
   }
 }
 
+/** Every HEARTBEAT_MS: listen again if not listening, then prove the path (a silent dead connection turns the feed off). */
+async function heartbeat(): Promise<void> {
+  if (state.stopping || state.mode === "off" || state.beating) return;
+  state.beating = true;
+  try {
+    if (!state.listening && state.listen) {
+      try {
+        await state.listen();
+      } catch (err) {
+        goDown("cannot listen");
+        log().debug({ err }, "change feed: listen failed");
+        return;
+      }
+    }
+    await prove();
+  } finally {
+    state.beating = false;
+  }
+}
+
 /**
  * Starts listening (once per process) when POLL_CACHE allows it: PostgreSQL through a connection
- * of its own (DATABASE_LISTEN_URL, else DATABASE_URL), or the embedded PGlite's own listen.
+ * of its own (DATABASE_LISTEN_URL, else DATABASE_URL), or the embedded PGlite's own listen. A
+ * failure here is not fatal: the heartbeat tries again, and until then every poll asks.
  */
 export async function startChangeFeed(): Promise<void> {
   if (state.started) return;
@@ -190,21 +219,23 @@ export async function startChangeFeed(): Promise<void> {
   const handle = await getDatabase();
   if (handle.kind === "pglite") {
     const client = (handle.db as unknown as { $client: { listen(channel: string, cb: (payload: string) => void): Promise<() => Promise<void>> } }).$client;
-    const unlisten = await client.listen(CHANGES_CHANNEL, received);
-    state.stop = () => unlisten();
+    state.listen = async () => {
+      const unlisten = await client.listen(CHANGES_CHANNEL, received);
+      state.listening = true;
+      state.stop = () => unlisten();
+    };
   } else {
     await listenPostgres(e.DATABASE_LISTEN_URL ?? e.DATABASE_URL!);
   }
-  await prove();
-  const heartbeat = setInterval(() => {
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
+  const timer = setInterval(() => void heartbeat(), HEARTBEAT_MS);
+  timer.unref();
+  state.timer = timer;
+  await heartbeat();
 }
 
-/** LISTEN on a connection of its own; when it closes, off until it listens again. */
+/** LISTEN on a connection of its own; when it closes, off until it listens again (at once, then by the heartbeat). */
 async function listenPostgres(url: string): Promise<void> {
   const { default: postgres } = await import("postgres");
-  let relistening = false;
   const sql = postgres(url, {
     max: 1,
     idle_timeout: null as unknown as undefined,
@@ -216,24 +247,16 @@ async function listenPostgres(url: string): Promise<void> {
       if (channel === CHANGES_CHANNEL) received(payload);
     },
     onclose: () => {
+      state.listening = false;
       if (state.stopping) return;
       goDown("the listening connection closed");
-      if (relistening) return;
-      relistening = true;
-      const again = async (delayMs: number): Promise<void> => {
-        await new Promise((r) => setTimeout(r, delayMs).unref());
-        try {
-          await sql.unsafe(`listen ${CHANGES_CHANNEL}`);
-          relistening = false;
-          await prove();
-        } catch {
-          await again(Math.min(delayMs * 2, 5_000));
-        }
-      };
-      void again(100);
+      setTimeout(() => void heartbeat(), 100).unref();
     },
   } as Parameters<typeof postgres>[1]);
-  await sql.unsafe(`listen ${CHANGES_CHANNEL}`);
+  state.listen = async () => {
+    await sql.unsafe(`listen ${CHANGES_CHANNEL}`);
+    state.listening = true;
+  };
   state.stop = () => sql.end({ timeout: 1 });
 }
 
@@ -245,6 +268,10 @@ export async function stopChangeFeed(): Promise<void> {
   dropAll();
   await state.stop?.();
   state.stop = undefined;
+  clearInterval(state.timer);
+  state.timer = undefined;
+  state.listen = undefined;
+  state.listening = false;
   state.started = false;
   state.stopping = false;
 }

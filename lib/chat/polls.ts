@@ -18,6 +18,7 @@ import { notePresence } from "./presence";
 import { superviseRequest } from "./supervisor";
 import { knownText, planTokens, replacement, worthReadingAgain } from "./tokens";
 import { changeCache } from "../changes/cache";
+import { codePointLength } from "../text";
 
 /**
  * The polls' reads as last found, kept while nothing they show changed (lib/changes/cache.ts,
@@ -26,6 +27,20 @@ import { changeCache } from "../changes/cache";
  */
 const chatPolls = changeCache<ChatPoll>("chat_poll", (p) => 512 + (p.messages ?? []).reduce((n, m) => n + 256 + 2 * m.content.length, 0));
 const tokensPolls = changeCache<MessagePoll>("tokens_poll", (p) => 512 + 2 * (p.message.content.length + p.output.text.length));
+
+/**
+ * A kept read answers a position it holds: from its start to its end. A client past the end may
+ * have read newer text elsewhere (another server, a read whose notification is on its way): the
+ * database is asked, never "replace with a shorter text" from memory.
+ */
+function covers(found: MessagePoll, position: number): boolean {
+  const known = knownText(found);
+  let end = ends.get(found);
+  if (end === undefined) ends.set(found, (end = known.from + codePointLength(known.text)));
+  return known.from <= position && position <= end;
+}
+/** A kept read's end, counted once (a long answer's code points, at every poll otherwise). */
+const ends = new WeakMap<MessagePoll, number>();
 
 /**
  * Where to read a pending answer's output from: a little before the asked position when the
@@ -83,15 +98,15 @@ export async function missingForMember(userId: string, what: string): Promise<Ap
  */
 export async function pollChat(access: PollAccess, input: { chat: string; lastUuid?: string }): Promise<(ChatPoll & { messages: NonNullable<ChatPoll["messages"]> }) | undefined> {
   const key = `${accessKey(access)}|${input.chat}|${input.lastUuid ?? ""}`;
-  const keep = (f: ChatPoll | undefined) => (f?.messages && !f.active?.stale ? chatPollKeys(access, f) : undefined);
+  const keep = (f: ChatPoll | undefined) => (f?.messages && !f.active?.stale ? { keys: chatPollKeys(access, f), validForMs: f.validForMs } : undefined);
   const found =
     chatPolls.get(key) ??
     (await chatPolls.load(
       key,
       async (at) => {
         const f = await readChatPoll(access, { ...input, queuedGraceMs: env().QUEUED_GRACE_MS });
-        const keys = keep(f);
-        if (f && keys) chatPolls.set(key, at, f, keys, f.validForMs);
+        const use = keep(f);
+        if (f && use) chatPolls.set(key, at, f, use.keys, use.validForMs);
         return f;
       },
       keep,
@@ -135,18 +150,18 @@ export async function pollTokens(access: PollAccess, input: { messageUuid: strin
   const read = (position = input.position) => readMessagePoll(access, { ...input, position, queuedGraceMs: env().QUEUED_GRACE_MS });
   const key = `${accessKey(access)}|${input.messageUuid}`;
   let found: MessagePoll | undefined = tokensPolls.get(key);
-  if (!found || knownText(found).from > input.position) {
-    const keep = (f: MessagePoll | undefined) => (f && !f.request?.stale ? tokensPollKeys(f) : undefined);
+  if (!found || !covers(found, input.position)) {
+    const keep = (f: MessagePoll | undefined) => (f && !f.request?.stale ? { keys: tokensPollKeys(f), validForMs: f.validForMs } : undefined);
     found = await tokensPolls.load(
       key,
       async (at) => {
         const f = await read(readFrom(key, input.position));
-        const keys = keep(f);
-        if (f && keys) tokensPolls.set(key, at, f, keys, f.validForMs);
+        const use = keep(f);
+        if (f && use) tokensPolls.set(key, at, f, use.keys, use.validForMs);
         return f;
       },
-      // Another reader's read serves this one if it starts at or before this position.
-      (f) => (f && knownText(f).from <= input.position ? keep(f) : undefined),
+      // Another reader's read serves this one if it holds this position.
+      (f) => (f && covers(f, input.position) ? keep(f) : undefined),
     );
   }
   if (!found) throw await miss();

@@ -109,8 +109,8 @@ function observed(handle: (req: Request, ctx?: RouteContext) => Promise<Response
     return withRequestContext(context, async () => {
       const res = await handle(req, ctx);
       // Read your own writes: the polls' caches of this process have heard of this request's
-      // changes before its answer leaves (lib/changes/feed.ts).
-      if (!READS.has(req.method.toUpperCase())) await syncChanges();
+      // changes before its answer leaves (lib/changes/feed.ts). A refused request wrote nothing.
+      if (res.status < 400 && !READS.has(req.method.toUpperCase())) await syncChanges();
       let routeName = new URL(req.url).pathname;
       try {
         routeName = routeTemplate(routeName, ctx ? await ctx.params : {});
