@@ -22,10 +22,11 @@ export interface PresentMember {
 
 /**
  * Records that `userId` has the chat open (seen now, typing or not) and, with `read`, that
- * they have seen everything in it so far.
+ * they have seen everything in it so far. `quiet`: a heartbeat of a member already shown
+ * present, not typing, with nothing to mark read (the caller decides; heartbeat below).
  */
 export async function markPresence(input: { chatUuid: string; userId: string; typing: boolean; read: boolean; quiet?: boolean }): Promise<void> {
-  if (input.quiet && !input.read && !input.typing) return heartbeat(input);
+  if (input.quiet) return heartbeat(input);
   const db = await getDb();
   await db
     .update(chatMembers)
@@ -39,12 +40,12 @@ export async function markPresence(input: { chatUuid: string; userId: string; ty
 
 /**
  * A presence heartbeat that changes nobody's view (the member is shown present and stays so,
- * typing as before): written, but not announced on the change feed (the trigger reads
+ * not typing): written, but not announced on the change feed (the trigger reads
  * `pollchat.quiet_presence`, set for this statement's transaction only), so that the other
  * readers' kept answers are not thrown away every few seconds; they expire by their own time
  * bound (docs/design.md §8.3).
  */
-async function heartbeat(input: { chatUuid: string; userId: string; typing: boolean }): Promise<void> {
+async function heartbeat(input: { chatUuid: string; userId: string }): Promise<void> {
   await rawRows(
     `with quiet as (select set_config('pollchat.quiet_presence', $3::text, true))
      update chat_member set seen_at = now(), typing_at = null

@@ -46,13 +46,13 @@ export interface ChangeCache<V> {
   set(key: string, at: Begun | undefined, value: V, keys: readonly string[], validForMs: number | null): void;
   /**
    * Reads `key` once for all who ask at the same moment (a chunk just made an answer's entry
-   * stale and every tab on that answer polls): `read` runs with the stamp taken before it. A
-   * caller that finds a read of the same key under way waits for it and takes its result only
-   * when `usable` gives that result's keys and time bound, none of the keys changed since that
-   * read began and the bound has not passed (so it is as good as a read of its own, as a hit
-   * is); otherwise it reads for itself.
+   * stale and every tab on that answer polls), and keeps the result when `keep` gives its keys
+   * and time bound (undefined: not to be kept, e.g. not found). A caller that finds a read of
+   * the same key under way waits for it and takes its result only when `accepts` it, `keep`
+   * gives its keys and bound, none of the keys changed since that read began and the bound has
+   * not passed (as good as a read of its own, as a hit is); otherwise it reads for itself.
    */
-  load<R>(key: string, read: (at: Begun | undefined) => Promise<R>, usable: (result: R) => Usable | undefined): Promise<R>;
+  load<R extends V | undefined>(key: string, read: () => Promise<R>, keep: (result: R) => Usable | undefined, accepts?: (result: R) => boolean): Promise<R>;
   delete(key: string): void;
   clear(): void;
 }
@@ -63,6 +63,11 @@ const caches: Map<string, ChangeCache<unknown>> = (holder[KEY] ??= new Map<strin
 
 /** The longest an entry is kept even when nothing changes: a bound on anything missed, not the mechanism. */
 const MAX_AGE_MS = 5 * 60_000;
+
+/** Date.now() past which a read begun at `at` is no longer right without a change. */
+function untilOf(at: Begun, validForMs: number | null): number {
+  return at.started + Math.min(validForMs ?? MAX_AGE_MS, MAX_AGE_MS);
+}
 
 /**
  * The cache called `name` (one per process). `weigh` estimates an entry's bytes (default: small).
@@ -94,7 +99,7 @@ export function changeCache<V>(name: string, weigh: (value: V) => number = () =>
     },
     set(key, at, value, keys, validForMs) {
       if (!at) return;
-      const until = at.started + Math.min(validForMs ?? MAX_AGE_MS, MAX_AGE_MS);
+      const until = untilOf(at, validForMs);
       if (until <= Date.now() || !fresh(at, keys)) return;
       const size = weigh(value);
       if (size > MAX_BYTES / 16) return; // one entry never crowds out the rest
@@ -108,21 +113,25 @@ export function changeCache<V>(name: string, weigh: (value: V) => number = () =>
       entries.set(key, { value, at, keys, until, bytes: size });
       bytes += size;
     },
-    async load<R>(key: string, read: (at: Begun | undefined) => Promise<R>, usable: (result: R) => Usable | undefined): Promise<R> {
+    async load<R extends V | undefined>(key: string, read: () => Promise<R>, keep: (result: R) => Usable | undefined, accepts: (result: R) => boolean = () => true): Promise<R> {
       const flight = flights.get(key);
       if (flight) {
         const shared = await (flight.result as Promise<R>).then(
           (r) => ({ r }),
           () => undefined,
         );
-        const use = shared && usable(shared.r);
-        if (shared && use && flight.at.started + Math.min(use.validForMs ?? MAX_AGE_MS, MAX_AGE_MS) > Date.now() && fresh(flight.at, use.keys)) {
+        const use = shared && accepts(shared.r) ? keep(shared.r) : undefined;
+        if (shared && use && untilOf(flight.at, use.validForMs) > Date.now() && fresh(flight.at, use.keys)) {
           pollCacheShared(name);
           return shared.r;
         }
       }
       const at = cache.begin();
-      const result = read(at);
+      const result = read().then((r) => {
+        const use = keep(r);
+        if (r !== undefined && use) cache.set(key, at, r, use.keys, use.validForMs);
+        return r;
+      });
       if (at) {
         flights.set(key, { at, result });
         const done = () => {

@@ -59,14 +59,11 @@ interface FeedState {
   waiting: Map<string, () => void>;
   probes: number;
   started: boolean;
-  stop?: () => Promise<void>;
-  stopping: boolean;
   /** (Re)subscribes; set once the kind of database is known. */
   listen?: () => Promise<void>;
   listening: boolean;
   /** A heartbeat is under way (they never overlap). */
   beating: boolean;
-  timer?: NodeJS.Timeout;
 }
 
 const KEY = Symbol.for("pollchat.changeFeed");
@@ -80,7 +77,6 @@ const state: FeedState = (holder[KEY] ??= {
   waiting: new Map(),
   probes: 0,
   started: false,
-  stopping: false,
   listening: false,
   beating: false,
 });
@@ -171,7 +167,6 @@ function goDown(why: string): void {
 async function prove(): Promise<void> {
   const wasLive = state.mode === "live";
   if (await roundTrip()) {
-    if (state.stopping) return;
     if (!state.live) dropAll(); // whatever was missed while off is forgotten
     state.live = true;
     state.mode = "live";
@@ -183,7 +178,7 @@ async function prove(): Promise<void> {
 
 /** Every HEARTBEAT_MS: listen again if not listening, then prove the path (a silent dead connection turns the feed off). */
 async function heartbeat(): Promise<void> {
-  if (state.stopping || state.mode === "off" || state.beating) return;
+  if (state.mode === "off" || state.beating) return;
   state.beating = true;
   try {
     if (!state.listening && state.listen) {
@@ -220,16 +215,13 @@ export async function startChangeFeed(): Promise<void> {
   if (handle.kind === "pglite") {
     const client = (handle.db as unknown as { $client: { listen(channel: string, cb: (payload: string) => void): Promise<() => Promise<void>> } }).$client;
     state.listen = async () => {
-      const unlisten = await client.listen(CHANGES_CHANNEL, received);
+      await client.listen(CHANGES_CHANNEL, received);
       state.listening = true;
-      state.stop = () => unlisten();
     };
   } else {
     await listenPostgres(e.DATABASE_LISTEN_URL ?? e.DATABASE_URL!);
   }
-  const timer = setInterval(() => void heartbeat(), HEARTBEAT_MS);
-  timer.unref();
-  state.timer = timer;
+  setInterval(() => void heartbeat(), HEARTBEAT_MS).unref();
   await heartbeat();
 }
 
@@ -248,7 +240,6 @@ async function listenPostgres(url: string): Promise<void> {
     },
     onclose: () => {
       state.listening = false;
-      if (state.stopping) return;
       goDown("the listening connection closed");
       setTimeout(() => void heartbeat(), 100).unref();
     },
@@ -257,21 +248,4 @@ async function listenPostgres(url: string): Promise<void> {
     await sql.unsafe(`listen ${CHANGES_CHANNEL}`);
     state.listening = true;
   };
-  state.stop = () => sql.end({ timeout: 1 });
-}
-
-/** For tests and shutdown: stop listening. */
-export async function stopChangeFeed(): Promise<void> {
-  state.stopping = true;
-  state.live = false;
-  state.mode = "off";
-  dropAll();
-  await state.stop?.();
-  state.stop = undefined;
-  clearInterval(state.timer);
-  state.timer = undefined;
-  state.listen = undefined;
-  state.listening = false;
-  state.started = false;
-  state.stopping = false;
 }

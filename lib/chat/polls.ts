@@ -99,18 +99,7 @@ export async function missingForMember(userId: string, what: string): Promise<Ap
 export async function pollChat(access: PollAccess, input: { chat: string; lastUuid?: string }): Promise<(ChatPoll & { messages: NonNullable<ChatPoll["messages"]> }) | undefined> {
   const key = `${accessKey(access)}|${input.chat}|${input.lastUuid ?? ""}`;
   const keep = (f: ChatPoll | undefined) => (f?.messages && !f.active?.stale ? { keys: chatPollKeys(access, f), validForMs: f.validForMs } : undefined);
-  const found =
-    chatPolls.get(key) ??
-    (await chatPolls.load(
-      key,
-      async (at) => {
-        const f = await readChatPoll(access, { ...input, queuedGraceMs: env().QUEUED_GRACE_MS });
-        const use = keep(f);
-        if (f && use) chatPolls.set(key, at, f, use.keys, use.validForMs);
-        return f;
-      },
-      keep,
-    ));
+  const found = chatPolls.get(key) ?? (await chatPolls.load(key, () => readChatPoll(access, { ...input, queuedGraceMs: env().QUEUED_GRACE_MS }), keep));
   if (!found) return undefined;
   superviseRequest(found.active);
   if (!found.messages) throw new AppError("unknown_last_message", "That message is not in this chat. Reload the whole list.");
@@ -154,14 +143,10 @@ export async function pollTokens(access: PollAccess, input: { messageUuid: strin
     const keep = (f: MessagePoll | undefined) => (f && !f.request?.stale ? { keys: tokensPollKeys(f), validForMs: f.validForMs } : undefined);
     found = await tokensPolls.load(
       key,
-      async (at) => {
-        const f = await read(readFrom(key, input.position));
-        const use = keep(f);
-        if (f && use) tokensPolls.set(key, at, f, use.keys, use.validForMs);
-        return f;
-      },
+      () => read(readFrom(key, input.position)),
+      keep,
       // Another reader's read serves this one if it holds this position.
-      (f) => (f && covers(f, input.position) ? keep(f) : undefined),
+      (f) => f !== undefined && covers(f, input.position),
     );
   }
   if (!found) throw await miss();

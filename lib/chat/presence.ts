@@ -37,9 +37,10 @@ export function notePresence(input: {
     if (lastWrite.size >= MAX_ENTRIES) lastWrite.clear();
   }
   // Shown present since this process's last write (with room for the clocks), not typing then
-  // or now: a heartbeat nobody else needs to hear of (db/queries/presence.ts). A typing mark
-  // lasts less than a heartbeat's interval: its refresh is always announced.
-  const quiet = prev !== undefined && now - prev.at < PRESENCE_WINDOW_SECONDS * 1000 - QUIET_MARGIN_MS && !prev.typing && !typing;
+  // or now, nothing to mark read: a heartbeat nobody else needs to hear of
+  // (db/queries/presence.ts). A typing mark lasts less than a heartbeat's interval: its refresh
+  // is always announced.
+  const quiet = prev !== undefined && now - prev.at < PRESENCE_WINDOW_SECONDS * 1000 - QUIET_MARGIN_MS && !prev.typing && !typing && !input.unread;
   lastWrite.set(key, { at: now, typing });
   markPresence({ chatUuid: input.chatUuid, userId: input.userId, typing, read: input.unread, quiet }).catch((err: unknown) => {
     lastWrite.delete(key); // try again at the next poll

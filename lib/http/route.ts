@@ -16,6 +16,9 @@ import { metrics, routeTemplate } from "../metrics";
 import type { RequestHead } from "./request-head";
 import { sync as syncChanges } from "../changes/feed";
 
+/** Methods that change nothing: no same-origin check, nothing for the change feed to wait for. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
 interface Options<PS extends z.ZodType, BS extends z.ZodType | undefined> {
@@ -47,9 +50,7 @@ async function parseArgs<PS extends z.ZodType, BS extends z.ZodType | undefined>
   ctx: RouteContext | undefined,
   opts: Options<PS, BS>,
 ): Promise<Args<Inferred<PS>, Inferred<BS>>> {
-  const method = req.method.toUpperCase();
-  const unsafe = method !== "GET" && method !== "HEAD" && method !== "OPTIONS";
-  if (unsafe) assertSameOrigin(req);
+  if (!SAFE_METHODS.has(req.method.toUpperCase())) assertSameOrigin(req);
   const rawParams = ctx ? await ctx.params : {};
   let params: unknown = rawParams;
   if (opts.params) {
@@ -96,8 +97,6 @@ function withRequestId(res: Response, requestId: string): Response {
   }
 }
 
-const READS = new Set(["GET", "HEAD", "OPTIONS"]);
-
 /**
  * Runs a handler inside its request context, then echoes the request id, logs one line and
  * counts the request. Successful reads are logged at `debug` (polls come every 300 ms).
@@ -110,7 +109,7 @@ function observed(handle: (req: Request, ctx?: RouteContext) => Promise<Response
       const res = await handle(req, ctx);
       // Read your own writes: the polls' caches of this process have heard of this request's
       // changes before its answer leaves (lib/changes/feed.ts). A refused request wrote nothing.
-      if (res.status < 400 && !READS.has(req.method.toUpperCase())) await syncChanges();
+      if (res.status < 400 && !SAFE_METHODS.has(req.method.toUpperCase())) await syncChanges();
       let routeName = new URL(req.url).pathname;
       try {
         routeName = routeTemplate(routeName, ctx ? await ctx.params : {});
@@ -188,7 +187,7 @@ export function adminRoute<PS extends z.ZodType = z.ZodType<Record<string, never
   return observed(async (req, ctx) => {
     try {
       const user = await activeAccount(await identified(req));
-      if (!["GET", "HEAD", "OPTIONS"].includes(req.method.toUpperCase())) assertSameOrigin(req);
+      if (!SAFE_METHODS.has(req.method.toUpperCase())) assertSameOrigin(req);
       if (user.role !== "admin") throw notFound();
       const args = await parseArgs(req, ctx, opts);
       return await fn({ ...args, user });
