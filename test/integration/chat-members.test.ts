@@ -280,6 +280,11 @@ describe("with a server of its own (time moved in its database)", () => {
       await exec(`update chat_member set seen_at = now() - interval '11 seconds' where user_id = $1`, [bobId]);
       await exec(`update chat_invite set expires_at = now() - interval '1 second' where uuid = $1`, [link.uuid]);
     });
+    // Written straight to the database, not through the app: the app hears of it by the change
+    // feed's notification (milliseconds; docs/design.md §8.3), so the next polls show it.
+    const gone = Date.now();
+    await until("Bob gone for Alice", async () => ((await poll(alice)).presence.length === 0 ? true : undefined), 2_000, 20);
+    expect(Date.now() - gone).toBeLessThan(2_000);
     expect((await poll(alice)).presence).toEqual([]);
     expect((await carol.post(`/api/invites/${link.token}`)).status).toBe(404);
     expect((await carol.get(`/chat/${chat.uuid}/messages`)).status).toBe(404);
