@@ -5,6 +5,9 @@
  * constants only: nothing here reads the database, the environment or the DOM.
  */
 
+import type { Part, PartsCursor, PartsDelta } from "./parts";
+export type { Part, PartEvent, PartsCursor, PartsDelta, ToolPart, ReasoningPart, SourcePart, TextPart, ToolStatus } from "./parts";
+
 // ---------------------------------------------------------------- limits
 
 /** How often clients ask "what is new since here?" (the product's one interval). */
@@ -77,6 +80,13 @@ export interface MessageDto {
   error?: string;
   /** Who sent a user message (in shared chats this is shown, and told to the model). */
   author?: { id: string; name: string };
+  /**
+   * An answer's parts beyond plain text (reasoning, tool calls, sources, where each stretch of
+   * `content` starts): present when it has any (docs/design.md §3.5).
+   */
+  parts?: Part[];
+  /** With `parts`: poll tokens with `?parts=` this cursor to get what changes in them. */
+  partsCursor?: PartsCursor;
 }
 
 export interface TokensDto {
@@ -85,6 +95,8 @@ export interface TokensDto {
   append: boolean;
   position: number;
   error?: string;
+  /** Only when the poll asked with `?parts=<cursor>`: what changed in the parts since it (§3.5). */
+  parts?: PartsDelta;
 }
 
 // ---------------------------------------------------------------- from lib/chat/members.ts

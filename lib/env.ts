@@ -96,6 +96,8 @@ const schema = z.object({
   OPENAI_MODELS: list,
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_MODELS: list,
+  /** Another Anthropic-compatible endpoint (a proxy; the tests' fake server). */
+  ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
   OPENAI_COMPATIBLE_BASE_URL: optionalString.pipe(z.url().optional()),
   OPENAI_COMPATIBLE_API_KEY: optionalString,
   OPENAI_COMPATIBLE_MODELS: list,
@@ -108,6 +110,14 @@ const schema = z.object({
   DEMO_MODEL: bool(false),
   DEMO_TOKENS_PER_SECOND: int(45, 1),
   DEFAULT_MODEL: optionalString,
+  /**
+   * Models whose reasoning is asked for and shown (ids as in /api/models, e.g.
+   * "anthropic:claude-sonnet-4-5,compatible:deepseek-r1"); "*": every model. docs/design.md §3.5.
+   */
+  REASONING_MODELS: list,
+  /** How many tokens a model may think for, where the provider takes a budget (Anthropic). */
+  REASONING_BUDGET_TOKENS: int(4_096, 1_024),
+  // ---- tools (lib/tools): added by the tools work
 
   /** How long a runner's claim on a generation lasts without renewal. */
   LEASE_MS: int(2_000, 1_000),
