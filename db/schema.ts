@@ -18,6 +18,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import type { ChatStatus, MemberRole, MessageRole, MessageStatus, UserQuota, UserRole } from "../lib/contract.ts";
+import type { Part, PartEvent } from "../lib/parts.ts";
 
 // The words a row may hold are part of the contract (lib/contract.ts); re-exported for db/.
 export {
@@ -255,6 +256,13 @@ export const chatMessages = pgTable(
     error: text("error"),
     /** Who sent a user message (null for answers, greetings, and authors whose account is gone). */
     authorId: text("author_id").references(() => users.id, { onDelete: "set null" }),
+    /**
+     * An ended answer's parts beyond plain text (lib/parts.ts, docs/design.md §3.11); null: text
+     * only. While it is pending they live in llm_output_part.
+     */
+    parts: jsonb("parts").$type<Part[]>(),
+    /** The cursor of the last part event folded into `parts` (a tokens poll that has it gets nothing new). */
+    partsCursor: text("parts_cursor"),
     createdAt: createdAt(),
   },
   // "Messages after X" and "all messages" are the hot polling queries.
@@ -282,6 +290,8 @@ export const llmRequests = pgTable(
     model: text("model").notNull(),
     /** The request as sent to the model (messages, system prompt, settings). */
     request: jsonb("request").$type<Record<string, unknown>>(),
+    /** What the sender's browser said about them for this answer (their time zone, for the clock tool). */
+    context: jsonb("context").$type<{ timeZone?: string }>(),
     status: text("status").$type<LlmStatus>().notNull().default("queued"),
     /** The final output; while running, the output so far is in llm_output_chunk. */
     output: text("output"),
@@ -344,6 +354,65 @@ export const llmOutputChunks = pgTable(
   (t) => [primaryKey({ columns: [t.requestUuid, t.attempt, t.startPos] })],
 );
 export type LlmOutputChunk = typeof llmOutputChunks.$inferSelect;
+
+/**
+ * The part events of a running generation (lib/parts.ts): reasoning, tool calls, sources and
+ * where each stretch of text starts, appended with the text's chunks in the same fenced write
+ * and carried into the next attempt like them. When the answer ends they are folded into
+ * chat_message.parts and deleted.
+ */
+export const llmOutputParts = pgTable(
+  "llm_output_part",
+  {
+    requestUuid: uuid("request_uuid")
+      .notNull()
+      .references(() => llmRequests.uuid, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    /** 1, 2, ... within the answer (carried attempts keep their numbers). */
+    seq: integer("seq").notNull(),
+    event: jsonb("event").$type<PartEvent>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.requestUuid, t.attempt, t.seq] })],
+);
+
+/**
+ * A member's answer to a tool call that needs approval. The runner waiting for it reads it
+ * (any server: the runner may have been replaced while the question was open).
+ */
+export const toolApprovals = pgTable(
+  "tool_approval",
+  {
+    requestUuid: uuid("request_uuid")
+      .notNull()
+      .references(() => llmRequests.uuid, { onDelete: "cascade" }),
+    callId: text("call_id").notNull(),
+    approve: boolean("approve").notNull(),
+    userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.requestUuid, t.callId] })],
+);
+
+/**
+ * Which tools ran, for the admin (no input, no output: those are message text). Kept when the
+ * chat is deleted, like usage.
+ */
+export const toolRuns = pgTable(
+  "tool_run",
+  {
+    id: uuid("id").primaryKey(),
+    requestUuid: uuid("request_uuid"),
+    userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
+    tool: text("tool").notNull(),
+    source: text("source").notNull(),
+    /** done, error or denied. */
+    status: text("status").notNull(),
+    ms: integer("ms").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("tool_run_created_idx").on(t.createdAt)],
+);
 
 // ---------------------------------------------------------------- API tokens
 

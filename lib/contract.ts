@@ -82,7 +82,7 @@ export interface MessageDto {
   author?: { id: string; name: string };
   /**
    * An answer's parts beyond plain text (reasoning, tool calls, sources, where each stretch of
-   * `content` starts): present when it has any (docs/design.md §3.5).
+   * `content` starts): present when it has any (docs/design.md §3.11).
    */
   parts?: Part[];
   /** With `parts`: poll tokens with `?parts=` this cursor to get what changes in them. */
@@ -95,7 +95,7 @@ export interface TokensDto {
   append: boolean;
   position: number;
   error?: string;
-  /** Only when the poll asked with `?parts=<cursor>`: what changed in the parts since it (§3.5). */
+  /** Only when the poll asked with `?parts=<cursor>`: what changed in the parts since it (§3.11). */
   parts?: PartsDelta;
 }
 
@@ -172,6 +172,17 @@ export interface ShareStateDto {
 }
 
 // ---------------------------------------------------------------- from lib/admin/admin-actions.ts
+
+/** A tool call as the admin sees it: no input, no output (those are message text). */
+export interface AdminToolRunDto {
+  id: string;
+  tool: string;
+  source: string;
+  status: string;
+  ms: number;
+  createdAt: string;
+  user: { id: string; email: string | null } | null;
+}
 
 export interface AdminUserDto {
   id: string;

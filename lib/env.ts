@@ -112,7 +112,7 @@ const schema = z.object({
   DEFAULT_MODEL: optionalString,
   /**
    * Models whose reasoning is asked for and shown (ids as in /api/models, e.g.
-   * "anthropic:claude-sonnet-4-5,compatible:deepseek-r1"); "*": every model. docs/design.md §3.5.
+   * "anthropic:claude-sonnet-4-5,compatible:deepseek-r1"); "*": every model. docs/design.md §3.11.
    */
   REASONING_MODELS: list,
   /** How many tokens a model may think for, where the provider takes a budget (Anthropic). */
@@ -131,6 +131,14 @@ const schema = z.object({
   FLUSH_MAX_CHARS: int(16_384, 1),
   MAX_ATTEMPTS: int(3, 1),
   GENERATION_TIMEOUT_MS: int(600_000, 1_000),
+  /** Models offered the tools (ids as in /api/models); "*": every real model (never the demo). */
+  TOOL_MODELS: z.string().default("*").transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+  /** How many model steps one answer may take (each step may call tools). */
+  TOOL_MAX_STEPS: int(6, 1),
+  /** How long a tool call that needs approval waits for a member's click before it is refused. */
+  TOOL_APPROVAL_TIMEOUT_MS: int(300_000, 1_000),
+  /** At most this many characters of one tool's output go to the model (and all of them within CONTEXT_BUDGET_CHARS). */
+  TOOL_OUTPUT_MAX_CHARS: int(16_000, 500),
   FIRST_TOKEN_TIMEOUT_MS: int(60_000, 100),
   STALL_TIMEOUT_MS: int(60_000, 100),
   /** On SIGTERM, answers in progress get this long to finish before they are handed over. */

@@ -15,6 +15,7 @@ const STATUS = {
   conflict: 409,
   email_taken: 409,
   generation_in_progress: 409,
+  not_awaiting_approval: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -1,5 +1,5 @@
 /**
- * An answer's parts (docs/design.md §3.5): the ordered list of what a model produced besides
+ * An answer's parts (docs/design.md §3.11): the ordered list of what a model produced besides
  * (and around) its visible text: reasoning, tool calls, sources, and where each stretch of text
  * begins. The visible text itself stays where it always was (the message's `content`, the
  * tokens poll's `tokens` with its positions): a text part only says where in it a stretch
@@ -96,7 +96,7 @@ export function parseCursor(cursor: string): { seq: number; id: string | undefin
   return m ? { seq: Number(m[1]), id: m[2] } : undefined;
 }
 
-/** What the tokens poll sends a client that asked for parts (docs/design.md §3.5). */
+/** What the tokens poll sends a client that asked for parts (docs/design.md §3.11). */
 export interface PartsDelta {
   /** Apply in order; with `reset`, to an empty list (the client's parts are replaced). */
   events: PartEvent[];

@@ -2,10 +2,11 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { pageUser } from "@/lib/auth/session";
-import { FAILED_DAYS, listGenerations, listUsers, usersQuery } from "@/lib/admin/admin-actions";
+import { FAILED_DAYS, listGenerations, listToolRunsDto, listUsers, usersQuery } from "@/lib/admin/admin-actions";
 import { SettingsFrame } from "@/components/account/settings-frame";
 import { UsersTable } from "@/components/admin/users-table";
 import { GenerationsTable } from "@/components/admin/generations-table";
+import { ToolRunsTable } from "@/components/admin/tool-runs-table";
 
 export const metadata: Metadata = { title: "Admin" };
 export const dynamic = "force-dynamic";
@@ -18,7 +19,11 @@ export default async function AdminPage(props: { searchParams: Promise<Record<st
   const sp = await props.searchParams;
   const parsed = usersQuery.safeParse({ q: typeof sp.q === "string" ? sp.q : undefined, cursor: typeof sp.cursor === "string" ? sp.cursor : undefined, limit: 100 });
   const query = parsed.success ? parsed.data : { limit: 100 };
-  const [{ users, nextCursor }, generations] = await Promise.all([listUsers(query).catch(() => listUsers({ limit: 100 })), listGenerations({ limit: 50 })]);
+  const [{ users, nextCursor }, generations, toolRuns] = await Promise.all([
+    listUsers(query).catch(() => listUsers({ limit: 100 })),
+    listGenerations({ limit: 50 }),
+    listToolRunsDto(50),
+  ]);
   const q = parsed.success ? (parsed.data.q ?? "") : "";
   return (
     <SettingsFrame user={user} wide>
@@ -55,6 +60,12 @@ export default async function AdminPage(props: { searchParams: Promise<Record<st
         <h2 id="failed-title">Failed</h2>
         <p className="card-lead">Answers that failed in the last {FAILED_DAYS} days, newest first, with the error their user saw.</p>
         <GenerationsTable rows={generations.failed} caption="Failed generations" empty={`No answer failed in the last ${FAILED_DAYS} days.`} failed />
+      </section>
+
+      <section className="card" aria-labelledby="tools-title">
+        <h2 id="tools-title">Tool calls</h2>
+        <p className="card-lead">The latest calls models made to tools: which tool, how it ended and how long it took (never what went in or out).</p>
+        <ToolRunsTable rows={toolRuns} />
       </section>
     </SettingsFrame>
   );

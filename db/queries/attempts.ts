@@ -9,18 +9,20 @@ import "server-only";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { getDb } from "../client.ts";
-import { chatMembers, chatMessages, chats, llmOutputChunks, llmRequests, users, type ChatMessage, type LlmRequest, type ResumeMode } from "../schema.ts";
+import { chatMembers, chatMessages, chats, llmOutputChunks, llmOutputParts, llmRequests, users, type ChatMessage, type LlmRequest, type ResumeMode } from "../schema.ts";
 import { sliceFromCodePoint } from "../../lib/text.ts";
 import type { Tx } from "./access.ts";
 import { claimableSql, displayName } from "./fragments.ts";
 import { attemptText } from "./output.ts";
+import { endedParts } from "./parts.ts";
 import { rawRows } from "./raw.ts";
 import { columnsOf, decoderOf, type RawRow } from "./rows.ts";
 import { estimateTokens } from "./usage.ts";
+import type { PartEvent } from "../../lib/parts.ts";
 
 const decodeRequest = decoderOf(llmRequests);
 
-export type ClaimedRequest = Pick<LlmRequest, "uuid" | "chatUuid" | "userId" | "promptMessageUuid" | "model" | "attempt" | "carriedChars" | "startedAt"> & {
+export type ClaimedRequest = Pick<LlmRequest, "uuid" | "chatUuid" | "userId" | "promptMessageUuid" | "model" | "attempt" | "carriedChars" | "startedAt" | "context"> & {
   responseMessageUuid: string;
 };
 
@@ -32,8 +34,9 @@ export interface Claim {
  * Claims a request for this runner: queued, or running with an expired lease (its runner died
  * or handed it over). The attempt number goes up by one and fences off any older runner.
  * Creates the assistant message (pending) on the first claim and completes the user's message.
- * What the attempt before had written is carried into the new one (one chunk from position 0),
- * so the answer continues instead of starting over (docs/design.md §5.3).
+ * What the attempt before had written is carried into the new one (one chunk from position 0,
+ * and its part events as they were), so the answer continues instead of starting over
+ * (docs/design.md §5.3).
  */
 export async function claimRequest(input: {
   requestUuid: string;
@@ -69,6 +72,10 @@ export async function claimRequest(input: {
        select c.request_uuid, claimed.attempt, 0, string_agg(c.text, '' order by c.start_pos)
        from claimed join llm_output_chunk c on c.request_uuid = claimed.uuid and c.attempt = claimed.attempt - 1
        group by c.request_uuid, claimed.attempt
+     ), carried_parts as (
+       insert into llm_output_part (request_uuid, attempt, seq, event)
+       select p.request_uuid, claimed.attempt, p.seq, p.event
+       from claimed join llm_output_part p on p.request_uuid = claimed.uuid and p.attempt = claimed.attempt - 1
      ), answer as (
        insert into chat_message (uuid, chat_uuid, role, content, status, llm_request_uuid)
        select $4::uuid, chat_uuid, 'assistant', '', 'pending', uuid from claimed where response_message_uuid = $4::uuid
@@ -98,6 +105,8 @@ export async function restartOutput(input: { requestUuid: string; attempt: numbe
        returning uuid
      ), dropped as (
        delete from llm_output_chunk c using owned where c.request_uuid = owned.uuid and c.attempt = $2::int
+     ), dropped_parts as (
+       delete from llm_output_part p using owned where p.request_uuid = owned.uuid and p.attempt = $2::int
      )
      select uuid from owned`,
     [input.requestUuid, input.attempt],
@@ -145,44 +154,63 @@ export async function appendChunk(input: {
   attempt: number;
   startPos: number;
   text: string;
+  /** Part events written with the text (lib/parts.ts). */
+  events?: { seq: number; event: PartEvent }[];
   first: boolean;
   renewLeaseMs?: number;
 }): Promise<boolean> {
-  // Hand-written and prepared (four texts): one of these per answer every ~105 ms is most of
+  // Hand-written and prepared (a few texts): one of these per answer every ~105 ms is most of
   // what a generating server sends PostgreSQL.
   const renew = input.renewLeaseMs !== undefined;
-  const params: unknown[] = [input.requestUuid, input.attempt, input.startPos, input.text];
+  const text = input.text !== "";
+  const events = (input.events?.length ?? 0) > 0;
+  const params: unknown[] = [input.requestUuid, input.attempt];
+  if (text) params.push(input.startPos, input.text);
   if (renew) params.push((input.renewLeaseMs ?? 0) / 1000);
-  const rows = await rawRows<{ start_pos: number }>(appendChunkSql(renew, input.first), params);
+  if (events) params.push(JSON.stringify(input.events));
+  const rows = await rawRows<{ ok: number }>(appendChunkSql({ text, renew, first: input.first, events }), params);
   return rows.length > 0;
 }
 
 const appendChunkTexts = new Map<string, string>();
-function appendChunkSql(renew: boolean, first: boolean): string {
-  const key = `${renew}${first}`;
-  let text = appendChunkTexts.get(key);
-  if (text) return text;
+function appendChunkSql(o: { text: boolean; renew: boolean; first: boolean; events: boolean }): string {
+  const key = `${o.text}${o.renew}${o.first}${o.events}`;
+  let sql = appendChunkTexts.get(key);
+  if (sql) return sql;
+  let n = 2;
+  const textParams = o.text ? [`$${++n}::int`, `$${++n}::text`] : [];
+  const leaseParam = o.renew ? `$${++n}::double precision` : "";
+  const eventsParam = o.events ? `$${++n}::jsonb` : "";
+  const chunk = o.text
+    ? `, ins as (
+      insert into llm_output_chunk (request_uuid, attempt, start_pos, text)
+      select $1::uuid, $2::int, ${textParams[0]}, ${textParams[1]} where exists (select 1 from owner)
+    )`
+    : "";
+  const parts = o.events
+    ? `, parts as (
+      insert into llm_output_part (request_uuid, attempt, seq, event)
+      select $1::uuid, $2::int, (e->>'seq')::int, e->'event' from jsonb_array_elements(${eventsParam}) e
+      where exists (select 1 from owner)
+    )`
+    : "";
   const touch =
-    renew || first
+    o.renew || o.first
       ? `, touch as (
           update llm_request set
-            lease_until = ${renew ? "now() + make_interval(secs => $5::double precision)" : "lease_until"},
-            first_token_at = ${first ? "now()" : "first_token_at"}
+            lease_until = ${o.renew ? `now() + make_interval(secs => ${leaseParam})` : "lease_until"},
+            first_token_at = ${o.first ? "now()" : "first_token_at"}
           where uuid = $1::uuid and attempt = $2::int and status = 'running' and not cancel_requested
         )`
       : "";
-  text = `with owner as (
+  sql = `with owner as (
       select 1 from llm_request
       where uuid = $1::uuid and attempt = $2::int and status = 'running' and not cancel_requested
       for share
-    ), ins as (
-      insert into llm_output_chunk (request_uuid, attempt, start_pos, text)
-      select $1::uuid, $2::int, $3::int, $4::text where exists (select 1 from owner)
-      returning start_pos
-    )${touch}
-    select start_pos from ins`;
-  appendChunkTexts.set(key, text);
-  return text;
+    )${chunk}${parts}${touch}
+    select 1 as ok from owner`;
+  appendChunkTexts.set(key, sql);
+  return sql;
 }
 
 /** The request is still this attempt's: running under it, not cancelled. */
@@ -226,7 +254,7 @@ interface EndState {
 
 type EndingRequest = Pick<
   LlmRequest,
-  "uuid" | "chatUuid" | "promptMessageUuid" | "responseMessageUuid" | "carriedChars" | "spentInputTokens" | "spentOutputTokens"
+  "uuid" | "chatUuid" | "promptMessageUuid" | "responseMessageUuid" | "carriedChars" | "spentInputTokens" | "spentOutputTokens" | "attempt"
 >;
 
 /** The final state of a request and its messages, in the caller's transaction. */
@@ -254,9 +282,11 @@ async function endRequest(tx: Tx, request: EndingRequest, end: EndState) {
     })
     .where(eq(llmRequests.uuid, request.uuid));
   if (request.responseMessageUuid) {
+    // Its parts move into the message with its text (docs/design.md §3.11).
+    const { parts, cursor } = await endedParts(tx, { requestUuid: request.uuid, attempt: request.attempt });
     await tx
       .update(chatMessages)
-      .set({ status: end.status, content: end.text, error: end.error ?? null })
+      .set({ status: end.status, content: end.text, error: end.error ?? null, parts, partsCursor: cursor })
       .where(eq(chatMessages.uuid, request.responseMessageUuid));
   }
   await tx
@@ -264,6 +294,7 @@ async function endRequest(tx: Tx, request: EndingRequest, end: EndState) {
     .set({ status: "completed" })
     .where(and(eq(chatMessages.uuid, request.promptMessageUuid), eq(chatMessages.status, "pending")));
   await tx.delete(llmOutputChunks).where(eq(llmOutputChunks.requestUuid, request.uuid));
+  await tx.delete(llmOutputParts).where(eq(llmOutputParts.requestUuid, request.uuid));
   await tx.update(chats).set({ updatedAt: sql`clock_timestamp()`, lastMessageAt: sql`clock_timestamp()` }).where(eq(chats.uuid, request.chatUuid));
 }
 

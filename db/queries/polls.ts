@@ -14,6 +14,8 @@ import { columnsOf, decoderOf, type RawRow } from "./rows.ts";
 import { rawRows } from "./raw.ts";
 import { displayNameSql, staleInSql, staleSql } from "./fragments.ts";
 import { PRESENCE_WINDOW_SECONDS, TYPING_WINDOW_SECONDS, type PresentMember } from "./presence.ts";
+import { lastCursor, type NumberedEvent } from "./parts.ts";
+import { applyPartEvents } from "../../lib/parts.ts";
 
 /** Who reads: a member of the chat, or anyone with the chat's share link. */
 export type PollAccess = { kind: "member"; userId: string } | { kind: "share"; shareUuid: string };
@@ -55,6 +57,8 @@ export interface MessagePoll {
   request: { uuid: string; status: LlmStatus; attempt: number; restartFloor: number; stale: boolean } | null;
   /** The output of the current attempt from the chunk that holds `position` on. */
   output: OutputSlice;
+  /** Asked with parts: the current attempt's part events from `from` (a sequence number) on. */
+  events?: { from: number; list: NumberedEvent[] };
   /** The account the access went through: the member, or the owner of a shared chat. */
   readerId: string;
   /** How long this answer stays right without a change (its generation's lease); null: until a change. */
@@ -125,7 +129,7 @@ select ${columnsOf(chats, "c")}, ${a.role} as member_role, ${a.lastReadAt} as la
   r.uuid as active_uuid, r.status as active_status, ${staleSql("r", grace)} as stale,
   least(${staleInSql("r", grace)}, ${member ? "p.present_valid_for" : "null"}) as valid_for,
   ${member ? `rq.id as requester_id, ${displayNameSql("rq")} as requester_name, p.member_count, p.present` : "null as requester_id, null as requester_name, 1 as member_count, null as present"},
-  ${columnsOf(chatMessages, "a", "m_")}, a.poll_content as m_poll_content, a.author_name as m_author_name
+  ${columnsOf(chatMessages, "a", "m_")}, a.poll_content as m_poll_content, a.author_name as m_author_name, a.poll_events as m_poll_events
 from chat c
 ${a.join}
 left join llm_request r on r.chat_uuid = c.uuid and r.status in ('queued', 'running')
@@ -136,7 +140,8 @@ left join lateral (
     case when m.uuid = ${last} then ''
       when m.role = 'assistant' and m.status = 'pending' then coalesce(pc.text, '')
       else m.content end as poll_content,
-    ${member ? `case when au.id is null then null else ${displayNameSql("au")} end` : "null"} as author_name
+    ${member ? `case when au.id is null then null else ${displayNameSql("au")} end` : "null"} as author_name,
+    pp.events as poll_events
   from chat_message m
   ${member ? `left join "user" au on au.id = m.author_id` : ""}
   left join lateral (
@@ -145,6 +150,12 @@ left join lateral (
     where pr.uuid = m.llm_request_uuid and m.role = 'assistant' and m.status = 'pending'
       and m.uuid is distinct from ${last} -- the anchor's text is left out: not read either
   ) pc on true
+  left join lateral (
+    select json_agg(json_build_object('seq', p.seq, 'event', p.event) order by p.seq) as events
+    from llm_request pr join llm_output_part p on p.request_uuid = pr.uuid and p.attempt = pr.attempt
+    where pr.uuid = m.llm_request_uuid and m.role = 'assistant' and m.status = 'pending'
+      and m.uuid is distinct from ${last}
+  ) pp on true
   where m.chat_uuid = c.uuid
     ${after ? `and (m.created_at, m.uuid) >= (select created_at, uuid from chat_message where uuid = ${last} and chat_uuid = c.uuid)` : ""}
 ) a on true
@@ -193,21 +204,37 @@ export async function readChatPoll(access: PollAccess, input: { chat: string; la
     memberCount: Number(row.member_count ?? 1),
     present: present ?? [],
     lastReadAt: row.last_read_at ? new Date(row.last_read_at as string) : null,
-    messages: messages?.map((r) => ({ ...decodeMessage(r), content: (r.m_poll_content as string | null) ?? "", authorName: (r.m_author_name as string | null) ?? null })),
+    messages: messages?.map((r) => withPendingParts({ ...decodeMessage(r), content: (r.m_poll_content as string | null) ?? "", authorName: (r.m_author_name as string | null) ?? null }, r.m_poll_events)),
     validForMs: millis(row.valid_for),
   };
 }
 
+/** A pending answer's parts so far, folded from its events (an ended one has them in its row). */
+function withPendingParts(message: MessageRow, raw: unknown): MessageRow {
+  const events = jsonOf<NumberedEvent[]>(raw);
+  if (!events?.length) return message;
+  return { ...message, parts: applyPartEvents([], events.map((e) => e.event)), partsCursor: lastCursor(events) };
+}
+
+/** A json column as the driver gave it (PGlite: parsed; postgres.js raw: text). */
+function jsonOf<T>(raw: unknown): T | null {
+  if (raw === null || raw === undefined) return null;
+  return (typeof raw === "string" ? JSON.parse(raw) : raw) as T;
+}
+
 // ------------------------------------------------------------------ the tokens poll
 
-/** $1 the message, $2 the user (member) or the share uuid (share link), $3 position, $4 queued grace (s). */
-function messagePollSql(kind: PollAccess["kind"]): string {
+/**
+ * $1 the message, $2 the user (member) or the share uuid (share link), $3 position, $4 queued
+ * grace (s); with `parts`, $5 the first part event wanted (its sequence number).
+ */
+function messagePollSql(kind: PollAccess["kind"], parts: boolean): string {
   const a = accessSql(kind, "m.chat_uuid", "$2");
   return `
 select ${columnsOf(chatMessages, "m")}, ${a.role} as member_role,
   r.uuid as req_uuid, r.status as req_status, r.attempt as req_attempt, r.restart_floor as req_restart_floor,
   ${staleSql("r", "$4::float8")} as stale, ${staleInSql("r", "$4::float8")} as valid_for, u.id as reader_id,
-  s.slice_from, s.slice_text
+  s.slice_from, s.slice_text${parts ? ", pe.events" : ""}
 from chat_message m
 ${kind === "share" ? "join chat c on c.uuid = m.chat_uuid and c.share_uuid = $2" : ""}
 ${a.join}
@@ -219,11 +246,23 @@ left join lateral (
     and k.start_pos >= coalesce((select max(k2.start_pos) from llm_output_chunk k2
       where k2.request_uuid = r.uuid and k2.attempt = r.attempt and k2.start_pos <= $3::int), 0)
 ) s on true
+${
+  parts
+    ? `left join lateral (
+  select json_agg(json_build_object('seq', p.seq, 'event', p.event) order by p.seq) as events
+  from llm_output_part p
+  where p.request_uuid = r.uuid and p.attempt = r.attempt and p.seq >= $5::int and m.status = 'pending'
+) pe on true`
+    : ""
+}
 where m.uuid = $1
 limit 1`;
 }
 
-const MESSAGE_POLL = { member: messagePollSql("member"), share: messagePollSql("share") };
+const MESSAGE_POLL = {
+  member: { text: messagePollSql("member", false), parts: messagePollSql("member", true) },
+  share: { text: messagePollSql("share", false), parts: messagePollSql("share", true) },
+};
 const decodeOwnMessage = decoderOf(chatMessages);
 
 /**
@@ -231,9 +270,13 @@ const decodeOwnMessage = decoderOf(chatMessages);
  * current attempt from the chunk holding `position` on, in one snapshot. Undefined: not the
  * reader's message.
  */
-export async function readMessagePoll(access: PollAccess, input: { messageUuid: string; position: number; queuedGraceMs: number }): Promise<MessagePoll | undefined> {
-  const params = [input.messageUuid, accessParam(access), input.position, input.queuedGraceMs / 1000];
-  const [row] = await rawRows<RawRow>(MESSAGE_POLL[access.kind], params, { read: true });
+export async function readMessagePoll(
+  access: PollAccess,
+  input: { messageUuid: string; position: number; queuedGraceMs: number; partsFrom?: number },
+): Promise<MessagePoll | undefined> {
+  const params: unknown[] = [input.messageUuid, accessParam(access), input.position, input.queuedGraceMs / 1000];
+  if (input.partsFrom !== undefined) params.push(input.partsFrom);
+  const [row] = await rawRows<RawRow>(MESSAGE_POLL[access.kind][input.partsFrom === undefined ? "text" : "parts"], params, { read: true });
   if (!row) return undefined;
   return {
     message: decodeOwnMessage(row),
@@ -249,6 +292,7 @@ export async function readMessagePoll(access: PollAccess, input: { messageUuid: 
           }
         : null,
     output: { from: Number(row.slice_from ?? 0), text: (row.slice_text as string | null) ?? "" },
+    ...(input.partsFrom === undefined ? {} : { events: { from: input.partsFrom, list: jsonOf<NumberedEvent[]>(row.events) ?? [] } }),
     readerId: row.reader_id as string,
     validForMs: millis(row.valid_for),
   };

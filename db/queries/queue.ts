@@ -30,6 +30,8 @@ interface QueueInput {
   requestUuid: string;
   /** The model of the new request, given the chat's current one. */
   model: (chatModel: string | null) => string;
+  /** What the sender's browser said about them (their time zone, for the clock tool). */
+  context?: { timeZone?: string };
   /** Called in the transaction once the member is admitted, before writing: throws to refuse (quotas). */
   check?: (tx: Tx) => Promise<void>;
 }
@@ -163,9 +165,13 @@ async function deleteFrom(tx: Tx, chatUuid: string, anchorUuid: string, inclusiv
     );
 }
 
-async function insertQueuedRequest(tx: Tx, input: { requestUuid: string; chatUuid: string; userId: string; promptMessageUuid: string; model: string }) {
+async function insertQueuedRequest(
+  tx: Tx,
+  input: { requestUuid: string; chatUuid: string; userId: string; promptMessageUuid: string; model: string; context?: { timeZone?: string } },
+) {
   await tx.insert(llmRequests).values({
     uuid: input.requestUuid,
+    context: input.context?.timeZone ? input.context : null,
     chatUuid: input.chatUuid,
     userId: input.userId,
     promptMessageUuid: input.promptMessageUuid,
@@ -185,7 +191,7 @@ async function insertQueuedRequest(tx: Tx, input: { requestUuid: string; chatUui
 /** A user message (pending) and the request that will answer it. */
 async function insertPromptAndRequest(
   tx: Tx,
-  input: { messageUuid: string; requestUuid: string; chatUuid: string; userId: string; content: string; model: string },
+  input: { messageUuid: string; requestUuid: string; chatUuid: string; userId: string; content: string; model: string; context?: { timeZone?: string } },
 ): Promise<ChatMessage> {
   const [message] = await tx
     .insert(chatMessages)

@@ -12,6 +12,7 @@ import { quotasFor } from "../quotas";
 import { localRuns } from "../generation/local-runs";
 import { GenerationStop } from "../generation/errors";
 import { cancelRequest } from "@/db/queries/attempts";
+import { listToolRuns } from "@/db/queries/parts";
 import {
   findUserForAdmin,
   listActiveGenerations,
@@ -22,7 +23,7 @@ import {
   type AdminGenerationRow,
   type AdminUserRow,
 } from "@/db/queries/admin";
-import type { AdminGenerationDto, AdminUserDto } from "@/lib/contract";
+import type { AdminGenerationDto, AdminToolRunDto, AdminUserDto } from "@/lib/contract";
 
 function toUserDto(u: AdminUserRow): AdminUserDto {
   return {
@@ -128,4 +129,10 @@ export const generationsQuery = z.object({ limit: z.coerce.number().int().min(1)
 export async function listGenerations(input: { limit: number }): Promise<{ inFlight: AdminGenerationDto[]; failed: AdminGenerationDto[] }> {
   const [inFlight, failed] = await Promise.all([listActiveGenerations(input.limit), listFailedGenerations({ limit: input.limit, days: FAILED_DAYS })]);
   return { inFlight: inFlight.map(toGenerationDto), failed: failed.map(toGenerationDto) };
+}
+
+/** The latest tool calls, for the admin page and API (docs/design.md §3.11): never their input or output. */
+export async function listToolRunsDto(limit: number): Promise<AdminToolRunDto[]> {
+  const rows = await listToolRuns({ limit });
+  return rows.map((r) => ({ id: r.id, tool: r.tool, source: r.source, status: r.status, ms: r.ms, createdAt: r.createdAt.toISOString(), user: r.user }));
 }

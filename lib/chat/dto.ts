@@ -3,6 +3,7 @@ import "server-only";
 import type { Chat, ChatMessage, MemberRole } from "@/db/schema";
 import { codePointLength } from "../text";
 import type { ChatDto, MessageDto } from "@/lib/contract";
+import type { Part } from "../parts";
 
 export function toChatDto(c: Chat, role: MemberRole, members: { count: number; lastReadAt?: Date | null } = { count: 1 }): ChatDto {
   return {
@@ -24,7 +25,12 @@ export function isUnread(lastMessageAt: Date, lastReadAt: Date | null): boolean 
 }
 
 export function toMessageDto(
-  m: Pick<ChatMessage, "uuid" | "chatUuid" | "role" | "content" | "status" | "createdAt" | "error"> & { authorId?: string | null; authorName?: string | null },
+  m: Pick<ChatMessage, "uuid" | "chatUuid" | "role" | "content" | "status" | "createdAt" | "error"> & {
+    authorId?: string | null;
+    authorName?: string | null;
+    parts?: Part[] | null;
+    partsCursor?: string | null;
+  },
 ): MessageDto {
   return {
     uuid: m.uuid,
@@ -36,6 +42,7 @@ export function toMessageDto(
     createdAt: m.createdAt.toISOString(),
     ...(m.error ? { error: m.error } : {}),
     ...(m.role === "user" && m.authorId ? { author: { id: m.authorId, name: m.authorName ?? "Someone" } } : {}),
+    ...(m.parts?.length ? { parts: m.parts, partsCursor: m.partsCursor ?? "0" } : {}),
   };
 }
 

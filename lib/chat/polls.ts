@@ -16,7 +16,8 @@ import type { ChatDto, ChatPresenceDto, MessageDto, TokensDto } from "@/lib/cont
 import { isUnread, toChatDto, toMessageDto } from "./dto";
 import { notePresence } from "./presence";
 import { superviseRequest } from "./supervisor";
-import { knownText, planTokens, replacement, worthReadingAgain } from "./tokens";
+import { knownText, planParts, planTokens, replacement, worthReadingAgain } from "./tokens";
+import { parseCursor, type PartsCursor } from "../parts";
 import { changeCache } from "../changes/cache";
 import { codePointLength } from "../text";
 
@@ -26,7 +27,10 @@ import { codePointLength } from "../text";
  * what a reader sees (role, presence of the others, read state) is theirs.
  */
 const chatPolls = changeCache<ChatPoll>("chat_poll", (p) => 512 + (p.messages ?? []).reduce((n, m) => n + 256 + 2 * m.content.length, 0));
-const tokensPolls = changeCache<MessagePoll>("tokens_poll", (p) => 512 + 2 * (p.message.content.length + p.output.text.length));
+const tokensPolls = changeCache<MessagePoll>(
+  "tokens_poll",
+  (p) => 512 + 2 * (p.message.content.length + p.output.text.length) + (p.events || p.message.parts ? 2 * JSON.stringify([p.events, p.message.parts]).length : 0),
+);
 
 /**
  * A kept read answers a position it holds: from its start to its end. A client past the end may
@@ -48,6 +52,18 @@ const ends = new WeakMap<MessagePoll, number>();
  * behind as well (several tabs polling one answer), up to READ_BEHIND code points.
  */
 const READ_BEHIND = 4_096;
+/** The part events a kept read holds answer a cursor from their first one on (docs/design.md §3.11). */
+function coversParts(found: MessagePoll, partsFrom: number | undefined): boolean {
+  return partsFrom === undefined ? found.events === undefined : found.events !== undefined && found.events.from <= partsFrom;
+}
+
+/** Like readFrom, for part events: from where the last read of them began, when that is a little before. */
+const READ_BEHIND_EVENTS = 256;
+function partsReadFrom(key: string, partsFrom: number): number {
+  const from = tokensPolls.peek(key)?.events?.from;
+  return from !== undefined && from < partsFrom && partsFrom - from <= READ_BEHIND_EVENTS ? from : partsFrom;
+}
+
 function readFrom(key: string, position: number): number {
   const last = tokensPolls.peek(key);
   if (!last) return position;
@@ -134,19 +150,27 @@ export async function getMessages(input: { userId: string; chatUuid: string; las
  * A message's text from `position` on, for any reader (the rules: tokens.ts); `miss` says why
  * nothing was found.
  */
-export async function pollTokens(access: PollAccess, input: { messageUuid: string; position: number }, miss: () => Promise<AppError>): Promise<TokensDto> {
-  // One round trip: the message, its generation and the output from `position`, in one snapshot.
-  const read = (position = input.position) => readMessagePoll(access, { ...input, position, queuedGraceMs: env().QUEUED_GRACE_MS });
-  const key = `${accessKey(access)}|${input.messageUuid}`;
+export async function pollTokens(
+  access: PollAccess,
+  input: { messageUuid: string; position: number; parts?: PartsCursor },
+  miss: () => Promise<AppError>,
+): Promise<TokensDto> {
+  // Asked with parts: the part events from the client's cursor on (from the first when it has none).
+  const partsFrom = input.parts === undefined ? undefined : Math.max(1, parseCursor(input.parts)?.seq ?? 0);
+  // One round trip: the message, its generation, the output from `position` and its part events, in one snapshot.
+  const read = (position = input.position, eventsFrom = partsFrom) =>
+    readMessagePoll(access, { messageUuid: input.messageUuid, position, queuedGraceMs: env().QUEUED_GRACE_MS, ...(eventsFrom === undefined ? {} : { partsFrom: eventsFrom }) });
+  const key = `${accessKey(access)}|${input.messageUuid}${partsFrom === undefined ? "" : "|p"}`;
+  const holds = (f: MessagePoll | undefined): f is MessagePoll => f !== undefined && covers(f, input.position) && coversParts(f, partsFrom);
   let found: MessagePoll | undefined = tokensPolls.get(key);
-  if (!found || !covers(found, input.position)) {
+  if (!holds(found)) {
     const keep = (f: MessagePoll | undefined) => (f && !f.request?.stale ? { keys: tokensPollKeys(f), validForMs: f.validForMs } : undefined);
     found = await tokensPolls.load(
       key,
-      () => read(readFrom(key, input.position)),
+      () => read(readFrom(key, input.position), partsFrom === undefined ? undefined : partsReadFrom(key, partsFrom)),
       keep,
-      // Another reader's read serves this one if it holds this position.
-      (f) => f !== undefined && covers(f, input.position),
+      // Another reader's read serves this one if it holds this position (and these events).
+      holds,
     );
   }
   if (!found) throw await miss();
@@ -154,13 +178,24 @@ export async function pollTokens(access: PollAccess, input: { messageUuid: strin
   // Nothing at this position yet (a restarted attempt): read once more, as before.
   if (worthReadingAgain(found, input.position)) found = (await read()) ?? found;
   const plan = planTokens(found, input.position);
-  if (plan.kind === "answer") return plan.answer;
-  const { request } = found;
-  const whole = request ? (await readOutputFrom({ requestUuid: request.uuid, attempt: request.attempt, position: 0 })).text : found.message.content;
-  return replacement(found, whole);
+  let answer: TokensDto;
+  if (plan.kind === "answer") answer = plan.answer;
+  else {
+    const { request } = found;
+    const whole = request ? (await readOutputFrom({ requestUuid: request.uuid, attempt: request.attempt, position: 0 })).text : found.message.content;
+    answer = replacement(found, whole);
+  }
+  if (input.parts === undefined) return answer;
+  let parts = planParts(found, input.parts);
+  if (parts.kind === "whole_log_needed") {
+    const again = await read(input.position, 1);
+    parts = again ? planParts(again, input.parts) : parts;
+  }
+  // (A log read from its start always answers; the fallback is for a message gone meanwhile.)
+  return { ...answer, parts: parts.kind === "delta" ? parts.delta : { events: [], reset: false, cursor: input.parts } };
 }
 
 /** GET /chat/message/{uuid}/tokens/{position} for a member. */
-export async function getTokens(input: { userId: string; messageUuid: string; position: number }): Promise<TokensDto> {
+export async function getTokens(input: { userId: string; messageUuid: string; position: number; parts?: PartsCursor }): Promise<TokensDto> {
   return pollTokens({ kind: "member", userId: input.userId }, input, () => missingForMember(input.userId, "Message not found."));
 }

@@ -48,11 +48,12 @@ async function checkUserLimits(tx: Tx, userId: string): Promise<void> {
 }
 
 /** What every queueing path shares: the new request's uuid, its model, the quota check. */
-function queueing(input: { userId: string; chatUuid: string; model?: string }) {
+function queueing(input: { userId: string; chatUuid: string; model?: string; timeZone?: string }) {
   const requested = input.model === undefined ? undefined : resolveModel(input.model);
   return {
     userId: input.userId,
     chatUuid: input.chatUuid,
+    ...(input.timeZone ? { context: { timeZone: input.timeZone } } : {}),
     requestUuid: uuidv7(),
     model: (chatModel: string | null) => modelForChat(requested, chatModel),
     check: (tx: Tx) => checkUserLimits(tx, input.userId),
@@ -90,18 +91,19 @@ export async function sendMessage(input: {
   uuid?: string;
   content: string;
   model?: string;
+  timeZone?: string;
 }): Promise<{ message: MessageDto; created: boolean }> {
   const content = validContent(input.content);
   return queued(await queueNewMessage({ ...queueing(input), messageUuid: input.uuid ?? uuidv7(), content }));
 }
 
 /** Answers the last user message again (the previous answer is removed). */
-export async function regenerate(input: { userId: string; chatUuid: string; model?: string }) {
+export async function regenerate(input: { userId: string; chatUuid: string; model?: string; timeZone?: string }) {
   return queued(await queueRegeneration(queueing(input)));
 }
 
 /** Replaces a user message (and what followed it) with an edited one, and answers it. */
-export async function editMessage(input: { userId: string; chatUuid: string; messageUuid: string; content: string; uuid?: string; model?: string }) {
+export async function editMessage(input: { userId: string; chatUuid: string; messageUuid: string; content: string; uuid?: string; model?: string; timeZone?: string }) {
   const content = validContent(input.content);
   return queued(await queueEdit({ ...queueing(input), messageUuid: input.messageUuid, newMessageUuid: input.uuid ?? uuidv7(), content }));
 }

@@ -6,6 +6,7 @@
  * names the chat or a person: no chat uuid, no role, no member, no author.
  */
 import "server-only";
+import type { PartsCursor } from "../parts";
 import { randomUUID } from "node:crypto";
 import { AppError, notFound } from "../errors";
 import { shareChatAsOwner, shareOfChatAsOwner, unshareChatAsOwner } from "@/db/queries/share";
@@ -76,6 +77,6 @@ export async function getSharedMessages(input: { shareUuid: string; lastUuid?: s
 }
 
 /** A message of the shared chat from `position` on, as GET /chat/message/{uuid}/tokens/{position} answers. */
-export async function getSharedTokens(input: { shareUuid: string; messageUuid: string; position: number }): Promise<TokensDto> {
+export async function getSharedTokens(input: { shareUuid: string; messageUuid: string; position: number; parts?: PartsCursor }): Promise<TokensDto> {
   return pollTokens({ kind: "share", shareUuid: input.shareUuid }, input, async () => NOT_SHARED());
 }

@@ -6,6 +6,7 @@
  */
 import type { MessagePoll } from "@/db/queries/polls";
 import type { TokensDto } from "@/lib/contract";
+import { cursorOf, eventsOf, NO_PARTS, parseCursor, type PartsCursor, type PartsDelta } from "../parts";
 import { codePointLength, sliceFromCodePoint } from "../text";
 
 /** What is known of a message's text around the asked position. */
@@ -61,4 +62,34 @@ export function planTokens(found: MessagePoll, position: number): TokensPlan {
 export function replacement(found: MessagePoll, whole: string): TokensDto {
   const { message } = found;
   return { tokens: whole, status: message.status, append: false, position: codePointLength(whole), ...(message.error ? { error: message.error } : {}) };
+}
+
+/**
+ * What a client that asked for parts gets (docs/design.md §3.11): the events after its cursor,
+ * or, when its cursor is not in this answer's log any more (an ended answer whose parts were
+ * folded, an attempt that started over), the whole list to replace its own. `whole_log_needed`:
+ * the read began after the client's cursor; read the log from its start.
+ */
+export function planParts(found: MessagePoll, cursor: PartsCursor): { kind: "delta"; delta: PartsDelta } | { kind: "whole_log_needed" } {
+  const { message } = found;
+  const at = parseCursor(cursor) ?? { seq: 0, id: undefined };
+  if (!found.events || message.status !== "pending") {
+    const finalCursor = message.partsCursor ?? NO_PARTS;
+    if (finalCursor === cursor) return { kind: "delta", delta: { events: [], reset: false, cursor } };
+    const parts = message.parts ?? [];
+    return { kind: "delta", delta: { events: eventsOf(parts, (i) => `f${i}`), reset: true, cursor: finalCursor } };
+  }
+  const { list, from } = found.events;
+  const newest = list.length ? cursorOf(list.at(-1)!.seq, list.at(-1)!.event.id) : undefined;
+  if (at.seq === 0) {
+    if (from > 1) return { kind: "whole_log_needed" };
+    return { kind: "delta", delta: { events: list.map((e) => e.event), reset: false, cursor: newest ?? NO_PARTS } };
+  }
+  const k = list.findIndex((e) => e.seq === at.seq);
+  if (k >= 0 && list[k]!.event.id === at.id) {
+    return { kind: "delta", delta: { events: list.slice(k + 1).map((e) => e.event), reset: false, cursor: newest ?? cursor } };
+  }
+  // Not in this log (it was replaced): the whole list, from a read that has all of it.
+  if (from > 1) return { kind: "whole_log_needed" };
+  return { kind: "delta", delta: { events: list.map((e) => e.event), reset: true, cursor: newest ?? NO_PARTS } };
 }

@@ -23,6 +23,7 @@ export class Deadlines {
   private readonly budget: NodeJS.Timeout | undefined;
   private firstToken: NodeJS.Timeout | undefined;
   private stall: NodeJS.Timeout | undefined;
+  private paused = 0;
 
   constructor(
     private readonly s: DeadlineSettings,
@@ -44,6 +45,7 @@ export class Deadlines {
 
   /** Text arrived: the model has started, and the stall clock starts over. */
   textArrived(): void {
+    if (this.paused > 0) return;
     if (this.firstToken) {
       clearTimeout(this.firstToken);
       this.firstToken = undefined;
@@ -53,6 +55,23 @@ export class Deadlines {
       () => this.onExpire(new GenerationStop("stall", `The model stopped sending text for ${seconds(this.s.stallMs)} seconds, so the answer was stopped. Retry.`)),
       this.s.stallMs,
     );
+  }
+
+  /**
+   * A tool runs or waits for a member's approval: the model's first-token and stall clocks stop
+   * (the total and the budget go on). Calls may overlap: the clocks start again after the last.
+   */
+  pause(): void {
+    this.paused++;
+    clearTimeout(this.stall);
+    clearTimeout(this.firstToken);
+    this.stall = this.firstToken = undefined;
+  }
+
+  /** The tool is done: the model was active just now, its stall clock starts over. */
+  resume(): void {
+    this.paused = Math.max(0, this.paused - 1);
+    if (this.paused === 0) this.textArrived();
   }
 
   /** The model is done: its deadlines no longer apply (the time budget still does). */

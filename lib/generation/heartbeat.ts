@@ -7,7 +7,8 @@
  */
 import "server-only";
 import { appendChunk, renewLease, stillOwned } from "@/db/queries/attempts";
-import { OutputBatcher } from "./batcher";
+import { OutputBatcher, type NewPartEvent } from "./batcher";
+import type { PartEvent } from "../parts";
 import { GenerationStop } from "./errors";
 import type { Logger } from "../log";
 
@@ -47,7 +48,15 @@ export class Heartbeat {
     this.batcher = new OutputBatcher(async (b) => {
       const renew = Date.now() - this.lastRenew >= o.leaseMs / 3;
       const at = Date.now();
-      const ok = await appendChunk({ requestUuid: o.requestUuid, attempt: o.attempt, startPos: b.startPos, text: b.text, first: b.first, renewLeaseMs: renew ? o.leaseMs : undefined });
+      const ok = await appendChunk({
+        requestUuid: o.requestUuid,
+        attempt: o.attempt,
+        startPos: b.startPos,
+        text: b.text,
+        events: b.events,
+        first: b.first,
+        renewLeaseMs: renew ? o.leaseMs : undefined,
+      });
       if (ok && renew) this.lastRenew = at;
       return ok;
     }, o.flushMaxChars);
@@ -63,9 +72,25 @@ export class Heartbeat {
   push(text: string): boolean {
     const first = !this.batcher.hasPending && this.lastFlushAt === 0;
     if (!this.batcher.push(text)) return false;
+    this.schedule(first);
+    return true;
+  }
+
+  /**
+   * A part event (reasoning, a tool call, a source: lib/parts.ts), written with the text's next
+   * batch on the same schedule. Undefined once a write was refused.
+   */
+  event(e: NewPartEvent): PartEvent | undefined {
+    if (this.batcher.isStopped) return undefined;
+    const first = !this.batcher.hasPending && this.lastFlushAt === 0;
+    const event = this.batcher.event(e);
+    this.schedule(first);
+    return event;
+  }
+
+  private schedule(first: boolean): void {
     if (first) {
       this.lastFlushAt = Date.now();
-      // A failure leaves the text to the next beat.
       this.batcher.flush().catch(() => {});
     } else if (!this.dueTimer && !this.o.stopped()) {
       this.dueTimer = setTimeout(
@@ -76,7 +101,6 @@ export class Heartbeat {
         Math.max(0, this.lastFlushAt + this.o.flushIntervalMs - Date.now()),
       );
     }
-    return true;
   }
 
   private beat(): void {

@@ -5,7 +5,7 @@
  * (cancelled, lease taken over after a stall, chat deleted) stops at its next write.
  */
 import "server-only";
-import { streamText, type LanguageModelUsage } from "ai";
+import { stepCountIs, streamText, type LanguageModelUsage, type ModelMessage } from "ai";
 import { env } from "../env";
 import { uuidv7 } from "../ids";
 import { findModel, languageModel } from "../models/registry";
@@ -21,6 +21,13 @@ import {
   type ClaimedRequest,
 } from "@/db/queries/attempts";
 import { readAttemptText } from "@/db/queries/output";
+import { lastCursor, readAttemptEvents } from "@/db/queries/parts";
+import { applyPartEvents, type Part } from "../parts";
+import { loadTools, type AppTool } from "../tools";
+import { PartsRecorder } from "./parts-recorder";
+import { openCalls, resumePlan } from "./resume";
+import { runCall, ToolBudget, toolSet, type ToolRunContext } from "./tool-calls";
+import { reasoningOptions, reasoningOn, toolsOffered } from "./capabilities";
 import { continuationMessages, continuationMode, createJoiner } from "./continuation";
 import { estimateTokens } from "@/db/queries/usage";
 import { Heartbeat } from "./heartbeat";
@@ -149,15 +156,38 @@ async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean }
   try {
     const prepared = await prepareAttempt(request, logger, opts);
     sent = prepared.sent;
-    batcher.carry(prepared.carried);
+    batcher.carry(prepared.carried, prepared.carriedSeq);
     continuing = prepared.continuation !== undefined;
-    const joiner = prepared.continuation ? createJoiner(prepared.carried, prepared.continuation) : undefined;
+    const joiner = prepared.continuation ? createJoiner(prepared.plan.trailingText, prepared.continuation) : undefined;
+    const recorder = new PartsRecorder(
+      { event: (ev) => heartbeat.event(ev), get textLength() { return batcher.textLength; }, endsWithNewline: () => batcher.endsWithNewline() },
+      prepared.carriedParts,
+      { stepBase: prepared.plan.stepBase, textOpen: prepared.plan.textOpen, reasoning: prepared.reasoning },
+    );
+    const toolContext: ToolRunContext = {
+      recorder,
+      requestUuid,
+      userId: request.userId,
+      ...(prepared.timeZone ? { timeZone: prepared.timeZone } : {}),
+      signal: controller.signal,
+      budget: new ToolBudget(Math.max(0, e.CONTEXT_BUDGET_CHARS - prepared.promptChars), e.TOOL_OUTPUT_MAX_CHARS),
+      toolTimeoutMs: e.TOOL_TIMEOUT_MS,
+      approvalTimeoutMs: e.TOOL_APPROVAL_TIMEOUT_MS,
+      pause: () => deadlines.pause(),
+      resume: () => deadlines.resume(),
+      logger,
+    };
+    // Calls an interrupted attempt left open are settled first: one that waited for approval
+    // waits on (and runs once allowed); one that was running is not run again (§3.11).
+    const stepMessages = await settleCarriedCalls(prepared, recorder, toolContext, batcher.text);
+    const tools = prepared.tools.length ? toolSet(prepared.tools, toolContext) : undefined;
     const result = streamText({
       model: prepared.model,
       system: prepared.prompt.system,
-      messages: prepared.messages,
+      messages: [...prepared.messages, ...stepMessages, ...prepared.continuationMessages],
       temperature: prepared.chat.params.temperature,
       ...(prepared.providerOptions ? { providerOptions: prepared.providerOptions } : {}),
+      ...(tools ? { tools, stopWhen: stepCountIs(e.TOOL_MAX_STEPS) } : {}),
       abortSignal: controller.signal,
       maxRetries: 2,
       // Errors arrive as stream parts and are handled below; the SDK's default logs them again.
@@ -170,20 +200,60 @@ async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean }
         recordOutputs: logPrompts(),
       },
     });
+    const sourceOf = new Map(prepared.tools.map((t) => [t.name, t.source]));
     for await (const part of result.fullStream) {
-      if (part.type === "text-delta") {
-        deadlines.textArrived();
-        const text = joiner ? joiner.push(part.text) : part.text;
-        added += part.text.length;
-        if (text && !heartbeat.push(text)) throw new GenerationStop("fenced", "This generation was cancelled or taken over.");
-      } else if (part.type === "error") {
-        throw part.error;
-      } else if (part.type === "abort") {
-        throw stop ?? new GenerationStop("cancelled", "The answer was stopped.");
-      } else if (part.type === "finish") {
-        usage = part.totalUsage;
+      switch (part.type) {
+        case "text-delta": {
+          deadlines.textArrived();
+          if (!part.text) break;
+          recorder.endOpenReasoning();
+          const text = recorder.text(joiner ? joiner.push(part.text) : part.text);
+          added += part.text.length;
+          if (text && !heartbeat.push(text)) throw new GenerationStop("fenced", "This generation was cancelled or taken over.");
+          break;
+        }
+        case "reasoning-delta":
+          deadlines.textArrived();
+          recorder.reasoningDelta(part.id, part.text);
+          break;
+        case "reasoning-end":
+          recorder.reasoningEnded(part.id);
+          break;
+        case "start-step":
+          recorder.stepStarted();
+          break;
+        case "tool-input-start":
+          deadlines.textArrived();
+          recorder.toolStarted(part.id, part.toolName, sourceOf.get(part.toolName) ?? "model");
+          break;
+        case "tool-call":
+          recorder.toolStarted(part.toolCallId, part.toolName, sourceOf.get(part.toolName) ?? "model");
+          if (recorder.tool(part.toolCallId)?.status === "input") recorder.toolChanged(part.toolCallId, { input: part.input });
+          break;
+        case "tool-error": {
+          // A call the model made wrongly (an unknown tool, input that does not fit): shown, and
+          // the model is told; one that our wrapper ran has already been recorded.
+          const call = recorder.tool(part.toolCallId);
+          if (call && (call.status === "input" || call.status === "running")) {
+            recorder.toolChanged(part.toolCallId, { status: "error", error: errorText(part.error), endedAt: new Date().toISOString() });
+          }
+          break;
+        }
+        case "source":
+          if (part.sourceType === "url") recorder.source(part.url, part.title, "model");
+          break;
+        case "error":
+          throw part.error;
+        case "abort":
+          throw stop ?? new GenerationStop("cancelled", "The answer was stopped.");
+        case "finish":
+          usage = part.totalUsage;
+          break;
+        default:
+          break;
       }
     }
+    recorder.endOpenReasoning();
     if (stop) throw stop;
     const rest = joiner?.end();
     if (rest && !heartbeat.push(rest)) throw new GenerationStop("fenced", "This generation was cancelled or taken over.");
@@ -280,32 +350,42 @@ async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean }
  */
 async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { restarted?: boolean }) {
   const e = env();
-  const [chat, { messages: history, memberCount }, carried] = await Promise.all([
+  const [chat, { messages: history, memberCount }, carried, events, offered] = await Promise.all([
     findChatByUuid(request.chatUuid),
     historyUpTo({ chatUuid: request.chatUuid, promptMessageUuid: request.promptMessageUuid }),
     request.carriedChars > 0 ? readAttemptText({ requestUuid: request.uuid, attempt: request.attempt }) : "",
+    request.attempt > 1 ? readAttemptEvents({ requestUuid: request.uuid, attempt: request.attempt }) : [],
+    toolsOffered(request.model) ? loadTools() : { tools: [] as AppTool[], problems: [] as string[] },
   ]);
   if (!chat) throw new GenerationStop("fenced", "The chat was deleted.");
   const model = languageModel(request.model);
   if (!model) {
     throw new GenerationStop("model_not_configured", `The model ${request.model} is not configured on this server any more. Pick another model and retry.`);
   }
+  for (const problem of offered.problems) logger.warn({ problem }, "a tool server is unavailable; answering without its tools");
   // Shared now, or written by several people before: the model is told who said what.
   const authors = memberCount > 1 || new Set(history.flatMap((m) => (m.role === "user" && m.authorId ? [m.authorId] : []))).size > 1;
   const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS, authors });
-  // An interrupted answer goes on from its text (docs/design.md §5.3).
+  // An interrupted answer goes on from its parts and its text (docs/design.md §3.11 and §5.3):
+  // the steps with tool calls as they happened, the text after them continued as text.
+  const carriedParts: Part[] = applyPartEvents([], events.map((ev) => ev.event));
+  const plan = resumePlan(carriedParts, carried);
   const provider = findModel(request.model)?.provider ?? "demo";
-  const continuation = carried ? continuationMode(provider, { compatibleContinues: e.OPENAI_COMPATIBLE_CONTINUE }) : undefined;
-  const messages = continuation ? [...prompt.messages, ...continuationMessages(carried, continuation)] : prompt.messages;
+  const continuation = plan.trailingText ? continuationMode(provider, { compatibleContinues: e.OPENAI_COMPATIBLE_CONTINUE }) : undefined;
+  const continued = continuation ? continuationMessages(plan.trailingText, continuation) : [];
+  const reasoning = reasoningOn(request.model);
   // vLLM, SGLang and llama.cpp continue a final assistant message only when asked to.
-  const providerOptions =
-    continuation === "prefill" && provider === "compatible" ? { compatible: { continue_final_message: true, add_generation_prompt: false } } : undefined;
-  if (continuation) logger.info({ carried: request.carriedChars, mode: continuation }, "continuing the answer from its text so far");
-  if (logPrompts()) logger.info({ system: prompt.system, messages, trimmed: prompt.trimmed }, "prompt");
+  const prefill = continuation === "prefill" && provider === "compatible" ? { compatible: { continue_final_message: true, add_generation_prompt: false } } : undefined;
+  const think = reasoning ? reasoningOptions(provider, e.REASONING_BUDGET_TOKENS) : undefined;
+  const providerOptions = prefill || think ? { ...think, ...prefill } : undefined;
+  if (continuation || events.length) logger.info({ carried: request.carriedChars, parts: carriedParts.length, mode: continuation }, "continuing the answer from its parts and text so far");
+  const messages: ModelMessage[] = prompt.messages;
+  if (logPrompts()) logger.info({ system: prompt.system, messages: [...messages, ...continued], trimmed: prompt.trimmed }, "prompt");
+  const promptText = [prompt.system ?? "", ...messages.map((m) => (typeof m.content === "string" ? m.content : ""))].join("\n");
   const sent = recordRequestSent({
     requestUuid: request.uuid,
     attempt: request.attempt,
-    inputTokensEstimate: estimateTokens([prompt.system ?? "", ...messages.map((m) => (typeof m.content === "string" ? m.content : ""))].join("\n")),
+    inputTokensEstimate: estimateTokens(promptText),
     ...(continuation ? { resumedBy: continuation } : opts.restarted ? { resumedBy: "restart" as const } : {}),
     request: {
       model: request.model,
@@ -313,8 +393,60 @@ async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { r
       messageUuids: prompt.messageUuids,
       trimmed: prompt.trimmed,
       temperature: chat.params.temperature ?? null,
+      tools: offered.tools.map((t) => t.name),
+      ...(reasoning ? { reasoning: true } : {}),
       ...(continuation ? { continued: { mode: continuation, carriedChars: request.carriedChars } } : {}),
     },
   }).catch((err: unknown) => logger.warn({ err }, "could not record the request sent to the model"));
-  return { chat, history, model, prompt, messages, providerOptions, carried, continuation, sent };
+  return {
+    chat,
+    history,
+    model,
+    prompt,
+    messages,
+    continuationMessages: continued,
+    providerOptions,
+    carried,
+    carriedSeq: events.at(-1)?.seq ?? 0,
+    carriedCursor: lastCursor(events),
+    carriedParts,
+    plan,
+    continuation,
+    reasoning,
+    tools: offered.tools,
+    timeZone: request.context?.timeZone,
+    promptChars: promptText.length,
+    sent,
+  };
+}
+
+type Prepared = Awaited<ReturnType<typeof prepareAttempt>>;
+
+/**
+ * The tool calls an interrupted attempt left open, settled before the model is asked again:
+ * a call that waited for approval waits on and runs once allowed; one that was being written or
+ * run when the server stopped is not run again (it may have had its effect): it ends as an
+ * error that says so, and the model decides what to do. Returns the completed steps as messages.
+ */
+async function settleCarriedCalls(prepared: Prepared, recorder: PartsRecorder, ctx: ToolRunContext, text: string): Promise<ModelMessage[]> {
+  if (!prepared.carriedParts.length) return [];
+  const byName = new Map(prepared.tools.map((t) => [t.name, t]));
+  for (const call of openCalls(recorder.parts)) {
+    const t = byName.get(call.name);
+    if (call.status === "awaiting-approval" && t) {
+      await runCall(t, call.callId, call.input ?? {}, ctx).catch(() => {});
+    } else {
+      recorder.toolChanged(call.callId, {
+        status: "error",
+        error: t ? "The server stopped while this call was under way; it was not run again." : "This tool is not available any more.",
+        endedAt: new Date().toISOString(),
+      });
+    }
+  }
+  return resumePlan(recorder.parts, text).stepMessages;
+}
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.trim().slice(0, 1_000) || "The call failed.";
 }

@@ -1,5 +1,7 @@
 /** Zod schemas for what arrives in paths and bodies, shared by the route handlers. */
 import { z } from "zod";
+import { AppError } from "../errors";
+import { parseCursor, type PartsCursor } from "../parts";
 
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -20,6 +22,22 @@ export const tokensParams = z.object({
     .regex(/^\d{1,30}$/, { message: "must be a non-negative integer" })
     .transform((s) => Math.min(Number(s), 2_147_483_647)),
 });
+
+/** The sender's IANA time zone (what the clock tool answers in); one this server does not know is left out. */
+export const timeZoneParam = z
+  .string()
+  .max(64)
+  .optional()
+  .transform((s) => (s && isTimeZone(s) ? s : undefined));
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Form posts send every field as a string; an empty field means "not given". */
 export const optionalText = (max: number) =>
@@ -47,3 +65,19 @@ export const typingParam = (req: { url: string }): boolean => new URL(req.url).s
 export const sharedTokensParams = tokensParams.extend({ message_uuid: uuidString });
 
 export const tokenParams = z.object({ uuid: uuidString });
+
+/**
+ * `?parts=<cursor>` on a tokens poll (docs/design.md §3.11): the client knows parts and has
+ * applied the events up to this cursor ("0": none). Absent: a text-only poll, as before.
+ */
+export function partsCursorParam(value: string | null | undefined): PartsCursor | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (!parseCursor(value)) throw new AppError("validation_error", "parts: must be 0 or a cursor an earlier answer gave.");
+  return value;
+}
+
+/** A tool call of an answer: /chat/message/{uuid}/tools/{call_id} (a provider's call id: short, plain). */
+export const toolCallParams = z.object({
+  uuid: uuidString,
+  call_id: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, { message: "must be a tool call id from the answer's parts" }),
+});

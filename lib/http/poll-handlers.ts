@@ -6,7 +6,7 @@
  */
 import "server-only";
 import { pagesPollRoute } from "./pages-route";
-import { chatAfterParams, chatParams, tokensParams } from "./params";
+import { chatAfterParams, chatParams, partsCursorParam, tokensParams } from "./params";
 import { getMessages, getTokens } from "../chat/polls";
 import { messagesFragment, tokensFragment } from "../html/fragments";
 
@@ -26,8 +26,9 @@ export const messagesAfterPoll = pagesPollRoute(
 );
 
 /** GET /chat/message/{uuid}/tokens/{position}: the message's text from `position` (code points) on. */
-export const tokensPoll = pagesPollRoute({ route: "/chat/message/[uuid]/tokens/[position]", params: tokensParams }, async ({ identity, params, htmx }) => {
-  const result = await getTokens({ userId: identity.id, messageUuid: params.uuid, position: params.position });
+export const tokensPoll = pagesPollRoute({ route: "/chat/message/[uuid]/tokens/[position]", params: tokensParams }, async ({ identity, params, htmx, query }) => {
+  const parts = partsCursorParam(query("parts"));
+  const result = await getTokens({ userId: identity.id, messageUuid: params.uuid, position: params.position, ...(parts === undefined ? {} : { parts }) });
   if (!htmx) return { json: result };
   // /lite formats an answer once it is final: that takes its whole text, once per answer.
   const final = result.status !== "pending";

@@ -70,7 +70,7 @@ export function languageModel(id: string): LanguageModel | undefined {
     case "openai":
       return createOpenAI({ apiKey: e.OPENAI_API_KEY })(name);
     case "anthropic":
-      return createAnthropic({ apiKey: e.ANTHROPIC_API_KEY })(name);
+      return createAnthropic({ apiKey: e.ANTHROPIC_API_KEY, ...(e.ANTHROPIC_BASE_URL ? { baseURL: e.ANTHROPIC_BASE_URL } : {}) })(name);
     case "compatible":
       return createOpenAICompatible({
         name: "compatible",

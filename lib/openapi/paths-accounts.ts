@@ -108,4 +108,32 @@ export const accountPaths: Paths = {
       responses: { "200": json("Generations.", object({ inFlight: { type: "array", items: generation }, failed: { type: "array", items: generation } })), ...errors(400, 401, 403, 404, 503) },
     },
   },
+  "/api/admin/tool-runs": {
+    get: {
+      operationId: "adminToolRuns",
+      summary: "The latest 100 tool calls: tool, source, status, duration, whose answer (never input or output)",
+      description: ADMIN_NOTE,
+      tags: ["Admin"],
+      responses: {
+        "200": json(
+          "Tool runs, newest first.",
+          object({
+            runs: {
+              type: "array",
+              items: object({
+                id: { type: "string", format: "uuid" },
+                tool: { type: "string" },
+                source: { type: "string" },
+                status: { enum: ["done", "error", "denied"] },
+                ms: { type: "integer", minimum: 0 },
+                createdAt: { type: "string", format: "date-time" },
+                user: { oneOf: [object({ id: { type: "string" }, email: { oneOf: [{ type: "string" }, { type: "null" }] } }), { type: "null" }] },
+              }),
+            },
+          }),
+        ),
+        ...errors(401, 403, 404, 503),
+      },
+    },
+  },
 };

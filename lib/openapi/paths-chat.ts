@@ -4,7 +4,16 @@ import { errors, json, jsonBody, jsonOrFragment, object, param, ref, type Paths 
 const uuidOrEmpty = { type: "string", description: "A client-made UUID: replaying it answers what it made, never a duplicate." };
 const model = { type: "string", maxLength: 200, description: "An id from GET /api/models." };
 const tags = ["Chats"];
+const timeZone = { type: "string", maxLength: 64, description: "The sender's IANA time zone (the clock tool answers in it); an unknown one is ignored." };
 const htmx = param("HxRequest");
+/** `?parts=`: the client knows an answer's parts (docs/design.md §3.11). */
+export const PARTS_CURSOR = {
+  name: "parts",
+  in: "query",
+  required: false,
+  description: "Ask for the answer's parts too: 0 at first, then the `cursor` the last answer gave.",
+  schema: { type: "string", pattern: "^(0|[1-9][0-9]{0,8}\\.[A-Za-z0-9_-]{1,32})$" },
+};
 
 export const chatPaths: Paths = {
   "/chat/create": {
@@ -67,7 +76,7 @@ export const chatPaths: Paths = {
       summary: "Send a message; its answer is generated on the server",
       tags,
       parameters: [param("ChatUuid"), htmx],
-      requestBody: jsonBody(object({ content: { type: "string", description: "1 to MAX_MESSAGE_CHARS (32,000) code points." }, uuid: uuidOrEmpty, model }, ["content"]), { form: true }),
+      requestBody: jsonBody(object({ content: { type: "string", description: "1 to MAX_MESSAGE_CHARS (32,000) code points." }, uuid: uuidOrEmpty, model, timeZone }, ["content"]), { form: true }),
       responses: {
         "201": jsonOrFragment("The user's message, pending.", ref("MessageAnswer")),
         "200": jsonOrFragment("The message this uuid already made (also while it is answered).", ref("MessageAnswer")),
@@ -106,10 +115,26 @@ export const chatPaths: Paths = {
     get: {
       operationId: "getTokens",
       summary: "A message's text from position on",
-      description: "append:true: add `tokens`; append:false: replace the text with `tokens`. Final statuses: completed, failed, cancelled. With htmx, 204 when nothing is new.",
+      description:
+        "append:true: add `tokens`; append:false: replace the text with `tokens`. Final statuses: completed, failed, cancelled. With htmx, 204 when nothing is new. With `?parts=<cursor>` the answer also carries what changed in the message's parts (docs/design.md §3.11).",
       tags,
-      parameters: [param("MessageUuid"), param("Position"), htmx],
+      parameters: [param("MessageUuid"), param("Position"), PARTS_CURSOR, htmx],
       responses: { "200": jsonOrFragment("The text from position on.", ref("Tokens")), "204": { description: "htmx only: nothing new." }, ...errors(400, 401, 403, 404, 503) },
+    },
+  },
+  "/chat/message/{uuid}/tools/{call_id}": {
+    post: {
+      operationId: "decideToolCall",
+      summary: "Allow or refuse a tool call that waits for a member's approval",
+      description: "Any member who may write in the chat. The call's part changes on the next polls (running, then done or error; or denied).",
+      tags,
+      parameters: [param("MessageUuid"), { name: "call_id", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_.:-]{1,128}$" } }, htmx],
+      requestBody: jsonBody(object({ approve: { oneOf: [{ type: "boolean" }, { enum: ["1", "0", "true", "false"] }] } }), { form: true }),
+      responses: {
+        "200": json("Recorded.", object({ approved: { type: "boolean" } })),
+        "204": { description: "htmx only: recorded." },
+        ...errors(400, 401, 403, 404, 409, 415, 503),
+      },
     },
   },
   "/chat/message/{uuid}/cancel": {

@@ -1,4 +1,5 @@
 /** Public read-only links to chats: the owner's switch, and the polls anyone with the link may make. */
+import { PARTS_CURSOR } from "./paths-chat";
 import { PUBLIC, errors, json, param, ref, type Paths } from "./build";
 
 const tags = ["Sharing"];
@@ -64,7 +65,7 @@ export const sharePaths: Paths = {
       description: `${publicPoll} The same answer as GET /chat/message/{uuid}/tokens/{position}.`,
       tags,
       security: PUBLIC,
-      parameters: [param("ShareUuid"), param("SharedMessageUuid"), param("Position")],
+      parameters: [param("ShareUuid"), param("SharedMessageUuid"), param("Position"), PARTS_CURSOR],
       responses: { "200": json("The text from position on.", ref("Tokens")), ...errors(400, 404, 503) },
     },
   },

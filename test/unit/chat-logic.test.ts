@@ -33,6 +33,8 @@ function poll(over: {
       llmRequestUuid: "0190f5b8-7c1e-7cc3-9a39-2f1d5a1b2c3f",
       error: over.error ?? null,
       authorId: null,
+      parts: null,
+      partsCursor: null,
       createdAt: created,
     },
     role: "owner",

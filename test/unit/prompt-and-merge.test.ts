@@ -21,6 +21,8 @@ function msg(role: ChatMessage["role"], content: string, over: Partial<ChatMessa
     llmRequestUuid: null,
     error: null,
     authorId: null,
+    parts: null,
+    partsCursor: null,
     createdAt: new Date(1_700_000_000_000 + n),
     ...over,
   };

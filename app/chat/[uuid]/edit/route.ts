@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { chatParams, optionalText, optionalUuid, uuidString } from "@/lib/http/params";
+import { chatParams, timeZoneParam, optionalText, optionalUuid, uuidString } from "@/lib/http/params";
 import { editMessage } from "@/lib/chat/queue";
 import { messageFragment } from "@/lib/html/fragments";
 
@@ -13,6 +13,7 @@ const body = z.object({
   content: z.string({ message: "is required" }),
   uuid: optionalUuid,
   model: optionalText(200),
+  timeZone: timeZoneParam,
 });
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { chatParams, optionalText } from "@/lib/http/params";
+import { chatParams, timeZoneParam, optionalText } from "@/lib/http/params";
 import { regenerate } from "@/lib/chat/queue";
 import { messageFragment } from "@/lib/html/fragments";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { chatParams, optionalText, optionalUuid } from "@/lib/http/params";
+import { chatParams, timeZoneParam, optionalText, optionalUuid } from "@/lib/http/params";
 import { sendMessage } from "@/lib/chat/queue";
 import { messageFragment } from "@/lib/html/fragments";
 
@@ -14,6 +14,7 @@ const body = z.object({
   content: z.string({ message: "is required" }),
   uuid: optionalUuid,
   model: optionalText(200),
+  timeZone: timeZoneParam,
 });
 
 /**

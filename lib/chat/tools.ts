@@ -1,0 +1,25 @@
+/**
+ * A member's answer to a tool call that waits for approval (docs/design.md §3.11): one click by
+ * any member who may write in the chat, on any device; the runner waiting for it (on whichever
+ * server) picks it up within a fraction of a second and the call's part shows who decided.
+ */
+import "server-only";
+import { AppError, notFound } from "../errors";
+import { canWrite } from "@/db/queries/access";
+import { decideToolCall, findPendingAnswer, readAttemptEvents } from "@/db/queries/parts";
+import { applyPartEvents } from "../parts";
+import { READ_ONLY } from "./chats";
+
+const NOT_WAITING = () => new AppError("not_awaiting_approval", "This tool call is not waiting for approval any more.");
+
+export async function decideTool(input: { userId: string; messageUuid: string; callId: string; approve: boolean }): Promise<{ approved: boolean }> {
+  const answer = await findPendingAnswer({ messageUuid: input.messageUuid, userId: input.userId });
+  if (!answer) throw notFound("Message not found, or it is not being answered.");
+  if (!canWrite(answer.role)) throw READ_ONLY();
+  const parts = applyPartEvents([], (await readAttemptEvents({ requestUuid: answer.requestUuid, attempt: answer.attempt })).map((e) => e.event));
+  const call = parts.find((p) => p.type === "tool" && p.callId === input.callId);
+  if (!call) throw notFound("There is no such tool call in this answer.");
+  if (call.type !== "tool" || call.status !== "awaiting-approval") throw NOT_WAITING();
+  if (!(await decideToolCall({ requestUuid: answer.requestUuid, callId: input.callId, approve: input.approve, userId: input.userId }))) throw NOT_WAITING();
+  return { approved: input.approve };
+}
