@@ -1,8 +1,8 @@
 /**
  * The share page's polls (/share/{shareUuid}), read-only: the messages by last uuid, and the
  * tokens of each pending answer by position, against the public endpoints keyed by the share
- * uuid (same answers as the members' polls, parts included). Fast while an answer is generating, slower when
- * the chat is quiet; a hidden tab does not poll. A 404 means the owner made the chat private.
+ * uuid (same answers as the members' polls, parts included). Fast while an answer is generating,
+ * slower when the chat is quiet; a hidden tab does not poll. A 404 means the owner made the chat private.
  */
 import { POLL_INTERVAL_MS } from "@/lib/contract";
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";

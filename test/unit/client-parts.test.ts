@@ -15,7 +15,7 @@ describe("a stream's parts", () => {
   });
 
   it("fold a delta's events in order and take its cursor", () => {
-    const s = foldPartsDelta({ parts: [thinking], partsCursor: "1.a" } as PartsState, {
+    const s = foldPartsDelta({ parts: [thinking], partsCursor: "1.a" }, {
       events: [
         { op: "append", id: "b", i: 0, text: "m." },
         { op: "set", id: "c", i: 0, fields: { endedAt: "2025-01-31T12:00:03.000Z" } },
@@ -45,7 +45,7 @@ describe("a stream's parts", () => {
     expect(withMessageParts(ours, { parts: [], partsCursor: "2.b" })).toBe(ours);
     expect(withMessageParts(ours, {})).toBe(ours);
     // A stale copy from an older log, taken once; after the tokens poll's reset it is not taken again.
-    const reset = foldPartsDelta(withMessageParts({ partsCursor: "1.z" } as PartsState, { parts: [thinking], partsCursor: "9.old" }), {
+    const reset = foldPartsDelta(withMessageParts({ partsCursor: "1.z" }, { parts: [thinking], partsCursor: "9.old" }), {
       events: [{ op: "add", id: "n", part: text }],
       reset: true,
       cursor: "1.n",
