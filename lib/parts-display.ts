@@ -21,6 +21,12 @@ export function reasoningLabel(p: ReasoningPart, live: boolean): string {
   return live ? "Thinking" : "Thought";
 }
 
+/** " (4 s)" after a heading, once the thinking ended; nothing while it goes on. */
+export function thoughtLabel(p: ReasoningPart): string {
+  const secs = thoughtSeconds(p);
+  return secs === undefined ? "" : ` (${secs} s)`;
+}
+
 /** The tool's name, with where it comes from when that is not the app itself. */
 export function toolTitle(p: ToolPart): { name: string; source?: string } {
   return p.source && p.source !== "builtin" ? { name: p.name, source: p.source } : { name: p.name };
