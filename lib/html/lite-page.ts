@@ -174,6 +174,8 @@ const SCRIPT = `
       if (err.code === "unknown_last_message") resync(elt);
       else if (status === 404) { elt.remove(); show(box, err.message, "action"); }
       else show(box, err.message + " Retrying…", "poll");
+    } else if (err.code === "not_awaiting_approval") {
+      // Someone decided that tool call already: the next poll shows what became of it.
     } else {
       let text = err.message;
       const retry = ctx.response.headers.get("Retry-After");
