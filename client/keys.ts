@@ -1,4 +1,5 @@
 import type { ChatDto, ChatInstructionsDto, ChatPresenceDto, InvitationDto, InviteDto, MemberDto, MessageDto, PendingInvitationDto, TokensDto } from "@/lib/contract";
+import type { PartsState } from "./parts";
 /**
  * React Query keys and the client-side shapes of what they hold. Imported by server
  * components too (to hydrate the cache), so nothing here touches the browser.
@@ -44,8 +45,8 @@ export interface AgentInfo {
   greeting?: string;
 }
 
-/** A pending message's stream, held by its own query (see useMessageStream). */
-export interface StreamState {
+/** A pending message's stream, held by its own query (see useMessageStream), with its answer's parts. */
+export interface StreamState extends PartsState {
   text: string;
   position: number;
   status: MessageStatus;

@@ -1,13 +1,14 @@
 /**
  * The share page's polls (/share/{shareUuid}), read-only: the messages by last uuid, and the
  * tokens of each pending answer by position, against the public endpoints keyed by the share
- * uuid (same answers as the members' polls). Fast while an answer is generating, slower when
- * the chat is quiet; a hidden tab does not poll. A 404 means the owner made the chat private.
+ * uuid (same answers as the members' polls, parts included). Fast while an answer is generating,
+ * slower when the chat is quiet; a hidden tab does not poll. A 404 means the owner made the chat private.
  */
 import { POLL_INTERVAL_MS } from "@/lib/contract";
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "./api";
 import { isFinal, type StreamState, type TokensDto } from "./keys";
+import { foldPartsDelta, keepParts, partsOfMessage, partsQuery, withMessageParts } from "./parts";
 import type { SharedChatDto, SharedMessageDto } from "@/lib/contract";
 
 export type { SharedChatDto, SharedMessageDto };
@@ -88,17 +89,22 @@ export function useSharedChat(shareUuid: string, initial: SharedState) {
 export function useSharedStream(shareUuid: string, message: SharedMessageDto): StreamState {
   const qc = useQueryClient();
   const live = message.status === "pending";
-  const from = (): StreamState => ({ text: message.content, position: message.position, status: message.status, ...(message.error ? { error: message.error } : {}) });
+  const from = (): StreamState => ({ text: message.content, position: message.position, status: message.status, ...(message.error ? { error: message.error } : {}), ...partsOfMessage(message) });
   const { data } = useQuery({
     queryKey: shareKeys.tokens(shareUuid, message.uuid),
     queryFn: async (): Promise<StreamState> => {
-      const prev = qc.getQueryData<StreamState>(shareKeys.tokens(shareUuid, message.uuid)) ?? from();
-      const res = await api<TokensDto>(`/api/share/${shareUuid}/tokens/${message.uuid}/${prev.position}`);
-      const next: StreamState = { text: res.append ? prev.text + res.tokens : res.tokens, position: res.position, status: res.status, ...(res.error ? { error: res.error } : {}) };
+      const listed = qc.getQueryData<SharedState>(shareKeys.messages(shareUuid))?.messages.find((m) => m.uuid === message.uuid) ?? message;
+      const prev = withMessageParts(qc.getQueryData<StreamState>(shareKeys.tokens(shareUuid, message.uuid)) ?? from(), listed);
+      const res = await api<TokensDto>(`/api/share/${shareUuid}/tokens/${message.uuid}/${prev.position}${partsQuery(prev)}`);
+      const next: StreamState = foldPartsDelta(
+        { text: res.append ? prev.text + res.tokens : res.tokens, position: res.position, status: res.status, ...(res.error ? { error: res.error } : {}), ...keepParts(prev) },
+        res.parts,
+      );
       if (isFinal(next.status)) {
         // The list is the source of truth for finished messages.
+        const parts = next.parts ? { parts: next.parts, partsCursor: next.partsCursor } : {};
         qc.setQueryData<SharedState>(shareKeys.messages(shareUuid), (s) =>
-          s ? { ...s, messages: s.messages.map((m) => (m.uuid === message.uuid ? { ...m, content: next.text, position: next.position, status: next.status, error: next.error } : m)) } : s,
+          s ? { ...s, messages: s.messages.map((m) => (m.uuid === message.uuid ? { ...m, content: next.text, position: next.position, status: next.status, error: next.error, ...parts } : m)) } : s,
         );
       }
       return next;
@@ -112,5 +118,5 @@ export function useSharedStream(shareUuid: string, message: SharedMessageDto): S
     gcTime: 5_000,
     retry: false,
   });
-  return live ? data : from();
+  return live ? withMessageParts(data, message) : from();
 }

@@ -1,34 +1,51 @@
 /**
  * One pending message's text, polled by position every 300 ms until its status is final
- * (docs/design.md §3.3). Its state lives in its own query, so the position sent
- * is always the one the previous answer gave: React Query never runs two fetches of one key
- * at once, and each fetch starts from what the last one left.
+ * (docs/design.md §3.3), and its answer's parts, by cursor (§3.5). Its state lives in its own
+ * query, so the position and cursor sent are always the ones the previous answer gave: React
+ * Query never runs two fetches of one key at once, and each fetch starts from what the last one
+ * left.
  */
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api } from "./api";
 import { patchMessage } from "./messages";
+import { foldPartsDelta, keepParts, partsOfMessage, partsQuery, withMessageParts } from "./parts";
 import { POLL_INTERVAL_MS } from "@/lib/contract";
-import { isFinal, keys, type ClientMessage, type StreamState, type TokensDto } from "./keys";
+import { isFinal, keys, type ChatState, type ClientMessage, type StreamState, type TokensDto } from "./keys";
+
+/** The message as the list holds it now (a messages poll may have brought newer parts since the hook rendered). */
+function listedMessage(qc: QueryClient, chatUuid: string, message: ClientMessage): ClientMessage {
+  return qc.getQueryData<ChatState>(keys.messages(chatUuid))?.messages.find((m) => m.uuid === message.uuid) ?? message;
+}
 
 async function pollTokens(qc: QueryClient, chatUuid: string, message: ClientMessage): Promise<StreamState> {
   const key = keys.tokens(message.uuid);
-  const prev = qc.getQueryData<StreamState>(key) ?? fromMessage(message);
-  const res = await api<TokensDto>(`/chat/message/${message.uuid}/tokens/${prev.position}`);
-  const next: StreamState = {
-    text: res.append ? prev.text + res.tokens : res.tokens,
-    position: res.position,
-    status: res.status,
-    ...(res.error ? { error: res.error } : {}),
-  };
+  const prev = withMessageParts(qc.getQueryData<StreamState>(key) ?? fromMessage(message), listedMessage(qc, chatUuid, message));
+  const res = await api<TokensDto>(`/chat/message/${message.uuid}/tokens/${prev.position}${partsQuery(prev)}`);
+  const next: StreamState = foldPartsDelta(
+    {
+      text: res.append ? prev.text + res.tokens : res.tokens,
+      position: res.position,
+      status: res.status,
+      ...(res.error ? { error: res.error } : {}),
+      ...keepParts(prev),
+    },
+    res.parts,
+  );
   if (isFinal(next.status)) {
     // The list is the source of truth for finished messages.
-    patchMessage(qc, chatUuid, message.uuid, { content: next.text, position: next.position, status: next.status, error: next.error });
+    patchMessage(qc, chatUuid, message.uuid, {
+      content: next.text,
+      position: next.position,
+      status: next.status,
+      error: next.error,
+      ...(next.parts ? { parts: next.parts, partsCursor: next.partsCursor } : {}),
+    });
   }
   return next;
 }
 
 function fromMessage(m: ClientMessage): StreamState {
-  return { text: m.content, position: m.position, status: m.status, ...(m.error ? { error: m.error } : {}) };
+  return { text: m.content, position: m.position, status: m.status, ...(m.error ? { error: m.error } : {}), ...partsOfMessage(m) };
 }
 
 /** What to show of a message: its stream while pending, its stored content once final. */
@@ -50,5 +67,5 @@ export function useMessageStream(chatUuid: string, message: ClientMessage): Stre
     gcTime: 5_000,
     retry: false,
   });
-  return live ? data : fromMessage(message);
+  return live ? withMessageParts(data, message) : fromMessage(message);
 }

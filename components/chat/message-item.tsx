@@ -4,7 +4,10 @@ import { memo, useEffect, useRef, useState, type ReactNode } from "react";
 import { useMessageStream } from "@/client/stream";
 import { useSmoothText } from "@/client/smooth-text";
 import type { ClientMessage } from "@/client/keys";
+import { hasRichParts, type Part } from "@/lib/parts";
 import { Markdown } from "./markdown";
+import { MessageParts } from "./message-parts";
+import { TypingIndicator } from "./typing-indicator";
 import { CopyButton } from "./copy-button";
 import { IconAlert, IconEdit, IconRefresh, IconSparkle } from "./icons";
 import { Avatar } from "./avatar";
@@ -28,15 +31,7 @@ interface Props {
   readOnly: boolean;
 }
 
-export function TypingIndicator() {
-  return (
-    <span className="typing" role="status" aria-label="Assistant is typing">
-      <span />
-      <span />
-      <span />
-    </span>
-  );
-}
+export { TypingIndicator };
 
 function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate, onFinished, readOnly }: Props) {
   const stream = useMessageStream(chatUuid, message);
@@ -54,6 +49,8 @@ function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate,
       status={stream.status}
       fullText={stream.text}
       text={text}
+      parts={stream.parts}
+      canApprove={!readOnly}
       error={stream.error ?? "The answer failed. Try again."}
       retry={
         isLastAnswer &&
@@ -79,8 +76,9 @@ function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate,
 
 /**
  * An answer as it streams in, in the chat and on the public share page: the typing dots, then
- * its Markdown (revealed smoothly: `text` is what is shown so far of `fullText`); its error,
- * with `retry` beside it; once final, the copy button and `actions`.
+ * its Markdown (revealed smoothly: `text` is what is shown so far of `fullText`), or, with
+ * `parts` beyond text, its reasoning, text, tool calls and sources in order; its error, with
+ * `retry` beside it; once final, the copy button and `actions`.
  */
 export function AnswerView(props: {
   messageUuid: string;
@@ -88,6 +86,10 @@ export function AnswerView(props: {
   fullText: string;
   text: string;
   error: string;
+  /** The answer's parts; without any but text it renders as a plain answer. */
+  parts?: Part[];
+  /** The reader may allow or deny a tool call that waits (never on the share page). */
+  canApprove?: boolean;
   retry?: ReactNode;
   actions?: ReactNode;
   pinned?: boolean;
@@ -101,7 +103,9 @@ export function AnswerView(props: {
         <IconSparkle size={16} />
       </div>
       <div className="msg-body">
-        {text === "" && pending ? (
+        {hasRichParts(props.parts) ? (
+          <MessageParts messageUuid={props.messageUuid} parts={props.parts} text={text} status={status} revealing={revealing} canApprove={props.canApprove ?? false} />
+        ) : text === "" && pending ? (
           <TypingIndicator />
         ) : (
           <div className={`msg-content${revealing ? " streaming" : ""}`} data-testid="message-content">

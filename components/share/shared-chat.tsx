@@ -13,7 +13,8 @@ import { IconLock, IconSparkle } from "@/components/chat/icons";
 function SharedAnswer({ shareUuid, message }: { shareUuid: string; message: SharedMessageDto }) {
   const stream = useSharedStream(shareUuid, message);
   const text = useSmoothText(stream.text);
-  return <AnswerView messageUuid={message.uuid} status={stream.status} fullText={stream.text} text={text} error={stream.error ?? "This answer failed."} />;
+  // Read-only: tool calls that wait for a member show as waiting, with no buttons.
+  return <AnswerView messageUuid={message.uuid} status={stream.status} fullText={stream.text} text={text} parts={stream.parts} canApprove={false} error={stream.error ?? "This answer failed."} />;
 }
 
 function SharedMessage({ shareUuid, message }: { shareUuid: string; message: SharedMessageDto }) {

@@ -9,6 +9,7 @@ import "server-only";
 import { z } from "zod";
 import { CHAT_STATUSES, MESSAGE_ROLES, MESSAGE_STATUSES, type ChatParams } from "@/db/schema";
 import { uuidString } from "../http/params";
+import type { Part } from "../parts";
 
 export const EXPORT_FORMAT = "pollchat.chats";
 export const EXPORT_VERSION = 1;
@@ -23,6 +24,8 @@ export interface ExportedMessage {
   status: (typeof MESSAGE_STATUSES)[number];
   error?: string;
   createdAt: string;
+  /** An answer's parts (reasoning, tool calls, sources), for the Markdown export; the import does not read them. */
+  parts?: Part[];
 }
 
 export interface ExportedChat {

@@ -1,12 +1,15 @@
 /**
  * A chat as a Markdown document, for reading (the JSON export is the one to import): the
  * title, a line saying where it comes from, then each message under a heading naming who
- * wrote it. Answers are Markdown already; a person's message is kept as they typed it.
+ * wrote it. Answers are Markdown already (one with parts adds its thinking, tool calls and
+ * sources around its text: ./parts-markdown); a person's message is kept as they typed it.
  */
 import "server-only";
 import { findAgent } from "../models/agents";
 import { findModel } from "../models/registry";
+import { hasRichParts } from "../parts";
 import type { ExportedChat } from "./format";
+import { partsToMarkdown } from "./parts-markdown";
 
 const ROLE_HEADING = { user: "You", assistant: "Assistant", system: "System" } as const;
 
@@ -25,7 +28,8 @@ export function chatToMarkdown(chat: ExportedChat, exportedAt: string): string {
   const about = [`Exported from PollChat on ${stamp(exportedAt)}`, `agent: ${agent}`, ...(model ? [`model: ${model}`] : [])].join(" · ");
   const parts = [`# ${oneLine(chat.title) || "New chat"}`, `*${about}*`];
   for (const m of chat.messages) {
-    const body = [`### ${ROLE_HEADING[m.role]} · ${stamp(m.createdAt)}`, m.content.trim() === "" ? "*(no text)*" : m.content];
+    const text = hasRichParts(m.parts) ? partsToMarkdown(m.parts, m.content) : m.content;
+    const body = [`### ${ROLE_HEADING[m.role]} · ${stamp(m.createdAt)}`, text.trim() === "" ? "*(no text)*" : text];
     if (m.status === "failed") body.push(`> **This answer failed:** ${oneLine(m.error ?? "no reason was given")}`);
     if (m.status === "cancelled") body.push("> *Stopped before it was finished.*");
     if (m.status === "pending") body.push("> *Still being written when this was exported.*");

@@ -28,11 +28,12 @@
 import "server-only";
 import { uuidv7 } from "../ids";
 import { markdownToHtml } from "../markdown/html";
+import { hasRichParts } from "../parts";
+import { escapeHtml } from "./escape";
+import { partsHtml } from "./parts-html";
 import type { ChatDto, MessageDto, TokensDto } from "@/lib/contract";
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
+export { escapeHtml };
 
 function html(body: string, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(body, {
@@ -101,24 +102,51 @@ function errorLine(uuid: string, error: string | undefined, oob: boolean): strin
 /** The page's chat title is an <h2>: an answer's headings start at <h3>. */
 const ANSWER_TOP_HEADING = 3;
 
-/** A final answer, rendered: the whole of `#answer-{uuid}` (an out-of-band swap replaces it). */
-function renderedAnswer(uuid: string, text: string, status: string, oob: boolean): string {
-  const html = markdownToHtml(text, { partial: status !== "completed", top: ANSWER_TOP_HEADING });
+/** Who reads a fragment, as far as its HTML cares. */
+export interface ReaderOptions {
+  /** May allow or deny an answer's tool calls (a member who may write; not a viewer). */
+  canApprove?: boolean;
+}
+
+/**
+ * A final answer, rendered: the whole of `#answer-{uuid}` (an out-of-band swap replaces it).
+ * With `parts` beyond text, its reasoning, text, tool calls and sources in order.
+ */
+function renderedAnswer(uuid: string, text: string, status: string, oob: boolean, parts?: MessageDto["parts"], reader: ReaderOptions = {}): string {
+  const partial = status !== "completed";
+  const html = hasRichParts(parts)
+    ? partsHtml(parts, text, { canApprove: reader.canApprove ?? false, messageUuid: uuid, partial, top: ANSWER_TOP_HEADING })
+    : markdownToHtml(text, { partial, top: ANSWER_TOP_HEADING });
   return `<div class="answer markdown" id="answer-${uuid}"${oob ? ' hx-swap-oob="true"' : ""}><div class="msg-content" id="content-${uuid}">${html}</div></div>`;
 }
 
+/**
+ * A pending answer's parts but its text (which streams below them, as text): `#parts-{uuid}`,
+ * empty until it has any, so a tokens answer can replace it out of band (`oob`).
+ */
+export function pendingPartsBlock(uuid: string, parts: MessageDto["parts"], reader: ReaderOptions = {}, oob = false): string {
+  const rich = hasRichParts(parts) ? partsHtml(parts.filter((p) => p.type !== "text"), "", { canApprove: reader.canApprove ?? false, messageUuid: uuid }) : "";
+  return `<div class="answer-parts" id="parts-${uuid}"${oob ? ' hx-swap-oob="true"' : ""}>${rich}</div>`;
+}
+
 /** One message; a pending one carries its tokens poller (from `position`) and a Stop button. */
-export function messageItem(m: MessageDto): string {
+export function messageItem(m: MessageDto, reader: ReaderOptions = {}): string {
   const pending = !FINAL.has(m.status);
+  const answer = m.role === "assistant";
   const content =
-    m.role === "assistant" && !pending
-      ? renderedAnswer(m.uuid, m.content, m.status, false)
-      : `<div class="${m.role === "assistant" ? "answer" : "text"}" id="${m.role === "assistant" ? "answer" : "text"}-${m.uuid}"><div class="msg-content" id="content-${m.uuid}">${escapeHtml(m.content)}${pending ? tokensPoller(m.uuid, m.position) : ""}</div></div>`;
+    answer && !pending
+      ? renderedAnswer(m.uuid, m.content, m.status, false, m.parts, reader)
+      : `<div class="${answer ? "answer" : "text"}" id="${answer ? "answer" : "text"}-${m.uuid}">${answer ? pendingPartsBlock(m.uuid, m.parts, reader) : ""}<div class="msg-content" id="content-${m.uuid}">${escapeHtml(m.content)}${pending ? tokensPoller(m.uuid, m.position) : ""}</div></div>`;
   return `<article class="msg msg-${m.role}" id="msg-${m.uuid}" data-uuid="${m.uuid}" data-role="${m.role}">
 <div class="msg-meta"><span class="msg-role">${ROLE_LABEL[m.role] ?? escapeHtml(m.role)}</span>${statusBadge(m.uuid, m.role, m.status, false)}${actions(m.uuid, m.role, m.status, false)}</div>
 ${content}
 ${errorLine(m.uuid, m.error, false)}
 </article>`;
+}
+
+/** A viewer only reads: no Allow or Deny. */
+function readerOf(chat: ChatDto): ReaderOptions {
+  return { canApprove: chat.role !== "viewer" };
 }
 
 function titleText(chat: ChatDto): string {
@@ -142,7 +170,7 @@ export function chatBlock(chat: ChatDto, messages: MessageDto[] = []): string {
   return `<section class="chat" id="chat-${chat.uuid}" data-chat-uuid="${chat.uuid}">
 <header class="chat-head"><h2 class="chat-title" id="title-${chat.uuid}">${titleText(chat)}</h2></header>
 <div class="messages" id="messages-${chat.uuid}" role="log">
-${messages.map(messageItem).join("\n")}
+${messages.map((m) => messageItem(m, readerOf(chat))).join("\n")}
 ${messagesPoller(chat.uuid, messages.at(-1)?.uuid)}
 </div>
 <div class="alert" id="alert-${chat.uuid}" role="alert" hidden></div>
@@ -169,7 +197,7 @@ export function messagesFragment({ messages, chat }: { messages: MessageDto[]; c
   const last = messages.at(-1);
   if (!last) return noContent();
   return html(
-    messages.map(messageItem).join("\n") +
+    messages.map((m) => messageItem(m, readerOf(chat))).join("\n") +
       "\n" +
       messagesPoller(chat.uuid, last.uuid) +
       `<h2 class="chat-title" id="title-${chat.uuid}" hx-swap-oob="true">${titleText(chat)}</h2>`,
@@ -200,6 +228,11 @@ export function messageFragment(m: MessageDto, status: number): Response {
  */
 export function tokensFragment(uuid: string, t: TokensDto, wholeText?: string): Response {
   const final = FINAL.has(t.status);
+  // TODO(server, parts §3.5): take the answer's folded parts (and whether the reader may
+  // approve) here. While pending, when they changed, add `pendingPartsBlock(uuid, parts, reader,
+  // true)` to the body (out of band: it replaces `#parts-{uuid}`; and answer it rather than 204
+  // when only the parts changed); once final, pass them to `renderedAnswer(uuid, wholeText,
+  // t.status, true, parts, reader)` so the finished answer shows its reasoning, tools and sources.
   if (t.append && t.tokens === "" && !final) return noContent();
   let body = escapeHtml(t.tokens) + (final ? "" : tokensPoller(uuid, t.position));
   if (final) {

@@ -88,6 +88,25 @@ main { max-width: 780px; margin: 0 auto; padding: 16px 20px 0; }
 .msg-error { margin-top: 6px; color: var(--danger); font-size: 14px; }
 .msg-error[hidden] { display: none; }
 @keyframes blink { 50% { opacity: .2; } }
+.answer-parts:empty { display: none; }
+.answer-parts { margin-bottom: 8px; }
+.parts { display: grid; gap: 8px; min-width: 0; }
+.part-reasoning summary { cursor: pointer; color: var(--muted); font-size: 14px; width: fit-content; }
+.part-reasoning.live summary::after { content: ""; display: inline-block; width: 7px; height: 7px; margin-left: 6px; border-radius: 50%; background: var(--accent); animation: blink 1s infinite; }
+.part-reasoning-text { margin: 4px 0 0 4px; padding-left: 10px; border-left: 2px solid var(--border); color: var(--muted); font-size: 14px; white-space: pre-wrap; overflow-wrap: anywhere; }
+.part-tool { display: grid; gap: 6px; min-width: 0; padding: 8px 10px; border: 1px solid var(--border); border-radius: 10px; background: var(--panel); font-size: 14px; }
+.part-tool-head { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
+.part-tool-name { font: 600 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+.part-tool-source { color: var(--muted); font-size: 12px; border: 1px solid var(--border); border-radius: 999px; padding: 0 7px; }
+.part-tool-status { margin-left: auto; color: var(--muted); font-size: 13px; }
+.part-tool-status[data-status="error"], .part-tool-status[data-status="denied"], .part-tool-error { color: var(--danger); }
+.part-tool-label { display: block; font-size: 12px; font-weight: 600; color: var(--muted); }
+.part-tool-value pre, .markdown .part-tool-value pre { margin: 0; padding: 6px 8px; max-height: 240px; overflow: auto; background: var(--panel-2); border: 1px solid var(--border); border-radius: 8px; font: 12.5px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre; }
+.part-tool-error, .part-tool-decision { margin: 0; font-size: 13px; overflow-wrap: anywhere; }
+.part-tool-decision { color: var(--muted); }
+.part-tool-approval { display: flex; gap: 8px; }
+.part-sources-title { margin: 0; font-size: 13px; font-weight: 600; color: var(--muted); }
+.part-sources ol { margin: 2px 0 0; padding-left: 22px; font-size: 14px; overflow-wrap: anywhere; }
 .composer { position: sticky; bottom: 0; display: flex; gap: 10px; align-items: flex-end; padding: 12px 0 16px; background: var(--bg); }
 .composer-fields { flex: 1; display: flex; }
 .composer textarea { flex: 1; resize: vertical; min-height: 48px; max-height: 40vh; padding: 10px 12px; border: 1px solid var(--border);
@@ -155,6 +174,8 @@ const SCRIPT = `
       if (err.code === "unknown_last_message") resync(elt);
       else if (status === 404) { elt.remove(); show(box, err.message, "action"); }
       else show(box, err.message + " Retrying…", "poll");
+    } else if (err.code === "not_awaiting_approval") {
+      // Someone decided that tool call already: the next poll shows what became of it.
     } else {
       let text = err.message;
       const retry = ctx.response.headers.get("Retry-After");
