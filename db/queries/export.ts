@@ -6,6 +6,7 @@
 import "server-only";
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { getDb } from "../client.ts";
+import { cursorOf, type Part } from "../../lib/parts.ts";
 import { chatMembers, chatMessages, chats, users, type Chat, type ChatMessage, type ChatParams, type ChatStatus, type MessageRole, type MessageStatus } from "../schema.ts";
 import type { Tx } from "./access.ts";
 
@@ -43,7 +44,7 @@ export interface ChatToImport {
   params: ChatParams;
   createdAt: Date;
   updatedAt: Date;
-  messages: { uuid?: string; role: MessageRole; content: string; status: MessageStatus; error: string | null; createdAt: Date }[];
+  messages: { uuid?: string; role: MessageRole; content: string; status: MessageStatus; error: string | null; createdAt: Date; parts?: Part[] }[];
 }
 
 export type ImportOutcome =
@@ -124,8 +125,11 @@ export async function importChatsForUser(input: {
         error: m.error,
         authorId: m.role === "user" ? input.userId : null,
         createdAt: m.createdAt,
+        // Imported parts are final: a cursor of their own, that no live log has.
+        parts: m.parts ?? null,
+        partsCursor: m.parts ? cursorOf(m.parts.length, "imported") : null,
       }));
-      // 8 columns a row: well under PostgreSQL's 65,535 parameters per statement.
+      // 10 columns a row: well under PostgreSQL's 65,535 parameters per statement.
       for (let i = 0; i < rows.length; i += 1_000) await tx.insert(chatMessages).values(rows.slice(i, i + 1_000));
       outcomes.push({ kind: "imported", uuid, title: c.title, messages: rows.length, ...(uuid !== c.uuid && c.uuid ? { from: c.uuid } : {}) });
     }

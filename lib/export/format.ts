@@ -9,7 +9,7 @@ import "server-only";
 import { z } from "zod";
 import { CHAT_STATUSES, MESSAGE_ROLES, MESSAGE_STATUSES, type ChatParams } from "@/db/schema";
 import { uuidString } from "../http/params";
-import type { Part } from "../parts";
+import { TOOL_STATUSES, type Part } from "../parts";
 
 export const EXPORT_FORMAT = "pollchat.chats";
 export const EXPORT_VERSION = 1;
@@ -24,7 +24,7 @@ export interface ExportedMessage {
   status: (typeof MESSAGE_STATUSES)[number];
   error?: string;
   createdAt: string;
-  /** An answer's parts (reasoning, tool calls, sources), for the Markdown export; the import does not read them. */
+  /** An answer's parts (reasoning, tool calls, sources: docs/design.md §3.11); the import keeps them. */
   parts?: Part[];
 }
 
@@ -49,6 +49,29 @@ export interface ExportFile {
 
 const when = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time such as 2025-01-31T12:00:00.000Z" });
 
+const isoTime = z.string().max(40);
+/** An answer's parts as an export holds them (lib/parts.ts): checked field by field, shown inert. */
+const importedPart = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("text"), start: z.number().int().min(0), step: z.number().int().min(0).max(1_000) }),
+  z.object({ type: z.literal("reasoning"), text: z.string().max(200_000), startedAt: isoTime, endedAt: isoTime.optional() }),
+  z.object({
+    type: z.literal("tool"),
+    callId: z.string().max(200),
+    name: z.string().max(200),
+    source: z.string().max(200),
+    step: z.number().int().min(0).max(1_000),
+    input: z.unknown().optional(),
+    status: z.enum(TOOL_STATUSES),
+    output: z.unknown().optional(),
+    error: z.string().max(2_000).optional(),
+    needsApproval: z.boolean().optional(),
+    decidedBy: z.object({ id: z.string().max(200), name: z.string().max(200) }).optional(),
+    startedAt: isoTime.optional(),
+    endedAt: isoTime.optional(),
+  }),
+  z.object({ type: z.literal("source"), url: z.string().max(4_000), title: z.string().max(1_000).optional(), from: z.string().max(200).optional() }),
+]);
+
 const importedMessage = z.object({
   uuid: uuidString.optional(),
   role: z.enum(MESSAGE_ROLES),
@@ -57,6 +80,7 @@ const importedMessage = z.object({
   status: z.enum(MESSAGE_STATUSES).default("completed"),
   error: z.string().max(2_000).nullish(),
   createdAt: when.optional(),
+  parts: z.array(importedPart).max(500).optional(),
 });
 
 const importedChat = z.object({

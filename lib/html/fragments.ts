@@ -28,7 +28,7 @@
 import "server-only";
 import { uuidv7 } from "../ids";
 import { markdownToHtml } from "../markdown/html";
-import { hasRichParts } from "../parts";
+import { hasRichParts, type Part } from "../parts";
 import { escapeHtml } from "./escape";
 import { partsHtml } from "./parts-html";
 import type { ChatDto, MessageDto, TokensDto } from "@/lib/contract";
@@ -79,8 +79,8 @@ export function messagesPoller(chatUuid: string, lastUuid: string | undefined): 
 }
 
 /** Asks for a pending message's text from `position`; sits at the end of the text and replaces itself. */
-function tokensPoller(uuid: string, position: number): string {
-  return `<span class="tokens-poller" id="tokens-poller-${uuid}" data-position="${position}" hx-get="/chat/message/${uuid}/tokens/${position}" hx-trigger="every ${POLL_INTERVAL}" hx-sync="drop" hx-target="this" hx-swap="outerHTML swapEmpty:true" aria-hidden="true"></span>`;
+function tokensPoller(uuid: string, position: number, partsCursor = "0"): string {
+  return `<span class="tokens-poller" id="tokens-poller-${uuid}" data-position="${position}" hx-get="/chat/message/${uuid}/tokens/${position}?parts=${encodeURIComponent(partsCursor)}" hx-trigger="every ${POLL_INTERVAL}" hx-sync="drop" hx-target="this" hx-swap="outerHTML swapEmpty:true" aria-hidden="true"></span>`;
 }
 
 function statusBadge(uuid: string, role: string, status: string, oob: boolean): string {
@@ -136,7 +136,7 @@ export function messageItem(m: MessageDto, reader: ReaderOptions = {}): string {
   const content =
     answer && !pending
       ? renderedAnswer(m.uuid, m.content, m.status, false, m.parts, reader)
-      : `<div class="${answer ? "answer" : "text"}" id="${answer ? "answer" : "text"}-${m.uuid}">${answer ? pendingPartsBlock(m.uuid, m.parts, reader) : ""}<div class="msg-content" id="content-${m.uuid}">${escapeHtml(m.content)}${pending ? tokensPoller(m.uuid, m.position) : ""}</div></div>`;
+      : `<div class="${answer ? "answer" : "text"}" id="${answer ? "answer" : "text"}-${m.uuid}">${answer ? pendingPartsBlock(m.uuid, m.parts, reader) : ""}<div class="msg-content" id="content-${m.uuid}">${escapeHtml(m.content)}${pending ? tokensPoller(m.uuid, m.position, m.partsCursor) : ""}</div></div>`;
   return `<article class="msg msg-${m.role}" id="msg-${m.uuid}" data-uuid="${m.uuid}" data-role="${m.role}">
 <div class="msg-meta"><span class="msg-role">${ROLE_LABEL[m.role] ?? escapeHtml(m.role)}</span>${statusBadge(m.uuid, m.role, m.status, false)}${actions(m.uuid, m.role, m.status, false)}</div>
 ${content}
@@ -226,20 +226,19 @@ export function messageFragment(m: MessageDto, status: number): Response {
  * updates the status, the error and the Stop button out of band, and with `wholeText` (the
  * answer's whole text) the answer rendered as Markdown. Nothing new: 204.
  */
-export function tokensFragment(uuid: string, t: TokensDto, wholeText?: string): Response {
+export function tokensFragment(uuid: string, t: TokensDto, wholeText?: string, parts?: { list: Part[]; changed: boolean; reader: ReaderOptions }): Response {
   const final = FINAL.has(t.status);
-  // TODO(server, parts §3.5): take the answer's folded parts (and whether the reader may
-  // approve) here. While pending, when they changed, add `pendingPartsBlock(uuid, parts, reader,
-  // true)` to the body (out of band: it replaces `#parts-{uuid}`; and answer it rather than 204
-  // when only the parts changed); once final, pass them to `renderedAnswer(uuid, wholeText,
-  // t.status, true, parts, reader)` so the finished answer shows its reasoning, tools and sources.
-  if (t.append && t.tokens === "" && !final) return noContent();
-  let body = escapeHtml(t.tokens) + (final ? "" : tokensPoller(uuid, t.position));
+  // While pending, parts that changed replace #parts-{uuid} out of band (docs/design.md §3.11).
+  const partsChanged = !final && parts?.changed === true;
+  if (t.append && t.tokens === "" && !final && !partsChanged) return noContent();
+  const cursor = t.parts?.cursor ?? "0";
+  let body = escapeHtml(t.tokens) + (final ? "" : tokensPoller(uuid, t.position, cursor));
+  if (partsChanged) body += pendingPartsBlock(uuid, parts.list, parts.reader, true);
   if (final) {
     // The role is not known here; a final status has the same label for every role.
     body += statusBadge(uuid, "", t.status, true) + actions(uuid, "", t.status, true) + errorLine(uuid, t.error, true);
     // An answer's whole text, formatted (`#answer-` exists only on answers: a user's message stays text).
-    if (wholeText !== undefined) body += renderedAnswer(uuid, wholeText, t.status, true);
+    if (wholeText !== undefined) body += renderedAnswer(uuid, wholeText, t.status, true, parts?.list, parts?.reader);
   }
   const headers: Record<string, string> = t.append
     ? { "HX-Reswap": "outerHTML swapEmpty:true" }

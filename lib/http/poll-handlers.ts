@@ -9,6 +9,7 @@ import { pagesPollRoute } from "./pages-route";
 import { chatAfterParams, chatParams, partsCursorParam, tokensParams } from "./params";
 import { getMessages, getTokens } from "../chat/polls";
 import { messagesFragment, tokensFragment } from "../html/fragments";
+import { applyPartEvents } from "../parts";
 
 /** GET /chat/{uuid}/messages: all messages of the chat, oldest first. `?typing=1`: the reader's draft is not empty. */
 export const messagesPoll = pagesPollRoute({ route: "/chat/[uuid]/messages", params: chatParams }, async ({ identity, params, htmx, query }) => {
@@ -33,5 +34,10 @@ export const tokensPoll = pagesPollRoute({ route: "/chat/message/[uuid]/tokens/[
   // /lite formats an answer once it is final: that takes its whole text, once per answer.
   const final = result.status !== "pending";
   const whole = !final || params.position === 0 || !result.append ? result.tokens : (await getTokens({ userId: identity.id, messageUuid: params.uuid, position: 0 })).tokens;
-  return tokensFragment(params.uuid, result, final ? whole : undefined);
+  // htmx cannot fold events: when they changed, the page gets the whole list, rendered (§3.11).
+  const changed = (result.parts?.events.length ?? 0) > 0 || result.parts?.reset === true;
+  const all = changed || final ? (await getTokens({ userId: identity.id, messageUuid: params.uuid, position: result.position, parts: "0" })).parts : undefined;
+  const list = all ? applyPartEvents([], all.events) : [];
+  // Who may click Allow is checked by the approval route (a viewer gets 403); the page shows the buttons to members.
+  return tokensFragment(params.uuid, result, final ? whole : undefined, { list, changed, reader: { canApprove: true } });
 });
