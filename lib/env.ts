@@ -65,6 +65,69 @@ const resourceAttributes = z
     return out;
   });
 
+/** The tools lib/tools offers without any server (lib/tools/builtin.ts implements each). */
+export const BUILTIN_TOOL_NAMES = ["current_time", "calculator"] as const;
+export type BuiltinToolName = (typeof BUILTIN_TOOL_NAMES)[number];
+
+/**
+ * BUILTIN_TOOLS: unset, all of them; empty, none (an operator who writes `BUILTIN_TOOLS=` means
+ * "no tools", not "the default").
+ */
+const builtinTools = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined ? [...BUILTIN_TOOL_NAMES] : s.split(",").map((x) => x.trim()).filter(Boolean)))
+  .pipe(z.array(z.enum(BUILTIN_TOOL_NAMES, { error: (i) => `unknown built-in tool "${String(i.input)}" (known: ${BUILTIN_TOOL_NAMES.join(", ")})` })));
+
+/** The MCP server's name: the prefix of its tools' names as the model sees them, and in logs. */
+const mcpServerName = z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/, "a name of 1-32 letters, digits, _ or -");
+const mcpCommon = {
+  name: mcpServerName,
+  /** true: every tool of the server waits for a member's approval; a list: those tools. */
+  approval: z.union([z.boolean(), z.array(z.string().min(1))]).default(false),
+  /** Only these of the server's tools are offered (unset: all). */
+  tools: z.array(z.string().min(1)).optional(),
+};
+const mcpStdioServer = z.strictObject({
+  ...mcpCommon,
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  /** The child's environment: these plus PATH, HOME and a few more (not the app's secrets). */
+  env: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().min(1).optional(),
+});
+const mcpHttpServer = z.strictObject({
+  ...mcpCommon,
+  url: z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" }),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+export type McpServerConfig = z.infer<typeof mcpStdioServer> | z.infer<typeof mcpHttpServer>;
+
+/** MCP_SERVERS: a JSON array of servers, with unique names. */
+const mcpServers = z
+  .string()
+  .optional()
+  .transform((s, ctx): unknown => {
+    if (!s || !s.trim()) return [];
+    try {
+      return JSON.parse(s);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: `not valid JSON (${err instanceof Error ? err.message : String(err)})` });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(z.union([mcpStdioServer, mcpHttpServer], { error: 'each server needs a "command" (stdio) or a "url" (streamable HTTP), and only the documented keys' }))
+      .superRefine((servers, ctx) => {
+        const seen = new Set<string>();
+        servers.forEach((server, i) => {
+          if (seen.has(server.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `"${server.name}" is used twice` });
+          seen.add(server.name);
+        });
+      }),
+  );
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: optionalString,
@@ -118,6 +181,12 @@ const schema = z.object({
   /** How many tokens a model may think for, where the provider takes a budget (Anthropic). */
   REASONING_BUDGET_TOKENS: int(4_096, 1_024),
   // ---- tools (lib/tools): added by the tools work
+  /** The MCP servers whose tools models may call: a JSON array (README, Configuration). */
+  MCP_SERVERS: mcpServers,
+  /** The built-in tools offered (comma-separated; unset: all; empty: none). */
+  BUILTIN_TOOLS: builtinTools,
+  /** A tool call running longer than this fails (the model is told so). */
+  TOOL_TIMEOUT_MS: int(60_000, 100),
 
   /** How long a runner's claim on a generation lasts without renewal. */
   LEASE_MS: int(2_000, 1_000),
@@ -248,6 +317,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** For tests that change the environment: the next env() validates it again. */
+export function resetEnvForTests(): void {
+  cached = undefined;
 }
 
 /** The environment when it is valid, else undefined: for code that must not fail on it. */
