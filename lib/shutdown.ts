@@ -21,6 +21,7 @@
 import "server-only";
 import { log } from "./log";
 import { stopGenerations } from "./generation/shutdown";
+import { closeTools } from "./tools";
 import { localRuns } from "./generation/local-runs";
 import { closeAllConnections, drainServers, openConnections } from "./http/server-lifecycle";
 import { getDatabase } from "@/db/client";
@@ -94,6 +95,7 @@ async function shutDown(signal: NodeJS.Signals, graceMs: number): Promise<void> 
     `${signal}: shutting down: no new connections or answers here; open connections close after their current answer`,
   );
   await Promise.all([drainServers(), stopGenerations(graceMs, signal)]);
+  await closeTools().catch(() => {});
   await exit(false);
 }
 
