@@ -81,7 +81,8 @@ export async function sendMessage(qc: QueryClient, input: { chatUuid: string; co
     const { message } = await retryOnNetwork(() =>
       api<{ message: MessageDto }>(`/chat/${input.chatUuid}/send`, {
         method: "POST",
-        json: { content: input.content, uuid, ...(input.model ? { model: input.model } : {}) },
+        // The sender's zone: the clock tool answers in it (docs/design.md §3.11).
+        json: { content: input.content, uuid, ...(input.model ? { model: input.model } : {}), ...browserZone() },
       }),
     );
     confirm(qc, input.chatUuid, message);
@@ -207,4 +208,14 @@ export async function deleteChat(qc: QueryClient, chatUuid: string): Promise<voi
   await api<{ deleted: true }>(`/api/chats/${chatUuid}`, { method: "DELETE" });
   mapLists(qc, (chats) => chats.filter((c) => c.uuid !== chatUuid));
   qc.removeQueries({ queryKey: keys.messages(chatUuid) });
+}
+
+/** The browser's IANA time zone, when it has one. */
+function browserZone(): { timeZone?: string } {
+  try {
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return timeZone ? { timeZone } : {};
+  } catch {
+    return {};
+  }
 }

@@ -84,7 +84,7 @@ export async function readToolDecision(input: { requestUuid: string; callId: str
     .where(and(eq(toolApprovals.requestUuid, input.requestUuid), eq(toolApprovals.callId, input.callId)))
     .limit(1);
   if (!row) return undefined;
-  return { approve: row.approve, by: row.userId ? { id: row.userId, name: (row.name as string | null) ?? "Someone" } : null };
+  return { approve: row.approve, by: row.userId ? { id: row.userId, name: (row.name) ?? "Someone" } : null };
 }
 
 /**

@@ -17,7 +17,7 @@ import { isUniqueViolation } from "@/db/queries/util";
 import type { Chat, ChatMessage } from "@/db/schema";
 import { EXPORT_FORMAT, EXPORT_VERSION, type ExportedChat, type ExportFile, type ImportFile } from "./format";
 import { chatToMarkdown } from "./markdown";
-import { settleParts, type Part } from "../parts";
+import { settleParts } from "../parts";
 
 async function exportedChat(chat: Chat, messages: ChatMessage[]): Promise<ExportedChat> {
   // A pending answer's text so far lives with its generation, not in the message row (the
@@ -112,7 +112,7 @@ function toImport(chat: ImportFile["chats"][number], now: number): ChatToImport 
       status: m.status === "pending" ? ("cancelled" as const) : m.status,
       error: m.error ? storableText(m.error) : null,
       createdAt: new Date(at),
-      ...(m.role === "assistant" && m.parts?.length ? { parts: settleParts(m.parts as Part[], new Date(at).toISOString(), "The answer stopped before this tool call ended.") } : {}),
+      ...(m.role === "assistant" && m.parts?.length ? { parts: settleParts(m.parts, new Date(at).toISOString(), "The answer stopped before this tool call ended.") } : {}),
     };
   });
   const updatedAt = Math.max(chat.updatedAt ? Date.parse(chat.updatedAt) : 0, createdAt.getTime(), previous);

@@ -74,7 +74,7 @@ export class OutputBatcher {
       last.text += e.text;
       return last;
     }
-    const event = { ...e, id: eventId() } as PartEvent;
+    const event = { ...e, id: eventId() };
     this.events.push({ seq: ++this.seq, event });
     return event;
   }

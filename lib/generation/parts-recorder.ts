@@ -53,7 +53,7 @@ export class PartsRecorder {
 
   private emit(e: NewPartEvent): void {
     if (!this.sink.event(e)) throw new GenerationStop("fenced", "This generation was cancelled or taken over.");
-    this.folded = applyPartEvents(this.folded, [{ ...e, id: "" } as PartEvent]);
+    this.folded = applyPartEvents(this.folded, [{ ...e, id: "" }]);
   }
 
   /** A part other than text comes: the text before it (if any, and not yet a part) becomes one. */
