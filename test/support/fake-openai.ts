@@ -1,8 +1,9 @@
 /**
- * A fake OpenAI-compatible Chat Completions server for tests and benchmarks.
+ * A fake model server for tests and benchmarks: OpenAI's Chat Completions API
+ * (POST /v1/chat/completions) and Anthropic's Messages API (POST /v1/messages).
  *
  * Real HTTP (node:http), real SSE. Behaviour is scripted by a directive inside
- * the LAST user message:
+ * the LAST user message (tool results are not user messages, in either API):
  *
  *   [[fake key=value key="value with spaces" ...]]
  *
@@ -16,37 +17,88 @@
  *   delay=MS            delay between chunks (default 5)
  *   ttft=MS             delay before the first chunk (default 0); headers are sent immediately
  *   tps=N               chunks per second (delay = 1000/N, drift-free scheduling); overrides delay
- *   status=CODE         answer with an OpenAI-style JSON error with that HTTP status
+ *   status=CODE         answer with an error of that HTTP status (OpenAI's or Anthropic's JSON shape)
  *   retry_after=S       Retry-After header value (sent with 429/503 with default 1, or whenever given)
  *   fail_times=N        only the first N requests carrying this exact directive fail (status defaults to 500)
- *   cut_after=N         after N chunks destroy the socket (no finish chunk, no [DONE])
+ *   cut_after=N         after N chunks destroy the socket (no finish chunk, no [DONE] / message_stop)
  *   stall_after=N       after N chunks send nothing more, until the client aborts or the server closes
  *   malformed_after=N   after N chunks send `data: {not json` and end the response
- *   usage_prompt=N      reported prompt_tokens (default ceil(total message chars / 4))
- *   usage_completion=N  reported completion_tokens (default: number of chunks)
- *   require_auth=KEY    401 unless `Authorization: Bearer KEY`
+ *   usage_prompt=N      reported prompt/input tokens (default ceil(total message chars / 4))
+ *   usage_completion=N  reported completion/output tokens (default: number of chunks)
+ *   require_auth=KEY    401 unless `Authorization: Bearer KEY` (Anthropic: `x-api-key: KEY`)
  *   no_continue=1       refuse (400) a request to continue an interrupted answer (below)
  *
+ * Reasoning and tools (both APIs; "chunks" above count reasoning and tool-call chunks too, so
+ * that e.g. `reasoning=... tps=2 cut_after=3` kills an answer while it thinks):
+ *   reasoning=STR       stream this reasoning before the text (and before tool calls), with the
+ *                       same chunk/delay/tps, in every response of the turn (every step thinks).
+ *                       Chat Completions: `delta.reasoning_content` (DeepSeek, vLLM, llama.cpp).
+ *                       Messages: a `thinking` block (thinking_delta chunks, then one
+ *                       signature_delta), ONLY when the request asks for it with
+ *                       `thinking: {type: "enabled" | "adaptive"}`, as Anthropic does.
+ *   tool=NAME           call tool NAME, unless the request already holds that call's result:
+ *                       Chat Completions: a `role: "tool"` message with `tool_call_id` = its id;
+ *                       Messages: a `tool_result` block with `tool_use_id` = its id.
+ *                       Then (all results there) it streams `text`, where `{{tool_output}}` is
+ *                       replaced by the call's result (a string, or the text of its parts).
+ *   tool_input=JSON     the call's arguments, a JSON object (default {}); streamed over several
+ *                       chunks (`function.arguments` / `input_json_delta`), `chunk` units each
+ *   tool_id=ID          the call's id (default call_1; Messages: toolu_fake_1)
+ *   tool_text=STR       text streamed (after reasoning) before the tool call(s), as a preamble
+ *   tool2=NAME          a second call in the same response (index 1; id call_2 / toolu_fake_2)
+ *   tool2_input=JSON    its arguments (default {})
+ *   tool_then=NAME      once the first results are in, call this tool (id call_3 / toolu_fake_3)
+ *                       instead of answering; after its result, answer with `text`
+ *   tool_then_input=JSON its arguments (default {})
+ *   tool_unchecked=1    do not check that the request offers the tool; by default a request
+ *                       that would get a call of a tool it does not offer in `tools` gets a 400
+ *   In `text`: {{tool_output}} = the result of the last call of the turn (tool_then's when
+ *   given, else tool's); {{tool_output_1}}, {{tool_output_2}}, {{tool_output_3}} = the results
+ *   of tool, tool2 and tool_then. A call's stop is `finish_reason: "tool_calls"` /
+ *   `stop_reason: "tool_use"`; a text answer's `"stop"` / `"end_turn"`.
+ *
  * Continuing an interrupted answer (docs/design.md §5.3), as the servers it stands for do:
- * with `continue_final_message: true` and a final assistant message (vLLM's prefill), it
- * streams the rest of the scripted text after that message; for a final user turn that asks to
- * "continue it exactly where it stopped" after an assistant message (the instruction), the
- * directive is read from the user message before, and like a real model it repeats the last
- * words it had written before going on.
+ * with `continue_final_message: true` and a final assistant message (vLLM's prefill; on the
+ * Messages API a final assistant message is always a prefill), it streams the rest of the
+ * scripted text after that message; for a final user turn that asks to "continue it exactly
+ * where it stopped" after an assistant message (the instruction), the directive is read from
+ * the user message before, and like a real model it repeats the last words it had written
+ * before going on.
  *
  * Without a directive, it streams "Hello from the fake model. You said: <first 40 code points
  * of the message>" in chunks of 5, 5 ms apart. Unknown keys or bad values give a 400.
+ * The Messages API answers only streaming requests (`stream: true`); others get a 400.
+ * Every request is recorded (`requests`, or GET /_test/requests from another process) in one
+ * shape for both APIs: Anthropic's `system` as a first system message, its `tool_result`
+ * blocks as `role: "tool"` messages with `toolCallId`.
  *
  * Only erasable TypeScript syntax is used so that plain `node` (type stripping) can run it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
+export interface RecordedMessage {
+  /** system, user, assistant or tool (Anthropic's tool_result blocks are recorded as tool messages). */
+  role: string;
+  /** The text: a string content, or the text of its text parts (tool calls and thinking left out). */
+  content: string;
+  /** For a tool message: the id of the call it answers. */
+  toolCallId?: string;
+  /** For an assistant message that called tools: those calls. */
+  toolCalls?: { id: string; name: string }[];
+}
+
 export interface RecordedRequest {
+  /** Which API it came to: "openai" (/v1/chat/completions) or "anthropic" (/v1/messages). */
+  api: "openai" | "anthropic";
   model: string;
-  messages: { role: string; content: string }[];
+  messages: RecordedMessage[];
+  /** Names of the tools the request offers (its `tools`), in order. */
+  tools: string[];
   stream: boolean;
   streamOptions?: unknown;
+  /** Anthropic: the request's `thinking` (e.g. {type: "enabled", budget_tokens: 1024}), when sent. */
+  thinking?: unknown;
   headers: Record<string, string | undefined>;
   receivedAt: number;
 }
@@ -55,7 +107,7 @@ export interface FakeOpenAI {
   /** Base URL including `/v1`, e.g. `http://127.0.0.1:PORT/v1`. */
   url: string;
   port: number;
-  /** Every POST /v1/chat/completions request, in arrival order (invalid ones too, best effort). */
+  /** Every POST /v1/chat/completions and /v1/messages request, in arrival order (invalid ones too, best effort). */
   requests: RecordedRequest[];
   close(): Promise<void>;
 }
@@ -84,6 +136,17 @@ export interface Directive {
   usageCompletion?: number;
   requireAuth?: string;
   noContinue?: boolean;
+  reasoning?: string;
+  tool?: string;
+  /** JSON object text (validated); "{}" when not given. */
+  toolInput?: string;
+  toolId?: string;
+  toolText?: string;
+  tool2?: string;
+  tool2Input?: string;
+  toolThen?: string;
+  toolThenInput?: string;
+  toolUnchecked?: boolean;
 }
 
 export class DirectiveError extends Error {
@@ -136,6 +199,16 @@ const KNOWN_KEYS = new Set([
   "usage_completion",
   "require_auth",
   "no_continue",
+  "reasoning",
+  "tool",
+  "tool_input",
+  "tool_id",
+  "tool_text",
+  "tool2",
+  "tool2_input",
+  "tool_then",
+  "tool_then_input",
+  "tool_unchecked",
 ]);
 
 function unescapeValue(raw: string): string {
@@ -303,10 +376,68 @@ export function parseDirective(text: string): Directive {
       case "no_continue":
         d.noContinue = value === "1";
         break;
+      case "reasoning":
+        d.reasoning = value;
+        break;
+      case "tool":
+        d.tool = toolName(key, value);
+        break;
+      case "tool_input":
+        d.toolInput = jsonObject(key, value);
+        break;
+      case "tool_id":
+        d.toolId = toolName(key, value);
+        break;
+      case "tool_text":
+        d.toolText = value;
+        break;
+      case "tool2":
+        d.tool2 = toolName(key, value);
+        break;
+      case "tool2_input":
+        d.tool2Input = jsonObject(key, value);
+        break;
+      case "tool_then":
+        d.toolThen = toolName(key, value);
+        break;
+      case "tool_then_input":
+        d.toolThenInput = jsonObject(key, value);
+        break;
+      case "tool_unchecked":
+        d.toolUnchecked = parseBool(key, value);
+        break;
     }
   }
   if (d.tps !== undefined) d.delay = 1000 / d.tps;
+  const needs = (given: unknown, keys: string, what: string | undefined, needed: string) => {
+    if (given !== undefined && what === undefined) throw new DirectiveError(`'${keys}' needs '${needed}='`);
+  };
+  needs(d.toolInput, "tool_input", d.tool, "tool");
+  needs(d.toolId, "tool_id", d.tool, "tool");
+  needs(d.toolText, "tool_text", d.tool, "tool");
+  needs(d.toolUnchecked, "tool_unchecked", d.tool, "tool");
+  needs(d.tool2, "tool2", d.tool, "tool");
+  needs(d.toolThen, "tool_then", d.tool, "tool");
+  needs(d.tool2Input, "tool2_input", d.tool2, "tool2");
+  needs(d.toolThenInput, "tool_then_input", d.toolThen, "tool_then");
+  if (d.toolId === "call_2" || d.toolId === "call_3") throw new DirectiveError(`tool_id ${d.toolId} is taken by tool2/tool_then`);
   return d;
+}
+
+function toolName(key: string, value: string): string {
+  if (!/^\S+$/.test(value)) throw new DirectiveError(`'${key}' must be a non-empty name without spaces, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function jsonObject(key: string, value: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new DirectiveError(`'${key}' must be a JSON object, got ${JSON.stringify(value)}`);
+  }
+  if (!isRecord(parsed)) throw new DirectiveError(`'${key}' must be a JSON object, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** The full text the server streams for a (successful) response to this directive. */
@@ -503,19 +634,170 @@ export interface ChunkEvent {
   /** The last user message without its directive: benchmarks put an id there. */
   message: string;
   index: number;
+  /** What the chunk carries: reasoning, answer text, or a tool call (its start, or a piece of its arguments). */
+  kind: "reasoning" | "text" | "tool";
   text: string;
   /** Epoch milliseconds with sub-millisecond precision (performance.timeOrigin + now()). */
   at: number;
 }
 
-async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, state: State, conn: Conn): Promise<void> {
+type Api = "openai" | "anthropic";
+
+/** Anthropic's error `type` for an HTTP status (https://docs.anthropic.com/en/api/errors). */
+const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  500: "api_error",
+  529: "overloaded_error",
+};
+
+/** An error in the shape of the API the request came to. */
+function sendApiError(
+  api: Api,
+  res: ServerResponse,
+  status: number,
+  override?: Partial<ErrorSpec> & { param?: string },
+  extraHeaders: Record<string, string> = {},
+): void {
+  if (api === "openai") return sendError(res, status, override, extraHeaders);
+  if (res.destroyed || res.headersSent) return;
+  const message = override?.message ?? ERRORS[status]?.message ?? `Fake error with status ${status}`;
+  const body = JSON.stringify({ type: "error", error: { type: ANTHROPIC_ERROR_TYPES[status] ?? "api_error", message } });
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+    ...extraHeaders,
+  });
+  res.end(body);
+}
+
+function str(v: unknown): string {
+  return typeof v === "string" ? v : "";
+}
+
+/** Chat Completions messages as recorded: role, text, and the tool-call links. */
+function openaiMessages(raw: unknown[]): RecordedMessage[] {
+  return raw.map((m: unknown) => {
+    if (!isRecord(m)) return { role: "", content: "" };
+    const out: RecordedMessage = { role: str(m.role), content: contentToString(m.content) };
+    if (out.role === "tool" && typeof m.tool_call_id === "string") out.toolCallId = m.tool_call_id;
+    if (Array.isArray(m.tool_calls) && m.tool_calls.length > 0) {
+      out.toolCalls = m.tool_calls.map((c: unknown) => ({
+        id: isRecord(c) ? str(c.id) : "",
+        name: isRecord(c) && isRecord(c.function) ? str(c.function.name) : "",
+      }));
+    }
+    return out;
+  });
+}
+
+/**
+ * Messages API messages in the same shape: `system` first, each tool_result block a tool
+ * message (before the text of its user message, where Anthropic wants them), tool_use blocks
+ * an assistant's toolCalls; thinking blocks are left out of the text.
+ */
+function anthropicMessages(system: unknown, raw: unknown[]): RecordedMessage[] {
+  const out: RecordedMessage[] = [];
+  if (system !== undefined && system !== null) out.push({ role: "system", content: contentToString(system) });
+  for (const m of raw) {
+    if (!isRecord(m)) {
+      out.push({ role: "", content: "" });
+      continue;
+    }
+    const role = str(m.role);
+    if (!Array.isArray(m.content)) {
+      out.push({ role, content: contentToString(m.content) });
+      continue;
+    }
+    const blocks = m.content.filter(isRecord);
+    let text = "";
+    let rest = false;
+    const toolCalls: { id: string; name: string }[] = [];
+    for (const b of blocks) {
+      if (b.type === "tool_result") {
+        out.push({ role: "tool", content: contentToString(b.content), toolCallId: str(b.tool_use_id) });
+        continue;
+      }
+      rest = true;
+      if (b.type === "text") text += str(b.text);
+      else if (b.type === "tool_use") toolCalls.push({ id: str(b.id), name: str(b.name) });
+    }
+    if (rest || blocks.length === 0) out.push(toolCalls.length > 0 ? { role, content: text, toolCalls } : { role, content: text });
+  }
+  return out;
+}
+
+/** Names of the offered tools: `{type: "function", function: {name}}` (OpenAI) or `{name}` (Anthropic). */
+function toolNames(tools: unknown): string[] {
+  if (!Array.isArray(tools)) return [];
+  return tools.map((t: unknown) => {
+    if (!isRecord(t)) return "";
+    if (isRecord(t.function)) return str(t.function.name);
+    return str(t.name);
+  });
+}
+
+interface ToolCallSpec {
+  id: string;
+  name: string;
+  /** The arguments, JSON text. */
+  input: string;
+}
+
+/** What one response says: reasoning, then text, then tool calls (none: a final answer). */
+interface Reply {
+  reasoning: string;
+  text: string;
+  calls: ToolCallSpec[];
+}
+
+/**
+ * The step of the directive's turn this request is at, from the tool results it carries: the
+ * first call(s) until their results are in, then tool_then's call, then the text answer.
+ */
+function planReply(d: Directive, messages: RecordedMessage[], api: Api, finalText: (text: string) => string): Reply {
+  const reasoning = d.reasoning ?? "";
+  const text = scriptedText(d);
+  if (d.tool === undefined) return { reasoning, text: finalText(text), calls: [] };
+  const ids = api === "openai" ? ["call_1", "call_2", "call_3"] : ["toolu_fake_1", "toolu_fake_2", "toolu_fake_3"];
+  const first: ToolCallSpec = { id: d.toolId ?? ids[0]!, name: d.tool, input: d.toolInput ?? "{}" };
+  const second: ToolCallSpec | undefined = d.tool2 === undefined ? undefined : { id: ids[1]!, name: d.tool2, input: d.tool2Input ?? "{}" };
+  const then: ToolCallSpec | undefined =
+    d.toolThen === undefined ? undefined : { id: ids[2]!, name: d.toolThen, input: d.toolThenInput ?? "{}" };
+  const results = new Map<string, string>();
+  for (const m of messages) if (m.role === "tool" && m.toolCallId !== undefined) results.set(m.toolCallId, m.content);
+  const preamble = d.toolText ?? "";
+  const missing = [first, ...(second ? [second] : [])].filter((c) => !results.has(c.id));
+  if (missing.length > 0) return { reasoning, text: preamble, calls: missing };
+  if (then && !results.has(then.id)) return { reasoning, text: preamble, calls: [then] };
+  const out = (c: ToolCallSpec | undefined) => (c ? (results.get(c.id) ?? "") : "");
+  const answer = text
+    .replaceAll("{{tool_output_1}}", out(first))
+    .replaceAll("{{tool_output_2}}", out(second))
+    .replaceAll("{{tool_output_3}}", out(then))
+    .replaceAll("{{tool_output}}", out(then ?? first));
+  return { reasoning, text: finalText(answer), calls: [] };
+}
+
+/** One counted chunk of a streamed response, ready to write (with any structural events before it). */
+interface Unit {
+  data: string;
+  kind: ChunkEvent["kind"];
+  text: string;
+}
+
+async function handleModelRequest(api: Api, req: IncomingMessage, res: ServerResponse, state: State, conn: Conn): Promise<void> {
   const receivedAt = Date.now();
   const headers = flattenHeaders(req);
   let raw: string;
   try {
     raw = await readBody(req);
   } catch (err) {
-    sendError(res, 400, { message: `Could not read request body: ${(err as Error).message}` });
+    sendApiError(api, res, 400, { message: `Could not read request body: ${(err as Error).message}` });
     return;
   }
 
@@ -523,8 +805,8 @@ async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, 
   try {
     body = JSON.parse(raw);
   } catch {
-    state.requests.push({ model: "", messages: [], stream: false, headers, receivedAt });
-    sendError(res, 400, {
+    state.requests.push({ api, model: "", messages: [], tools: [], stream: false, headers, receivedAt });
+    sendApiError(api, res, 400, {
       message: "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)",
       code: "invalid_json",
     });
@@ -535,39 +817,42 @@ async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, 
   const model = typeof obj.model === "string" ? obj.model : "";
   const stream = obj.stream === true;
   const rawMessages = Array.isArray(obj.messages) ? obj.messages : undefined;
-  const messages = (rawMessages ?? []).map((m: unknown) => ({
-    role: isRecord(m) && typeof m.role === "string" ? m.role : "",
-    content: isRecord(m) ? contentToString(m.content) : "",
-  }));
-  const recorded: RecordedRequest = { model, messages, stream, headers, receivedAt };
+  const messages = api === "openai" ? openaiMessages(rawMessages ?? []) : anthropicMessages(obj.system, rawMessages ?? []);
+  const tools = toolNames(obj.tools);
+  const recorded: RecordedRequest = { api, model, messages, tools, stream, headers, receivedAt };
   if (obj.stream_options !== undefined) recorded.streamOptions = obj.stream_options;
+  if (api === "anthropic" && obj.thinking !== undefined) recorded.thinking = obj.thinking;
   state.requests.push(recorded);
 
   if (!isRecord(body)) {
-    sendError(res, 400, { message: "The request body must be a JSON object.", code: "invalid_body" });
+    sendApiError(api, res, 400, { message: "The request body must be a JSON object.", code: "invalid_body" });
     return;
   }
   if (!rawMessages || rawMessages.length === 0) {
-    sendError(res, 400, {
+    sendApiError(api, res, 400, {
       message: rawMessages ? "'messages' must contain at least one message." : "'messages' is a required property",
       code: rawMessages ? "empty_array" : "missing_required_parameter",
     });
     return;
   }
 
-  const continuing = continuationOf(messages, obj);
+  const prefill = api === "anthropic" || obj.continue_final_message === true;
+  const continuing = continuationOf(messages, prefill);
   const lastUser = (continuing?.kind === "instruction" ? messages.slice(0, -2) : messages).findLast((m) => m.role === "user");
   let d: Directive;
   try {
     d = parseDirective(lastUser?.content ?? "");
   } catch (err) {
-    sendError(res, 400, { message: `Invalid fake directive: ${(err as Error).message}`, code: "invalid_fake_directive" });
+    sendApiError(api, res, 400, { message: `Invalid fake directive: ${(err as Error).message}`, code: "invalid_fake_directive" });
     return;
   }
 
-  if (d.requireAuth !== undefined && headers.authorization !== `Bearer ${d.requireAuth}`) {
-    sendError(res, 401);
-    return;
+  if (d.requireAuth !== undefined) {
+    const ok = api === "openai" ? headers.authorization === `Bearer ${d.requireAuth}` : headers["x-api-key"] === d.requireAuth;
+    if (!ok) {
+      sendApiError(api, res, 401, api === "anthropic" ? { message: "invalid x-api-key" } : undefined);
+      return;
+    }
   }
 
   if (d.status !== undefined || d.failTimes !== undefined) {
@@ -584,29 +869,79 @@ async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, 
       if (status === 429 || status === 503 || d.retryAfter !== undefined) {
         extra["Retry-After"] = String(d.retryAfter ?? 1);
       }
-      sendError(res, status, undefined, extra);
+      sendApiError(api, res, status, undefined, extra);
       return;
     }
   }
 
   if (continuing && d.noContinue) {
-    sendError(res, 400, { message: "This model cannot continue an assistant message.", code: "continuation_unsupported" });
+    sendApiError(api, res, 400, { message: "This model cannot continue an assistant message.", code: "continuation_unsupported" });
     return;
   }
-  const text = continuing ? continuedText(scriptedText(d), continuing) : scriptedText(d);
-  const chunks = splitIntoChunks(text, d.chunk, d.splitSurrogates);
+  if (api === "anthropic" && !stream) {
+    sendApiError(api, res, 400, { message: "fake: the Messages API is only served streaming (stream: true)" });
+    return;
+  }
+
+  const reply = planReply(d, messages, api, (text) => (continuing ? continuedText(text, continuing) : text));
+  if (!d.toolUnchecked) {
+    const unknown = reply.calls.find((c) => !tools.includes(c.name));
+    if (unknown) {
+      const offered = tools.length > 0 ? tools.join(", ") : "none";
+      sendApiError(api, res, 400, {
+        message: `fake: the directive calls tool '${unknown.name}', which the request does not offer in 'tools' (offered: ${offered})`,
+        param: "tools",
+        code: "tool_not_offered",
+      });
+      return;
+    }
+  }
+  // Anthropic thinks only when asked to; OpenAI-compatible reasoning models always do.
+  const thinkingType = isRecord(obj.thinking) ? obj.thinking.type : undefined;
+  if (api === "anthropic" && thinkingType !== "enabled" && thinkingType !== "adaptive") reply.reasoning = "";
+
   const promptChars = messages.reduce((n, m) => n + m.content.length, 0);
+  const promptTokens = d.usagePrompt ?? Math.ceil(promptChars / 4);
+  const responseModel = model || DEFAULT_MODEL;
+
+  if (api === "anthropic") {
+    return streamAnthropic(conn, state, d, reply, { model: responseModel, promptTokens });
+  }
+  return answerOpenAI(conn, state, d, reply, { model: responseModel, promptTokens, stream, obj });
+}
+
+async function answerOpenAI(
+  conn: Conn,
+  state: State,
+  d: Directive,
+  reply: Reply,
+  o: { model: string; promptTokens: number; stream: boolean; obj: Record<string, unknown> },
+): Promise<void> {
+  const { res } = conn;
+  const split = (s: string) => splitIntoChunks(s, d.chunk, d.splitSurrogates);
+  const deltas: { delta: Record<string, unknown>; kind: ChunkEvent["kind"]; text: string }[] = [];
+  for (const c of split(reply.reasoning)) deltas.push({ delta: { reasoning_content: c }, kind: "reasoning", text: c });
+  for (const c of split(reply.text)) deltas.push({ delta: { content: c }, kind: "text", text: c });
+  reply.calls.forEach((call, index) => {
+    deltas.push({
+      delta: { tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] },
+      kind: "tool",
+      text: "",
+    });
+    for (const c of split(call.input)) deltas.push({ delta: { tool_calls: [{ index, function: { arguments: c } }] }, kind: "tool", text: c });
+  });
+  if (deltas[0]) deltas[0].delta = { role: "assistant", ...deltas[0].delta };
+  const finishReason = reply.calls.length > 0 ? "tool_calls" : "stop";
   const usage = {
-    prompt_tokens: d.usagePrompt ?? Math.ceil(promptChars / 4),
-    completion_tokens: d.usageCompletion ?? chunks.length,
+    prompt_tokens: o.promptTokens,
+    completion_tokens: d.usageCompletion ?? deltas.length,
     total_tokens: 0,
   };
   usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
   const id = `chatcmpl-fake-${++idCounter}`;
   const created = Math.floor(Date.now() / 1000);
-  const responseModel = model || DEFAULT_MODEL;
 
-  if (!stream) {
+  if (!o.stream) {
     await sleep(d.ttft, conn.signal);
     if (d.cutAfter !== undefined) {
       res.socket?.destroy();
@@ -624,32 +959,34 @@ async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, 
       return;
     }
     if (conn.signal.aborted) return;
+    const message: Record<string, unknown> = {
+      role: "assistant",
+      content: reply.calls.length > 0 && reply.text === "" ? null : reply.text,
+      refusal: null,
+    };
+    if (reply.reasoning !== "") message.reasoning_content = reply.reasoning;
+    if (reply.calls.length > 0) {
+      message.tool_calls = reply.calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.input } }));
+    }
     sendJson(res, 200, {
       id,
       object: "chat.completion",
       created,
-      model: responseModel,
+      model: o.model,
       system_fingerprint: "fp_fake",
-      choices: [
-        {
-          index: 0,
-          message: { role: "assistant", content: text, refusal: null },
-          logprobs: null,
-          finish_reason: "stop",
-        },
-      ],
+      choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
       usage,
     });
     return;
   }
 
-  const includeUsage = isRecord(obj.stream_options) && obj.stream_options.include_usage === true;
+  const includeUsage = isRecord(o.obj.stream_options) && o.obj.stream_options.include_usage === true;
   const frame = (choices: unknown[], extra?: Record<string, unknown>) =>
     `data: ${JSON.stringify({
       id,
       object: "chat.completion.chunk",
       created,
-      model: responseModel,
+      model: o.model,
       system_fingerprint: "fp_fake",
       choices,
       ...(includeUsage ? { usage: null } : {}),
@@ -664,9 +1001,98 @@ async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, 
   });
   res.flushHeaders();
 
+  const units: Unit[] = deltas.map((x) => ({
+    data: frame([{ index: 0, delta: x.delta, logprobs: null, finish_reason: null }]),
+    kind: x.kind,
+    text: x.text,
+  }));
+  const epilogue = [frame([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }])];
+  if (includeUsage) epilogue.push(frame([], { usage }));
+  epilogue.push("data: [DONE]\n\n");
+  await streamUnits(conn, state, d, units, epilogue, "data: {not json\n\n");
+}
+
+/** The Messages API's event stream (https://docs.anthropic.com/en/docs/build-with-claude/streaming). */
+async function streamAnthropic(conn: Conn, state: State, d: Directive, reply: Reply, o: { model: string; promptTokens: number }): Promise<void> {
+  const { res } = conn;
+  const id = `msg_fake_${++idCounter}`;
+  const event = (type: string, payload: Record<string, unknown> = {}) => `event: ${type}\ndata: ${JSON.stringify({ type, ...payload })}\n\n`;
+  const split = (s: string) => splitIntoChunks(s, d.chunk, d.splitSurrogates);
+
+  // Content events in order; the counted ones (chunks) carry the structural ones before them.
+  const units: Unit[] = [];
+  let pending = "";
+  const structural = (data: string) => {
+    pending += data;
+  };
+  const counted = (data: string, kind: ChunkEvent["kind"], text: string) => {
+    units.push({ data: pending + data, kind, text });
+    pending = "";
+  };
+  let index = -1;
+  if (reply.reasoning !== "") {
+    index++;
+    structural(event("content_block_start", { index, content_block: { type: "thinking", thinking: "" } }));
+    for (const c of split(reply.reasoning)) counted(event("content_block_delta", { index, delta: { type: "thinking_delta", thinking: c } }), "reasoning", c);
+    const signature = Buffer.from(`fake-signature:${id}:${index}`).toString("base64");
+    structural(event("content_block_delta", { index, delta: { type: "signature_delta", signature } }));
+    structural(event("content_block_stop", { index }));
+  }
+  if (reply.text !== "") {
+    index++;
+    structural(event("content_block_start", { index, content_block: { type: "text", text: "" } }));
+    for (const c of split(reply.text)) counted(event("content_block_delta", { index, delta: { type: "text_delta", text: c } }), "text", c);
+    structural(event("content_block_stop", { index }));
+  }
+  for (const call of reply.calls) {
+    index++;
+    counted(event("content_block_start", { index, content_block: { type: "tool_use", id: call.id, name: call.name, input: {} } }), "tool", "");
+    for (const c of split(call.input)) {
+      counted(event("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: c } }), "tool", c);
+    }
+    structural(event("content_block_stop", { index }));
+  }
+  const outputTokens = d.usageCompletion ?? units.length;
+  const epilogue = [
+    pending,
+    event("message_delta", {
+      delta: { stop_reason: reply.calls.length > 0 ? "tool_use" : "end_turn", stop_sequence: null },
+      usage: { output_tokens: outputTokens },
+    }),
+    event("message_stop"),
+  ].filter((f) => f !== "");
+
+  res.writeHead(200, {
+    "Content-Type": "text/event-stream; charset=utf-8",
+    "Cache-Control": "no-cache",
+    Connection: "keep-alive",
+    "Request-Id": id,
+  });
+  res.flushHeaders();
+  const start = event("message_start", {
+    message: {
+      id,
+      type: "message",
+      role: "assistant",
+      model: o.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: o.promptTokens, output_tokens: 1 },
+    },
+  });
+  if (!(await write(conn, start + event("ping")))) return;
+  await streamUnits(conn, state, d, units, epilogue, "event: content_block_delta\ndata: {not json\n\n");
+}
+
+/**
+ * Writes the chunks on the directive's schedule (ttft, delay or tps), with its faults
+ * (cut_after, stall_after, malformed_after counted in chunks), then the closing frames.
+ */
+async function streamUnits(conn: Conn, state: State, d: Directive, units: Unit[], epilogue: string[], malformedFrame: string): Promise<void> {
   await sleep(d.ttft, conn.signal);
   const start = performance.now();
-  for (let i = 0; i < chunks.length; i++) {
+  for (let i = 0; i < units.length; i++) {
     if (i > 0 && d.delay > 0) {
       // drift-free schedule so that tps=N is accurate even for sub-millisecond delays
       const due = start + i * d.delay;
@@ -677,20 +1103,17 @@ async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, 
     }
     if (i === d.cutAfter) return cut(conn);
     if (i === d.stallAfter) return waitForever(conn.signal);
-    if (i === d.malformedAfter) return malformed(conn);
-    const delta = i === 0 ? { role: "assistant", content: chunks[i] } : { content: chunks[i] };
-    state.onChunk?.({ message: d.message, index: i, text: chunks[i] ?? "", at: performance.timeOrigin + performance.now() });
-    if (!(await write(conn, frame([{ index: 0, delta, logprobs: null, finish_reason: null }])))) return;
+    if (i === d.malformedAfter) return malformed(conn, malformedFrame);
+    const unit = units[i]!;
+    state.onChunk?.({ message: d.message, index: i, kind: unit.kind, text: unit.text, at: performance.timeOrigin + performance.now() });
+    if (!(await write(conn, unit.data))) return;
   }
-  const n = chunks.length;
+  const n = units.length;
   if (d.cutAfter !== undefined && d.cutAfter >= n) return cut(conn);
   if (d.stallAfter !== undefined && d.stallAfter >= n) return waitForever(conn.signal);
-  if (d.malformedAfter !== undefined && d.malformedAfter >= n) return malformed(conn);
-
-  if (!(await write(conn, frame([{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }])))) return;
-  if (includeUsage && !(await write(conn, frame([], { usage })))) return;
-  if (!(await write(conn, "data: [DONE]\n\n"))) return;
-  res.end();
+  if (d.malformedAfter !== undefined && d.malformedAfter >= n) return malformed(conn, malformedFrame);
+  for (const f of epilogue) if (!(await write(conn, f))) return;
+  conn.res.end();
 }
 
 interface Continuation {
@@ -699,10 +1122,10 @@ interface Continuation {
   prefix: string;
 }
 
-function continuationOf(messages: { role: string; content: string }[], body: Record<string, unknown>): Continuation | undefined {
+function continuationOf(messages: RecordedMessage[], prefill: boolean): Continuation | undefined {
   const last = messages.at(-1);
   const before = messages.at(-2);
-  if (last?.role === "assistant" && body.continue_final_message === true) return { kind: "prefill", prefix: last.content };
+  if (last?.role === "assistant" && prefill) return { kind: "prefill", prefix: last.content };
   if (last?.role === "user" && before?.role === "assistant" && /continue it exactly where it stopped/i.test(last.content)) {
     return { kind: "instruction", prefix: before.content };
   }
@@ -725,8 +1148,8 @@ async function cut(conn: Conn): Promise<void> {
   conn.res.socket?.destroy();
 }
 
-async function malformed(conn: Conn): Promise<void> {
-  if (await write(conn, "data: {not json\n\n")) conn.res.end();
+async function malformed(conn: Conn, frame: string): Promise<void> {
+  if (await write(conn, frame)) conn.res.end();
 }
 
 function handleModels(res: ServerResponse): void {
@@ -765,7 +1188,11 @@ export function startFakeOpenAI(opts: { port?: number; host?: string; onChunk?: 
       }
       if (route === "/v1/chat/completions" || route === "/chat/completions") {
         if (req.method !== "POST") return sendError(res, 405, { message: `Method ${req.method} not allowed`, type: "invalid_request_error" });
-        return handleChatCompletions(req, res, state, conn);
+        return handleModelRequest("openai", req, res, state, conn);
+      }
+      if (route === "/v1/messages" || route === "/messages") {
+        if (req.method !== "POST") return sendApiError("anthropic", res, 405, { message: `Method ${req.method} not allowed` });
+        return handleModelRequest("anthropic", req, res, state, conn);
       }
       sendError(res, 404, { message: `Unknown request URL: ${req.method} ${path}`, code: "unknown_url" });
     };
