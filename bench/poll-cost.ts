@@ -13,6 +13,7 @@
  *   guard     GET /api/bench/session                         the guard alone (session decoding)
  *   messages  GET /chat/{c}/messages/{last}                  a poll with no news
  *   tokens    GET /chat/message/{m}/tokens/{position}        a pending answer, nothing new yet
+ *   tokens-parts  the same with ?parts=0 (what the browser asks since answers have parts)
  * and, on PostgreSQL (DATABASE_URL), the floor (issue #19, goal 1): a bare node:http +
  * postgres.js server (bench/lib/floor-server.ts, a process of its own on the same database)
  * asking the same two statements for the same user, chat, message and position:
@@ -75,6 +76,8 @@ try {
 
   const { endpoints: paths, pendingAnswer } = await pollEndpoints(client);
   const endpoints: Record<string, string> = Object.fromEntries(Object.entries(paths).map(([k, p]) => [k, stack.app.url + p]));
+  // The browser's tokens poll asks for the answer's parts too (docs/design.md §3.11): its own statement.
+  endpoints["tokens-parts"] = `${endpoints.tokens!}?parts=0`;
   if (stack.databaseUrl) {
     // The floor asks for the signed-in user's chat and message: the same paths, another server.
     const db = postgres(stack.databaseUrl, { max: 1, onnotice: () => {} });

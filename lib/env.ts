@@ -200,8 +200,11 @@ const schema = z.object({
   FLUSH_MAX_CHARS: int(16_384, 1),
   MAX_ATTEMPTS: int(3, 1),
   GENERATION_TIMEOUT_MS: int(600_000, 1_000),
-  /** Models offered the tools (ids as in /api/models); "*": every real model (never the demo). */
-  TOOL_MODELS: z.string().default("*").transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+  /**
+   * Models offered the tools (ids as in /api/models); "*": every real model (never the demo).
+   * Unset: OpenAI, Anthropic and AI Gateway models; OpenAI-compatible ones only when named.
+   */
+  TOOL_MODELS: list,
   /** How many model steps one answer may take (each step may call tools). */
   TOOL_MAX_STEPS: int(6, 1),
   /** How long a tool call that needs approval waits for a member's click before it is refused. */

@@ -40,6 +40,8 @@ export const INVARIANT_KINDS = [
   "request_state_invalid",
   /** Output chunks left behind by a finished request (they are deleted in the transaction that ends it). */
   "leftover_output_chunks",
+  /** Part events left behind by a finished request (folded into the message when it ends). */
+  "leftover_part_events",
   /** Liveness (only with leaseGraceMs): running, and its lease expired longer ago than the grace. */
   "running_without_live_lease",
   /** Liveness (only with leaseGraceMs): queued and not started for longer than the grace. */
@@ -124,6 +126,12 @@ function checks(leaseGraceMs: number | undefined): SQL[] {
     sql`select 'leftover_output_chunks', jsonb_build_object('request', r.uuid, 'chat', r.chat_uuid),
           count(*) || ' chunks left for a ' || r.status || ' request'
         from llm_output_chunk k join llm_request r on r.uuid = k.request_uuid
+        where r.status in ${FINAL}
+        group by r.uuid, r.chat_uuid, r.status`,
+    // An ended answer's part events were folded into its message (docs/design.md §3.11).
+    sql`select 'leftover_part_events', jsonb_build_object('request', r.uuid, 'chat', r.chat_uuid),
+          count(*) || ' part events left for a ' || r.status || ' request'
+        from llm_output_part p join llm_request r on r.uuid = p.request_uuid
         where r.status in ${FINAL}
         group by r.uuid, r.chat_uuid, r.status`,
   ];

@@ -8,7 +8,7 @@ import "server-only";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { getDb } from "../client.ts";
-import { chatMembers, llmOutputParts, llmRequests, toolApprovals, toolRuns, users, type MemberRole } from "../schema.ts";
+import { chatMembers, chatMessages, llmOutputParts, llmRequests, toolApprovals, toolRuns, users, type MemberRole } from "../schema.ts";
 import { applyPartEvents, cursorOf, settleParts, type Part, type PartEvent, type PartsCursor } from "../../lib/parts.ts";
 import type { Tx } from "./access.ts";
 import { displayName } from "./fragments.ts";
@@ -88,22 +88,23 @@ export async function readToolDecision(input: { requestUuid: string; callId: str
 }
 
 /**
- * The running generation a message's tool call belongs to, as a member who may write sees it:
- * its request and the part events so far (to check that the call waits). Undefined: not the
- * member's message, or not an answer being generated.
+ * An answer as a member sees it for a tool approval: their role in its chat and, while it is
+ * being generated, its request. Undefined: not the member's message (or no such message).
  */
-export async function findPendingAnswer(input: { messageUuid: string; userId: string }): Promise<
-  { requestUuid: string; attempt: number; role: MemberRole; chatUuid: string } | undefined
+export async function findAnswerForMember(input: { messageUuid: string; userId: string }): Promise<
+  { role: MemberRole; active: { requestUuid: string; attempt: number } | null } | undefined
 > {
   const db = await getDb();
   const [row] = await db
-    .select({ requestUuid: llmRequests.uuid, attempt: llmRequests.attempt, role: chatMembers.role, chatUuid: llmRequests.chatUuid })
-    .from(llmRequests)
-    .innerJoin(chatMembers, and(eq(chatMembers.chatUuid, llmRequests.chatUuid), eq(chatMembers.userId, input.userId)))
+    .select({ role: chatMembers.role, requestUuid: llmRequests.uuid, attempt: llmRequests.attempt })
+    .from(chatMessages)
+    .innerJoin(chatMembers, and(eq(chatMembers.chatUuid, chatMessages.chatUuid), eq(chatMembers.userId, input.userId)))
     .innerJoin(users, and(eq(users.id, chatMembers.userId), sql`${users.disabledAt} is null`))
-    .where(and(eq(llmRequests.responseMessageUuid, input.messageUuid), sql`${llmRequests.status} in ('queued', 'running')`))
+    .leftJoin(llmRequests, and(eq(llmRequests.uuid, chatMessages.llmRequestUuid), sql`${llmRequests.status} in ('queued', 'running')`))
+    .where(and(eq(chatMessages.uuid, input.messageUuid), eq(chatMessages.role, "assistant")))
     .limit(1);
-  return row;
+  if (!row) return undefined;
+  return { role: row.role, active: row.requestUuid !== null && row.attempt !== null ? { requestUuid: row.requestUuid, attempt: row.attempt } : null };
 }
 
 // ------------------------------------------------------------------ which tools ran

@@ -6,20 +6,22 @@
 import "server-only";
 import { AppError, notFound } from "../errors";
 import { canWrite } from "@/db/queries/access";
-import { decideToolCall, findPendingAnswer, readAttemptEvents } from "@/db/queries/parts";
+import { decideToolCall, findAnswerForMember, readAttemptEvents } from "@/db/queries/parts";
 import { applyPartEvents } from "../parts";
 import { READ_ONLY } from "./chats";
 
 const NOT_WAITING = () => new AppError("not_awaiting_approval", "This tool call is not waiting for approval any more.");
 
 export async function decideTool(input: { userId: string; messageUuid: string; callId: string; approve: boolean }): Promise<{ approved: boolean }> {
-  const answer = await findPendingAnswer({ messageUuid: input.messageUuid, userId: input.userId });
-  if (!answer) throw notFound("Message not found, or it is not being answered.");
+  const answer = await findAnswerForMember({ messageUuid: input.messageUuid, userId: input.userId });
+  if (!answer) throw notFound("Message not found.");
   if (!canWrite(answer.role)) throw READ_ONLY();
-  const parts = applyPartEvents([], (await readAttemptEvents({ requestUuid: answer.requestUuid, attempt: answer.attempt })).map((e) => e.event));
+  // An answer that ended has no call waiting any more.
+  if (!answer.active) throw NOT_WAITING();
+  const { requestUuid, attempt } = answer.active;
+  const parts = applyPartEvents([], (await readAttemptEvents({ requestUuid, attempt })).map((e) => e.event));
   const call = parts.find((p) => p.type === "tool" && p.callId === input.callId);
-  if (!call) throw notFound("There is no such tool call in this answer.");
-  if (call.type !== "tool" || call.status !== "awaiting-approval") throw NOT_WAITING();
-  if (!(await decideToolCall({ requestUuid: answer.requestUuid, callId: input.callId, approve: input.approve, userId: input.userId }))) throw NOT_WAITING();
+  if (call?.type !== "tool" || call.status !== "awaiting-approval") throw NOT_WAITING();
+  if (!(await decideToolCall({ requestUuid, callId: input.callId, approve: input.approve, userId: input.userId }))) throw NOT_WAITING();
   return { approved: input.approve };
 }

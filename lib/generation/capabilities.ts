@@ -17,9 +17,16 @@ export function reasoningOn(modelId: string, e = env()): boolean {
   return listed(e.REASONING_MODELS, modelId);
 }
 
-/** The tools are offered to this model. */
+/**
+ * The tools are offered to this model: the ones TOOL_MODELS names ("*": every real one); unset,
+ * the models of providers that take tools (OpenAI, Anthropic, the AI Gateway). An
+ * OpenAI-compatible server is asked only when named: many local servers refuse a request that
+ * offers tools (llama.cpp without its chat templates), and every answer would fail.
+ */
 export function toolsOffered(modelId: string, e = env()): boolean {
-  return modelId !== DEMO_MODEL_ID && listed(e.TOOL_MODELS, modelId);
+  if (modelId === DEMO_MODEL_ID) return false;
+  if (e.TOOL_MODELS.length) return listed(e.TOOL_MODELS, modelId);
+  return !modelId.startsWith("compatible:");
 }
 
 /**

@@ -25,6 +25,8 @@ export class PartsRecorder {
   private folded: Part[];
   private readonly tools = new Map<string, number>();
   private readonly reasoning = new Map<string, number>();
+  /** Tool runs waiting for the stream to announce their call (its step is known then). */
+  private readonly announced = new Map<string, () => void>();
   /** The last part is (or, with no parts yet, would be) the text being written. */
   private textOpen: boolean;
   /** The step of the text written before any part existed (its text part is added late). */
@@ -111,8 +113,22 @@ export class PartsRecorder {
     return p?.type === "tool" ? p : undefined;
   }
 
+  /**
+   * Resolves once the stream announced this call (or after `ms`): a tool's run can start
+   * before the stream's reader reached the call, and the call's part must carry its own step.
+   */
+  async announcedCall(callId: string, ms = 1_000): Promise<void> {
+    if (this.tools.has(callId)) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.announced.set(callId, () => (clearTimeout(timer), resolve()));
+    });
+    this.announced.delete(callId);
+  }
+
   /** The model began a call (its input may still be coming). */
   toolStarted(callId: string, name: string, source: string): void {
+    this.announced.get(callId)?.();
     if (this.tools.has(callId)) return;
     this.beforeOther();
     this.tools.set(callId, this.folded.length);

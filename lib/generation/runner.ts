@@ -378,7 +378,7 @@ async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { r
   const prefill = continuation === "prefill" && provider === "compatible" ? { compatible: { continue_final_message: true, add_generation_prompt: false } } : undefined;
   const think = reasoning ? reasoningOptions(provider, e.REASONING_BUDGET_TOKENS) : undefined;
   const providerOptions = prefill || think ? { ...think, ...prefill } : undefined;
-  if (continuation || events.length) logger.info({ carried: request.carriedChars, parts: carriedParts.length, mode: continuation }, "continuing the answer from its parts and text so far");
+  if (continuation || events.length) logger.info({ carried: request.carriedChars, parts: carriedParts.length, mode: continuation }, "continuing the answer from its text so far");
   const messages: ModelMessage[] = prompt.messages;
   if (logPrompts()) logger.info({ system: prompt.system, messages: [...messages, ...continued], trimmed: prompt.trimmed }, "prompt");
   const promptText = [prompt.system ?? "", ...messages.map((m) => (typeof m.content === "string" ? m.content : ""))].join("\n");

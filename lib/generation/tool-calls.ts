@@ -83,6 +83,7 @@ function message(err: unknown): string {
  */
 export async function runCall(t: AppTool, callId: string, input: unknown, ctx: ToolRunContext): Promise<unknown> {
   const { recorder } = ctx;
+  await recorder.announcedCall(callId);
   recorder.toolStarted(callId, t.name, t.source);
   recorder.toolChanged(callId, { input });
   ctx.pause();

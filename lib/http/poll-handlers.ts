@@ -28,7 +28,8 @@ export const messagesAfterPoll = pagesPollRoute(
 
 /** GET /chat/message/{uuid}/tokens/{position}: the message's text from `position` (code points) on. */
 export const tokensPoll = pagesPollRoute({ route: "/chat/message/[uuid]/tokens/[position]", params: tokensParams }, async ({ identity, params, htmx, query }) => {
-  const parts = partsCursorParam(query("parts"));
+  // htmx pages ask with the parts (their poller carries the cursor; a page from before: "0").
+  const parts = partsCursorParam(query("parts")) ?? (htmx ? "0" : undefined);
   const result = await getTokens({ userId: identity.id, messageUuid: params.uuid, position: params.position, ...(parts === undefined ? {} : { parts }) });
   if (!htmx) return { json: result };
   // /lite formats an answer once it is final: that takes its whole text, once per answer.

@@ -208,7 +208,8 @@ async function followTokens(client: TestClient, item: Item, seen: Seen, opts: { 
       }
       next = poller(res.html, "tokens-poller");
       if (next) {
-        expect(Number(/\/tokens\/(\d+)$/.exec(next.url)![1])).toBe([...run.text].length);
+        // The poller carries the answer's parts cursor too (docs/design.md §3.11).
+        expect(Number(/\/tokens\/(\d+)\?parts=[0-9A-Za-z._-]+$/.exec(next.url)![1])).toBe([...run.text].length);
       } else {
         run.status = /data-status="(\w+)"/.exec(oob("status")?.[0] ?? "")?.[1] ?? "?";
         run.error = unescapeHtml(oob("error")?.[1] ?? "");
@@ -361,7 +362,7 @@ describe("htmx fragments", () => {
     view.composerUuid = nextComposerUuid(sent.html);
     const answer = await waitForItem(client, view, seen, (i) => i.role === "assistant");
     expect(answer.status).toBe("pending");
-    expect(answer.tokensPoller?.url).toBe(`/chat/message/${answer.uuid}/tokens/${[...answer.text].length}`);
+    expect(answer.tokensPoller?.url).toBe(`/chat/message/${answer.uuid}/tokens/${[...answer.text].length}?parts=0`);
     expect(answer.tokensPoller).toMatchObject({ trigger: "every 300ms", swap: "outerHTML swapEmpty:true", sync: "drop" });
     const stop = openingTag(seen.at(-1)!, new RegExp(`hx-post="/chat/message/${answer.uuid}/cancel"`));
     expect(stop).toBeDefined();

@@ -115,6 +115,8 @@ describe("one server: idle polls from memory, and read your own writes", () => {
     expect(await hitsOf(server, owner, `/chat/${chat}/messages/${answer.uuid}`, "chat_poll")).toBe(5);
     expect(await hitsOf(server, owner, `/chat/${chat}/messages`, "chat_poll")).toBe(5);
     expect(await hitsOf(server, owner, `/chat/message/${answer.uuid}/tokens/${answer.position}`, "tokens_poll")).toBe(5);
+    // The browser's tokens poll asks for the parts too: its own entry, kept the same way.
+    expect(await hitsOf(server, owner, `/chat/message/${answer.uuid}/tokens/${answer.position}?parts=0`, "tokens_poll")).toBe(5);
     // The session behind them is known too: no query for it either.
     expect(await hitsOf(server, owner, `/chat/${chat}/messages/${answer.uuid}`, "session")).toBe(5);
     // htmx fragments read the same entries.

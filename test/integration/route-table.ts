@@ -97,6 +97,12 @@ export const ROUTES: Record<string, RouteCase> = {
   },
   "GET /chat/message/[uuid]/tokens/[position]": { access: "owner", needs: "read", path: ({ message }) => `/chat/message/${message}/tokens/0` },
   "POST /chat/message/[uuid]/cancel": { access: "owner", needs: "write", path: ({ message }) => `/chat/message/${message}/cancel` },
+  "POST /chat/message/[uuid]/tools/[call_id]": {
+    access: "owner",
+    needs: "write",
+    path: ({ message }) => `/chat/message/${message}/tools/call_1`,
+    body: () => ({ approve: true }),
+  },
   "PATCH /api/chats/[uuid]": { access: "owner", needs: "write", path: ({ chat }) => `/api/chats/${chat}`, body: () => ({ title: "mine now" }) },
   "DELETE /api/chats/[uuid]": { access: "owner", needs: "owner", path: ({ chat }) => `/api/chats/${chat}` },
 
@@ -167,6 +173,7 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /api/admin/users/[id]": { access: "admin", path: ({ user }) => `/api/admin/users/${user}` },
   "PATCH /api/admin/users/[id]": { access: "admin", path: ({ user }) => `/api/admin/users/${user}`, body: () => ({ quota: { messagesPerHour: 5 } }) },
   "GET /api/admin/generations": { access: "admin", path: () => "/api/admin/generations" },
+  "GET /api/admin/tool-runs": { access: "admin", path: () => "/api/admin/tool-runs" },
   "POST /api/register": { access: "public", path: () => "/api/register", body: () => ({ email: "not-an-email", password: "x" }) },
   "GET /api/auth/[...nextauth]": { access: "authjs", path: () => "/api/auth/session" },
   "POST /api/auth/[...nextauth]": { access: "authjs", path: () => "/api/auth/callback/credentials" },

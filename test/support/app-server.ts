@@ -343,6 +343,8 @@ export function testAppEnv(db: TestDatabase, fakeOpenAIUrl: string): Record<stri
     // The fake continues a final assistant message as vLLM does: an interrupted answer resumes
     // by prefill, exactly. The instruction path is tested on its own (recovery.test.ts).
     OPENAI_COMPATIBLE_CONTINUE: "true",
+    // The fake takes tools (as vLLM does): offered the built-ins, as a deployment that names it would.
+    TOOL_MODELS: "*",
     DEMO_MODEL: "true",
     DEMO_TOKENS_PER_SECOND: "400",
     DEFAULT_MODEL: "",
