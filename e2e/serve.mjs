@@ -11,6 +11,7 @@ import { createTestDatabase, projectRoot, removeDataDir, startAppServer, testApp
 import { startMailSink } from "../test/support/mail-sink.ts";
 import { e2eMailDir } from "./mail-dir.mjs";
 import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 const port = Number(process.env.E2E_PORT ?? 3210);
 
@@ -21,7 +22,17 @@ const mailDir = e2eMailDir(projectRoot, port);
 rmSync(mailDir, { recursive: true, force: true });
 const mail = await startMailSink(mailDir);
 // The admin of e2e/admin.spec.ts by its email (verified from its mail); guests for e2e/account.spec.ts.
-const env = { ...testAppEnv(db, fake.url), ADMIN_EMAILS: "e2e-admin@example.test", ALLOW_GUESTS: "true", SMTP_URL: mail.url };
+// Answers in parts for e2e/parts.spec.ts: every model thinks (when the fake is told to), and one
+// real MCP server over stdio, whose get-sum waits for a member's approval (echo does not).
+const everything = fileURLToPath(new URL("../node_modules/@modelcontextprotocol/server-everything/dist/index.js", import.meta.url));
+const env = {
+  ...testAppEnv(db, fake.url),
+  ADMIN_EMAILS: "e2e-admin@example.test",
+  ALLOW_GUESTS: "true",
+  SMTP_URL: mail.url,
+  REASONING_MODELS: "*",
+  MCP_SERVERS: JSON.stringify([{ name: "everything", command: process.execPath, args: [everything, "stdio"], approval: ["get-sum"] }]),
+};
 
 let app;
 let stopping;

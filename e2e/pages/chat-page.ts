@@ -23,6 +23,70 @@ export function slowAnswer(text: string, opts: { repeat?: number; chunk?: number
   return `[[fake text="${text}" repeat=${opts.repeat ?? 1} chunk=${opts.chunk ?? 6} delay=${opts.delay ?? 40}]]`;
 }
 
+/**
+ * A JSON value as a fake-model directive's double-quoted value, its quotes escaped (the fake
+ * reads no single quotes): `tool_input=${directiveJson({ a: 1 })}` → tool_input="{\"a\":1}".
+ */
+export function directiveJson(value: unknown): string {
+  return `"${JSON.stringify(value).replaceAll('"', '\\"')}"`;
+}
+
+/**
+ * What a person sees of one answer in parts (components/chat/message-parts.tsx): its Thinking
+ * blocks, its tool cards and the stretches of its text.
+ */
+export class AnswerParts {
+  readonly answer: Locator;
+  /** Every reasoning block, in order (each step of a turn with tools thinks anew). */
+  readonly reasoning: Locator;
+  readonly tools: Locator;
+  /** The stretches of the answer's own text (Markdown). */
+  readonly text: Locator;
+
+  constructor(answer: Locator) {
+    this.answer = answer;
+    this.reasoning = answer.getByTestId("reasoning");
+    this.tools = answer.getByTestId("tool-call");
+    this.text = answer.getByTestId("message-text");
+  }
+
+  /** The button that opens and folds a reasoning block; its name is its label ("Thinking", "Thought for 3 s"). */
+  reasoningToggle(block: Locator = this.reasoning.first()): Locator {
+    return block.getByRole("button");
+  }
+
+  /** The reasoning's text (hidden while the block is folded). */
+  reasoningText(block: Locator = this.reasoning.first()): Locator {
+    return block.locator(".part-reasoning-text");
+  }
+
+  /** A tool card by the tool's exact name. */
+  tool(name: string): ToolCard {
+    return new ToolCard(this.tools.filter({ has: this.answer.page().locator(".part-tool-name", { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) }));
+  }
+}
+
+export class ToolCard {
+  readonly card: Locator;
+  readonly status: Locator;
+  readonly input: Locator;
+  readonly output: Locator;
+  /** "Allowed by …" / "Denied by …". */
+  readonly decision: Locator;
+  readonly allow: Locator;
+  readonly deny: Locator;
+
+  constructor(card: Locator) {
+    this.card = card;
+    this.status = card.locator(".part-tool-status");
+    this.input = card.getByLabel("Input", { exact: true });
+    this.output = card.getByLabel("Output", { exact: true });
+    this.decision = card.locator(".part-tool-decision");
+    this.allow = card.getByRole("button", { name: "Allow" });
+    this.deny = card.getByRole("button", { name: "Deny" });
+  }
+}
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -151,11 +215,41 @@ export class ChatPage {
     return message.getByTestId("message-content");
   }
 
+  /** An answer's reasoning, tool cards and text, when it has parts. */
+  partsOf(message: Locator = this.lastAnswer()): AnswerParts {
+    return new AnswerParts(message);
+  }
+
+  /**
+   * Invites by a link (the "People in this chat" dialog): an editor (may write) or a viewer.
+   * Leaves the dialog closed and returns the link.
+   */
+  async createInviteLink(role: "editor" | "viewer"): Promise<string> {
+    await this.page.getByRole("button", { name: "Invite people" }).click();
+    const dialog = this.page.getByRole("dialog", { name: "People in this chat" });
+    await dialog.getByRole("combobox", { name: "Role for people joining by the link" }).selectOption(role);
+    await dialog.getByRole("button", { name: "Create link" }).click();
+    const box = dialog.getByRole("textbox", { name: /New link/ });
+    await expect(box).toHaveValue(/\/invite\/[A-Za-z0-9_-]{43}$/);
+    const link = await box.inputValue();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await expect(dialog).toBeHidden();
+    return link;
+  }
+
+  /** Opens an invite link and joins: lands in the chat. */
+  async joinByLink(link: string, chatUuid: string): Promise<void> {
+    await this.page.goto(link);
+    await this.page.getByRole("button", { name: "Join the chat" }).click();
+    await expect(this.page).toHaveURL(new RegExp(`/chat/${chatUuid}$`));
+  }
+
   async waitForAnswer(status: "completed" | "failed" | "cancelled" = "completed", timeout = 20_000): Promise<Locator> {
     const answer = this.lastAnswer();
     await expect(answer).toHaveAttribute("data-status", status, { timeout });
-    // Text of the last poll is revealed over ~300 ms; wait until all of it shows.
-    if (status !== "failed") await expect(this.contentOf(answer)).not.toHaveClass(/streaming/);
+    // Text of the last poll is revealed over ~300 ms; wait until all of it shows (in an answer
+    // with parts, its last stretch of text).
+    if (status !== "failed") await expect(answer.locator('[data-testid="message-content"], [data-testid="message-text"]').last()).not.toHaveClass(/streaming/);
     return answer;
   }
 
