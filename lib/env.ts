@@ -112,7 +112,9 @@ const mcpServers = z
     try {
       return JSON.parse(s);
     } catch (err) {
-      ctx.addIssue({ code: "custom", message: `not valid JSON (${err instanceof Error ? err.message : String(err)})` });
+      // Where, not what: the value may hold a server's bearer token, and the parser quotes it.
+      const at = err instanceof Error ? /position (\d+)/.exec(err.message)?.[1] : undefined;
+      ctx.addIssue({ code: "custom", message: `not valid JSON${at ? ` (at character ${at})` : ""}` });
       return z.NEVER;
     }
   })

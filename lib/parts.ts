@@ -54,6 +54,8 @@ export interface ToolPart {
   needsApproval?: boolean;
   /** Who allowed or refused it. */
   decidedBy?: { id: string; name: string };
+  /** When it began to wait for approval (the wait's limit runs from here, over attempts). */
+  askedAt?: string;
   startedAt?: string;
   endedAt?: string;
 }

@@ -39,3 +39,14 @@ export function sliceFromCodePoint(s: string, cp: number): string {
 export function storableText(s: string): string {
   return s.toWellFormed().replaceAll("\u0000", "\uFFFD");
 }
+
+/**
+ * A JSON value PostgreSQL's jsonb takes: every string in it (keys too) made storable like
+ * text (jsonb refuses NUL and lone surrogates; a tool's output or a model's input may hold them).
+ */
+export function storableJson<T>(value: T): T {
+  if (typeof value === "string") return storableText(value) as T;
+  if (Array.isArray(value)) return value.map(storableJson) as T;
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableText(k), storableJson(v)])) as T;
+  return value;
+}

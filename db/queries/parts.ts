@@ -12,6 +12,7 @@ import { chatMembers, chatMessages, llmOutputParts, llmRequests, toolApprovals, 
 import { applyPartEvents, cursorOf, settleParts, type Part, type PartEvent, type PartsCursor } from "../../lib/parts.ts";
 import type { Tx } from "./access.ts";
 import { displayName } from "./fragments.ts";
+import { rawRows } from "./raw.ts";
 
 export interface NumberedEvent {
   seq: number;
@@ -59,7 +60,19 @@ export async function endedParts(tx: Tx, input: { requestUuid: string; attempt: 
  * A member's answer to a tool call that waits for one. The first answer counts: false when the
  * call was already decided. The caller checked that the call waits (lib/chat/tools.ts).
  */
-export async function decideToolCall(input: { requestUuid: string; callId: string; approve: boolean; userId: string | null }): Promise<boolean> {
+export async function decideToolCall(input: { requestUuid: string; callId: string; approve: boolean; userId: string | null; attempt?: number }): Promise<boolean> {
+  if (input.attempt !== undefined) {
+    // A runner's refusal (nobody answered in time): only while the attempt is still its own.
+    const rows = await rawRows<{ call_id: string }>(
+      `insert into tool_approval (request_uuid, call_id, approve, user_id)
+       select $1::uuid, $2::text, $3::boolean, null
+       where exists (select 1 from llm_request where uuid = $1::uuid and attempt = $4::int and status = 'running' and not cancel_requested)
+       on conflict do nothing
+       returning call_id`,
+      [input.requestUuid, input.callId, input.approve, input.attempt],
+    );
+    return rows.length > 0;
+  }
   const db = await getDb();
   const rows = await db
     .insert(toolApprovals)

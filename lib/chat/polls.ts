@@ -52,9 +52,15 @@ const ends = new WeakMap<MessagePoll, number>();
  * behind as well (several tabs polling one answer), up to READ_BEHIND code points.
  */
 const READ_BEHIND = 4_096;
-/** The part events a kept read holds answer a cursor from their first one on (docs/design.md §3.11). */
-function coversParts(found: MessagePoll, partsFrom: number | undefined): boolean {
-  return partsFrom === undefined ? found.events === undefined : found.events !== undefined && found.events.from <= partsFrom;
+/**
+ * The part events a kept read holds answer a cursor from their first one to their last
+ * (docs/design.md §3.11). A cursor past the last may name events read elsewhere (another
+ * server, a messages poll): the database is asked, never "replace with fewer" from memory.
+ */
+function coversParts(found: MessagePoll, partsFrom: number | undefined, cursorSeq: number): boolean {
+  if (partsFrom === undefined) return found.events === undefined;
+  if (found.events === undefined || found.events.from > partsFrom) return false;
+  return found.message.status !== "pending" || cursorSeq <= (found.events.list.at(-1)?.seq ?? 0);
 }
 
 /** Like readFrom, for part events: from where the last read of them began, when that is a little before. */
@@ -161,7 +167,8 @@ export async function pollTokens(
   const read = (position = input.position, eventsFrom = partsFrom) =>
     readMessagePoll(access, { messageUuid: input.messageUuid, position, queuedGraceMs: env().QUEUED_GRACE_MS, ...(eventsFrom === undefined ? {} : { partsFrom: eventsFrom }) });
   const key = `${accessKey(access)}|${input.messageUuid}${partsFrom === undefined ? "" : "|p"}`;
-  const holds = (f: MessagePoll | undefined): f is MessagePoll => f !== undefined && covers(f, input.position) && coversParts(f, partsFrom);
+  const cursorSeq = input.parts === undefined ? 0 : (parseCursor(input.parts)?.seq ?? 0);
+  const holds = (f: MessagePoll | undefined): f is MessagePoll => f !== undefined && covers(f, input.position) && coversParts(f, partsFrom, cursorSeq);
   let found: MessagePoll | undefined = tokensPolls.get(key);
   if (!holds(found)) {
     const keep = (f: MessagePoll | undefined) => (f && !f.request?.stale ? { keys: tokensPollKeys(f), validForMs: f.validForMs } : undefined);

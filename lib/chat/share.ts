@@ -6,7 +6,7 @@
  * names the chat or a person: no chat uuid, no role, no member, no author.
  */
 import "server-only";
-import type { PartsCursor } from "../parts";
+import type { Part, PartEvent, PartsCursor, ToolPart } from "../parts";
 import { randomUUID } from "node:crypto";
 import { AppError, notFound } from "../errors";
 import { shareChatAsOwner, shareOfChatAsOwner, unshareChatAsOwner } from "@/db/queries/share";
@@ -65,7 +65,23 @@ function toSharedMessage(m: MessageDto): SharedMessageDto {
     position: m.position,
     createdAt: m.createdAt,
     ...(m.error ? { error: m.error } : {}),
+    ...(m.parts ? { parts: m.parts.map(sharedPart), partsCursor: m.partsCursor ?? "0" } : {}),
   };
+}
+
+/** A part as a share link shows it: who allowed a tool call by name only (a link names no account). */
+function sharedPart(p: Part): Part {
+  if (p.type !== "tool" || !p.decidedBy) return p;
+  return { ...p, decidedBy: { id: "", name: p.decidedBy.name } };
+}
+
+function sharedEvent(e: PartEvent): PartEvent {
+  if (e.op === "add") return { ...e, part: sharedPart(e.part) };
+  if (e.op === "set" && "decidedBy" in e.fields && e.fields.decidedBy) {
+    const by = (e.fields).decidedBy;
+    return { ...e, fields: { ...e.fields, decidedBy: { id: "", name: by.name } } };
+  }
+  return e;
 }
 
 /** The shared chat's messages after `lastUuid` (all when absent), as GET /chat/{uuid}/messages answers. */
@@ -78,5 +94,6 @@ export async function getSharedMessages(input: { shareUuid: string; lastUuid?: s
 
 /** A message of the shared chat from `position` on, as GET /chat/message/{uuid}/tokens/{position} answers. */
 export async function getSharedTokens(input: { shareUuid: string; messageUuid: string; position: number; parts?: PartsCursor }): Promise<TokensDto> {
-  return pollTokens({ kind: "share", shareUuid: input.shareUuid }, input, async () => NOT_SHARED());
+  const t = await pollTokens({ kind: "share", shareUuid: input.shareUuid }, input, async () => NOT_SHARED());
+  return t.parts ? { ...t, parts: { ...t.parts, events: t.parts.events.map(sharedEvent) } } : t;
 }

@@ -66,6 +66,7 @@ const importedPart = z.discriminatedUnion("type", [
     error: z.string().max(2_000).optional(),
     needsApproval: z.boolean().optional(),
     decidedBy: z.object({ id: z.string().max(200), name: z.string().max(200) }).optional(),
+    askedAt: isoTime.optional(),
     startedAt: isoTime.optional(),
     endedAt: isoTime.optional(),
   }),

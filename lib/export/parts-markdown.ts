@@ -49,7 +49,8 @@ function valueMarkdown(label: string, value: unknown): string {
 
 function toolMarkdown(p: ToolPart): string {
   const title = toolTitle(p);
-  const head = `- Tool ${codeSpan(title.name)}${title.source ? ` (${plain(title.source)})` : ""}: ${TOOL_STATUS_LABEL[p.status]}`;
+  // A name is one line (a model may write anything for a tool that does not exist).
+  const head = `- Tool ${codeSpan(title.name.replace(/\s+/g, " "))}${title.source ? ` (${plain(title.source)})` : ""}: ${TOOL_STATUS_LABEL[p.status]}`;
   const more: string[] = [];
   const decision = decisionLabel(p);
   if (decision) more.push(plain(decision));

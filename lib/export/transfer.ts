@@ -9,7 +9,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { AppError, notFound } from "../errors";
 import { uuidv7 } from "../ids";
-import { storableText } from "../text";
+import { storableJson, storableText } from "../text";
 import { ownedChatsWithMessages, importChatsForUser, type ChatToImport, type ImportOutcome } from "@/db/queries/export";
 import { readPendingText } from "@/db/queries/output";
 import { pollChat } from "../chat/polls";
@@ -112,7 +112,7 @@ function toImport(chat: ImportFile["chats"][number], now: number): ChatToImport 
       status: m.status === "pending" ? ("cancelled" as const) : m.status,
       error: m.error ? storableText(m.error) : null,
       createdAt: new Date(at),
-      ...(m.role === "assistant" && m.parts?.length ? { parts: settleParts(m.parts, new Date(at).toISOString(), "The answer stopped before this tool call ended.") } : {}),
+      ...(m.role === "assistant" && m.parts?.length ? { parts: settleParts(storableJson(m.parts), new Date(at).toISOString(), "The answer stopped before this tool call ended.") } : {}),
     };
   });
   const updatedAt = Math.max(chat.updatedAt ? Date.parse(chat.updatedAt) : 0, createdAt.getTime(), previous);

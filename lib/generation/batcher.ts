@@ -6,7 +6,7 @@
  */
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { codePointLength, storableText } from "../text";
+import { codePointLength, storableJson, storableText } from "../text";
 import type { PartEvent } from "../parts";
 
 /** After a failed write, how long `push` leaves flushing to the caller's heartbeat. */
@@ -69,6 +69,8 @@ export class OutputBatcher {
    * event also appends to joins that event: one row per flush, not one per token.
    */
   event(e: NewPartEvent): PartEvent {
+    // Tool input and output, reasoning, names: what jsonb can store (text is made so at flush).
+    e = storableJson(e);
     const last = this.events.at(-1)?.event;
     if (e.op === "append" && last?.op === "append" && last.i === e.i) {
       last.text += e.text;

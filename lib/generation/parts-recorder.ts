@@ -97,6 +97,13 @@ export class PartsRecorder {
     if (i !== undefined && !this.isEnded(i)) this.emit({ op: "set", i, fields: { endedAt: new Date().toISOString() } });
   }
 
+  /** Reasoning a stopped attempt left open ends now (this attempt thinks afresh, in a part of its own). */
+  endCarriedReasoning(): void {
+    this.folded.forEach((p, i) => {
+      if (p.type === "reasoning" && !p.endedAt) this.emit({ op: "set", i, fields: { endedAt: new Date().toISOString() } });
+    });
+  }
+
   /** Reasoning still open when text starts (some providers never say it ended) ends now. */
   endOpenReasoning(): void {
     for (const [id, i] of this.reasoning) if (!this.isEnded(i)) this.reasoningEnded(id);

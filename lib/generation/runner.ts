@@ -157,7 +157,9 @@ async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean }
     const prepared = await prepareAttempt(request, logger, opts);
     sent = prepared.sent;
     batcher.carry(prepared.carried, prepared.carriedSeq);
-    continuing = prepared.continuation !== undefined;
+    // Starting over is the last resort of a refused continuation, never with tool steps behind
+    // it: their calls would run again (docs/design.md §3.11).
+    continuing = prepared.continuation !== undefined && !prepared.toolSteps;
     const joiner = prepared.continuation ? createJoiner(prepared.plan.trailingText, prepared.continuation) : undefined;
     const recorder = new PartsRecorder(
       { event: (ev) => heartbeat.event(ev), get textLength() { return batcher.textLength; }, endsWithNewline: () => batcher.endsWithNewline() },
@@ -173,6 +175,8 @@ async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean }
       budget: new ToolBudget(Math.max(0, e.CONTEXT_BUDGET_CHARS - prepared.promptChars), e.TOOL_OUTPUT_MAX_CHARS),
       toolTimeoutMs: e.TOOL_TIMEOUT_MS,
       approvalTimeoutMs: e.TOOL_APPROVAL_TIMEOUT_MS,
+      flush: () => batcher.flush(),
+      attempt,
       pause: () => deadlines.pause(),
       resume: () => deadlines.resume(),
       logger,
@@ -371,12 +375,21 @@ async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { r
   const carriedParts: Part[] = applyPartEvents([], events.map((ev) => ev.event));
   const plan = resumePlan(carriedParts, carried);
   const provider = findModel(request.model)?.provider ?? "demo";
-  const continuation = plan.trailingText ? continuationMode(provider, { compatibleContinues: e.OPENAI_COMPATIBLE_CONTINUE }) : undefined;
+  // After tool steps the text goes on by instruction: a prefill after tool results is what
+  // providers refuse most, and a refusal must not start over (the calls would run again).
+  const toolSteps = carriedParts.some((p) => p.type === "tool");
+  const continuation = plan.trailingText
+    ? toolSteps
+      ? ("instruction" as const)
+      : continuationMode(provider, { compatibleContinues: e.OPENAI_COMPATIBLE_CONTINUE })
+    : undefined;
   const continued = continuation ? continuationMessages(plan.trailingText, continuation) : [];
   const reasoning = reasoningOn(request.model);
   // vLLM, SGLang and llama.cpp continue a final assistant message only when asked to.
   const prefill = continuation === "prefill" && provider === "compatible" ? { compatible: { continue_final_message: true, add_generation_prompt: false } } : undefined;
-  const think = reasoning ? reasoningOptions(provider, e.REASONING_BUDGET_TOKENS) : undefined;
+  // A continuing attempt does not ask to think: Anthropic refuses extended thinking with a
+  // prefill, or with tool steps given back without their signed thinking (which is not kept).
+  const think = reasoning && !continuation && !toolSteps ? reasoningOptions(provider, e.REASONING_BUDGET_TOKENS) : undefined;
   const providerOptions = prefill || think ? { ...think, ...prefill } : undefined;
   if (continuation || events.length) logger.info({ carried: request.carriedChars, parts: carriedParts.length, mode: continuation }, "continuing the answer from its text so far");
   const messages: ModelMessage[] = prompt.messages;
@@ -410,6 +423,7 @@ async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { r
     carriedSeq: events.at(-1)?.seq ?? 0,
     carriedCursor: lastCursor(events),
     carriedParts,
+    toolSteps,
     plan,
     continuation,
     reasoning,
@@ -430,6 +444,7 @@ type Prepared = Awaited<ReturnType<typeof prepareAttempt>>;
  */
 async function settleCarriedCalls(prepared: Prepared, recorder: PartsRecorder, ctx: ToolRunContext, text: string): Promise<ModelMessage[]> {
   if (!prepared.carriedParts.length) return [];
+  recorder.endCarriedReasoning();
   const byName = new Map(prepared.tools.map((t) => [t.name, t]));
   for (const call of openCalls(recorder.parts)) {
     const t = byName.get(call.name);

@@ -6,6 +6,7 @@
  * budget; a tool's error is given to the model (and shown), never the end of the answer.
  */
 import "server-only";
+import { setTimeout as sleep } from "node:timers/promises";
 import { tool, type ToolSet } from "ai";
 import type { AppTool } from "../tools";
 import type { Logger } from "../log";
@@ -27,6 +28,13 @@ export interface ToolRunContext {
   budget: ToolBudget;
   toolTimeoutMs: number;
   approvalTimeoutMs: number;
+  /**
+   * Writes what waits (fenced by the attempt): false when the attempt is no longer this
+   * runner's. A tool runs only once its "running" is stored, so that an attempt after a crash
+   * knows it may have run and does not run it again.
+   */
+  flush(): Promise<boolean>;
+  attempt: number;
   /** The model's clocks stop while a tool runs or waits (it is not the model being slow). */
   pause(): void;
   resume(): void;
@@ -52,7 +60,9 @@ export class ToolBudget {
     }
     if (room < MIN_OUTPUT_ROOM) throw new Error("There is no room left in the conversation for this tool's output (its context budget is spent).");
     this.remaining -= room;
-    return `${text.slice(0, room)}\n[${text.length - room} more characters left out to stay within the context budget]`;
+    // Cut where it may (a split emoji's half becomes U+FFFD, never a lone surrogate).
+    const kept = text.slice(0, room).toWellFormed();
+    return `${kept}\n[${text.length - kept.length} more characters left out to stay within the context budget]`;
   }
 }
 
@@ -91,8 +101,10 @@ export async function runCall(t: AppTool, callId: string, input: unknown, ctx: T
   let status: "done" | "error" | "denied" = "error";
   try {
     if (t.needsApproval) {
-      recorder.toolChanged(callId, { status: "awaiting-approval", needsApproval: true });
-      const decision = await waitForDecision(ctx, callId);
+      // The wait is the call's, not the attempt's: an attempt after a hand-over waits only for what is left.
+      const askedAt = recorder.tool(callId)?.askedAt ?? new Date().toISOString();
+      recorder.toolChanged(callId, { status: "awaiting-approval", needsApproval: true, askedAt });
+      const decision = await waitForDecision(ctx, callId, Date.parse(askedAt) + ctx.approvalTimeoutMs);
       if (!decision.approve) {
         status = "denied";
         const why = decision.by ? `${decision.by.name} did not allow this call.` : "Nobody allowed this call in time.";
@@ -102,6 +114,10 @@ export async function runCall(t: AppTool, callId: string, input: unknown, ctx: T
       if (decision.by) recorder.toolChanged(callId, { decidedBy: decision.by });
     }
     recorder.toolChanged(callId, { status: "running", startedAt: new Date().toISOString() });
+    if (!(await ctx.flush().catch(() => false))) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      throw new Error("The answer could not be saved just now, so the tool was not run.");
+    }
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.toolTimeoutMs)]);
     const result = await t.run(input, { signal, ...(ctx.timeZone ? { timeZone: ctx.timeZone } : {}) });
     if (ctx.signal.aborted) throw ctx.signal.reason;
@@ -132,19 +148,17 @@ export async function runCall(t: AppTool, callId: string, input: unknown, ctx: T
  * A member's answer to the call, from any server; past the approval timeout the call is
  * refused (and recorded so, so that a late click gets a clear 409).
  */
-async function waitForDecision(ctx: ToolRunContext, callId: string): Promise<ToolDecision> {
-  const until = Date.now() + ctx.approvalTimeoutMs;
+async function waitForDecision(ctx: ToolRunContext, callId: string, until: number): Promise<ToolDecision> {
   for (;;) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const decision = await readToolDecision({ requestUuid: ctx.requestUuid, callId });
     if (decision) return decision;
     if (Date.now() >= until) {
-      if (await decideToolCall({ requestUuid: ctx.requestUuid, callId, approve: false, userId: null })) return { approve: false, by: null };
-      continue; // a member answered at the last moment
+      // Refused in the runner's name only while the attempt is still its own.
+      const refused = await decideToolCall({ requestUuid: ctx.requestUuid, callId, approve: false, userId: null, attempt: ctx.attempt });
+      if (refused) return { approve: false, by: null };
+      continue; // a member answered at the last moment (or the attempt is gone: the signal says so)
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, DECISION_POLL_MS);
-      ctx.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-    });
+    await sleep(DECISION_POLL_MS, undefined, { signal: ctx.signal }).catch(() => {});
   }
 }

@@ -10,6 +10,8 @@ import { chatAfterParams, chatParams, partsCursorParam, tokensParams } from "./p
 import { getMessages, getTokens } from "../chat/polls";
 import { messagesFragment, tokensFragment } from "../html/fragments";
 import { applyPartEvents } from "../parts";
+import { canWrite } from "@/db/queries/access";
+import { findAnswerForMember } from "@/db/queries/parts";
 
 /** GET /chat/{uuid}/messages: all messages of the chat, oldest first. `?typing=1`: the reader's draft is not empty. */
 export const messagesPoll = pagesPollRoute({ route: "/chat/[uuid]/messages", params: chatParams }, async ({ identity, params, htmx, query }) => {
@@ -39,6 +41,8 @@ export const tokensPoll = pagesPollRoute({ route: "/chat/message/[uuid]/tokens/[
   const changed = (result.parts?.events.length ?? 0) > 0 || result.parts?.reset === true;
   const all = changed || final ? (await getTokens({ userId: identity.id, messageUuid: params.uuid, position: result.position, parts: "0" })).parts : undefined;
   const list = all ? applyPartEvents([], all.events) : [];
-  // Who may click Allow is checked by the approval route (a viewer gets 403); the page shows the buttons to members.
-  return tokensFragment(params.uuid, result, final ? whole : undefined, { list, changed, reader: { canApprove: true } });
+  // Allow and Deny only for a member who may write (asked only when a call waits).
+  const waits = list.some((p) => p.type === "tool" && p.status === "awaiting-approval");
+  const member = waits ? await findAnswerForMember({ messageUuid: params.uuid, userId: identity.id }) : undefined;
+  return tokensFragment(params.uuid, result, final ? whole : undefined, { list, changed, reader: { canApprove: canWrite(member?.role) } });
 });

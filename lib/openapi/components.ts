@@ -130,6 +130,7 @@ export const schemas: Record<string, Schema> = {
           error: { type: "string" },
           needsApproval: { type: "boolean" },
           decidedBy: object({ id: { type: "string" }, name: { type: "string" } }),
+          askedAt: { ...time, description: "When it began to wait for approval." },
           startedAt: time,
           endedAt: time,
         },

@@ -49,8 +49,8 @@ async function followParts(client: TestClient, messageUuid: string, done: (s: { 
   }
 }
 
-/** A JSON value as a directive's quoted value. */
-const q = (value: unknown) => `"${JSON.stringify(value).replaceAll('"', '\\"')}"`;
+/** A JSON value as a directive's quoted value (the directive unescapes \\ and \"). */
+const q = (value: unknown) => `"${JSON.stringify(value).replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 
 const ended = (s: { status: string }) => s.status !== "pending";
 const tools = (parts: Part[]) => parts.filter((p): p is ToolPart => p.type === "tool");
@@ -133,6 +133,16 @@ describe("answers in parts", () => {
     expect(JSON.stringify(runs)).not.toContain("hi there");
   });
 
+  it("stores what jsonb refuses (a NUL, a lone surrogate in a tool's input and output) as U+FFFD, and the answer completes", async () => {
+    const chat = await createChat(owner);
+    const user = await send(owner, chat.uuid, `[[fake tool=everything_echo tool_input=${q({ message: "a\u0000b\ud800c" })} text="Said {{tool_output}}"]]`);
+    const answer = await waitForAnswer(owner, chat.uuid, user.uuid);
+    const final = await followParts(owner, answer.uuid, ended);
+    expect(final.status).toBe("completed");
+    const [echo] = tools(final.parts);
+    expect(echo).toMatchObject({ status: "done", input: { message: "a\ufffdb\ufffdc" } });
+  });
+
   it("waits for a member's approval: a viewer cannot give it, an editor in another session can, once", async () => {
     const chat = await createChat(owner);
     const join = async (role: string) => {
@@ -156,6 +166,13 @@ describe("answers in parts", () => {
     expect(final.status).toBe("completed");
     expect(tools(final.parts)[0]).toMatchObject({ status: "done", decidedBy: { name: "Eddie" } });
     expect(final.text).toContain("The sum of 2 and 40 is 42.");
+    // A share link shows who allowed it by name, never their account.
+    const { share } = await json<{ share: { shareUuid: string } }>(await owner.post(`/api/chats/${chat.uuid}/share`), 201);
+    const shared = await json<PartsTokens>(await owner.get(`/api/share/${share.shareUuid}/tokens/${answer.uuid}/0?parts=0`), 200);
+    const sharedCall = tools(applyPartEvents([], shared.parts!.events))[0]!;
+    expect(sharedCall.decidedBy).toEqual({ id: "", name: "Eddie" });
+    const sharedList = await json<{ messages: (MessageJson & { parts?: Part[] })[] }>(await owner.get(`/api/share/${share.shareUuid}/messages`), 200);
+    expect(JSON.stringify(sharedList)).not.toContain(tools(final.parts)[0]!.decidedBy!.id);
   });
 
   it("goes on after a SIGKILL in the middle of a tool call without running it again, and after one in the middle of reasoning", async () => {
