@@ -6,7 +6,7 @@
  * names the chat or a person: no chat uuid, no role, no member, no author.
  */
 import "server-only";
-import type { Part, PartEvent, PartsCursor, ToolPart } from "../parts";
+import type { Part, PartEvent, PartsCursor } from "../parts";
 import { randomUUID } from "node:crypto";
 import { AppError, notFound } from "../errors";
 import { shareChatAsOwner, shareOfChatAsOwner, unshareChatAsOwner } from "@/db/queries/share";

@@ -375,14 +375,10 @@ async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { r
   const carriedParts: Part[] = applyPartEvents([], events.map((ev) => ev.event));
   const plan = resumePlan(carriedParts, carried);
   const provider = findModel(request.model)?.provider ?? "demo";
-  // After tool steps the text goes on by instruction: a prefill after tool results is what
-  // providers refuse most, and a refusal must not start over (the calls would run again).
+  // After tool steps the text goes on as any text does; a refusal does not start over there
+  // (the calls would run again): see `continuing` in runAttempt.
   const toolSteps = carriedParts.some((p) => p.type === "tool");
-  const continuation = plan.trailingText
-    ? toolSteps
-      ? ("instruction" as const)
-      : continuationMode(provider, { compatibleContinues: e.OPENAI_COMPATIBLE_CONTINUE })
-    : undefined;
+  const continuation = plan.trailingText ? continuationMode(provider, { compatibleContinues: e.OPENAI_COMPATIBLE_CONTINUE }) : undefined;
   const continued = continuation ? continuationMessages(plan.trailingText, continuation) : [];
   const reasoning = reasoningOn(request.model);
   // vLLM, SGLang and llama.cpp continue a final assistant message only when asked to.

@@ -17,6 +17,7 @@ import { sharedFakeOpenAIUrl } from "../support/context.ts";
 import { applyPartEvents, type Part, type PartsDelta, type ToolPart } from "../../lib/parts.ts";
 
 const EVERYTHING = fileURLToPath(new URL("../../node_modules/@modelcontextprotocol/server-everything/dist/index.js", import.meta.url));
+const DOCS = fileURLToPath(new URL("../support/mcp-docs-server.mjs", import.meta.url));
 
 interface PartsTokens {
   tokens: string;
@@ -66,7 +67,10 @@ beforeAll(async () => {
     // The Anthropic provider talks to the same fake (its Messages API).
     ANTHROPIC_BASE_URL: sharedFakeOpenAIUrl(),
     ANTHROPIC_MODELS: "fake-claude",
-    MCP_SERVERS: JSON.stringify([{ name: "everything", command: process.execPath, args: [EVERYTHING, "stdio"], approval: ["get-sum"] }]),
+    MCP_SERVERS: JSON.stringify([
+      { name: "everything", command: process.execPath, args: [EVERYTHING, "stdio"], approval: ["get-sum"] },
+      { name: "docs", command: process.execPath, args: [DOCS] },
+    ]),
   });
   start = own.start;
   server = await start();
@@ -133,6 +137,44 @@ describe("answers in parts", () => {
     expect(JSON.stringify(runs)).not.toContain("hi there");
   });
 
+  it("shows the pages a tool read as the answer's sources (web links only), on every reader's screen", async () => {
+    const chat = await createChat(owner);
+    const user = await send(owner, chat.uuid, `[[fake tool=docs_lookup tool_input=${q({ topic: "polling" })} text="See the guide."]]`);
+    const answer = await waitForAnswer(owner, chat.uuid, user.uuid);
+    const final = await followParts(owner, answer.uuid, ended);
+    expect(final.status).toBe("completed");
+    const sources = final.parts.filter((p) => p.type === "source");
+    expect(sources).toEqual([
+      { type: "source", url: "https://docs.example.org/polling", title: "The polling guide", from: "docs_lookup" },
+      { type: "source", url: "https://docs.example.org/faq", title: "FAQ", from: "docs_lookup" },
+    ]);
+    // The same list comes with the message to a reader who arrives later.
+    const listed = (await messages(owner, chat.uuid)).messages.find((m) => m.uuid === answer.uuid) as MessageJson & { parts?: Part[] };
+    expect(listed.parts?.filter((p) => p.type === "source")).toEqual(sources);
+  });
+
+  it("goes on after a SIGKILL in the text that follows a completed tool call, without calling the tool again", async () => {
+    const chat = await createChat(owner);
+    // Numbered sentences, so that the text the continuation joins onto is unambiguous.
+    const long = Array.from({ length: 40 }, (_, i) => `Sentence ${i + 1} stands.`).join(" ");
+    const user = await send(owner, chat.uuid, `[[fake tool=calculator tool_input=${q({ expression: "2^10" })} text="${long}" chunk=6 tps=30]]`);
+    const answer = await waitForAnswer(owner, chat.uuid, user.uuid);
+    await followParts(owner, answer.uuid, (s) => tools(s.parts)[0]?.status === "done" && s.text.length > 40);
+    const before = (await json<{ runs: { tool: string }[] }>(await owner.get("/api/admin/tool-runs"), 200)).runs.length;
+    await server.stop("SIGKILL");
+    server = await start();
+    owner = owner.at(server.url);
+    const moved = owner;
+    const final = await followParts(moved, answer.uuid, ended, 90_000);
+    expect(final.status).toBe("completed");
+    expect(final.text).toBe(long);
+    expect(final.parts.find((p) => p.type === "text" && p.start === 0)).toBeDefined();
+    expect(tools(final.parts)).toHaveLength(1);
+    expect(tools(final.parts)[0]).toMatchObject({ name: "calculator", status: "done" });
+    // No new tool run was recorded by the server that continued the answer.
+    expect((await json<{ runs: { tool: string }[] }>(await moved.get("/api/admin/tool-runs"), 200)).runs.length).toBe(before);
+  }, 180_000);
+
   it("stores what jsonb refuses (a NUL, a lone surrogate in a tool's input and output) as U+FFFD, and the answer completes", async () => {
     const chat = await createChat(owner);
     const user = await send(owner, chat.uuid, `[[fake tool=everything_echo tool_input=${q({ message: "a\u0000b\ud800c" })} text="Said {{tool_output}}"]]`);
@@ -186,7 +228,8 @@ describe("answers in parts", () => {
     await followParts(owner, answer.uuid, (s) => tools(s.parts)[0]?.status === "running");
     await server.stop("SIGKILL");
     server = await start();
-    const moved = owner.at(server.url);
+    owner = owner.at(server.url);
+    const moved = owner;
     const final = await followParts(moved, answer.uuid, ended);
     expect(final.status).toBe("completed");
     const [call] = tools(final.parts);
