@@ -9,24 +9,11 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { ChatPage, directiveJson, newUser, SCREENSHOT_DIR, type TestUser } from "./pages/chat-page";
+import { DESKTOP, PHONE, expectAccessible } from "./pages/screens";
 
 test.describe.configure({ timeout: 120_000 });
-
-const PHONE = { width: 375, height: 812 };
-const DESKTOP = { width: 1280, height: 800 };
-
-async function expectAccessible(page: Page, screen: string) {
-  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-  const outline = await new AxeBuilder({ page }).withRules(["heading-order", "page-has-heading-one"]).analyze();
-  const report = [...violations, ...outline.violations].map((v) => ({
-    rule: v.id,
-    nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(" "), why: n.failureSummary })),
-  }));
-  expect(report, `${screen}: ${JSON.stringify(report, null, 2)}`).toEqual([]);
-}
 
 async function person(browser: Browser): Promise<{ page: Page; chat: ChatPage; user: TestUser; close: () => Promise<void> }> {
   const context = await browser.newContext();

@@ -5,28 +5,15 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { ChatPage, newUser, SCREENSHOT_DIR, slowAnswer } from "./pages/chat-page";
+import { DESKTOP, PHONE, expectAccessible } from "./pages/screens";
 import { LitePage } from "./pages/lite-page";
 import { AdminPage } from "./pages/account-page";
 import { ShareDialog, SharedChatPage } from "./pages/share-page";
 import { SignUpPage } from "./pages/signup-page";
 
 test.describe.configure({ timeout: 90_000 });
-
-const PHONE = { width: 375, height: 812 };
-const DESKTOP = { width: 1280, height: 800 };
-
-async function expectAccessible(page: Page, screen: string) {
-  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-  const outline = await new AxeBuilder({ page }).withRules(["heading-order", "page-has-heading-one"]).analyze();
-  const report = [...violations, ...outline.violations].map((v) => ({
-    rule: v.id,
-    nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(" "), why: n.failureSummary })),
-  }));
-  expect(report, `${screen}: ${JSON.stringify(report, null, 2)}`).toEqual([]);
-}
 
 /** Screenshots at phone and desktop width, axe at each; the page is left at desktop width. */
 async function look(page: Page, name: string, opts: { axe?: boolean } = {}) {

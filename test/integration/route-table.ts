@@ -100,6 +100,8 @@ export const ROUTES: Record<string, RouteCase> = {
   "POST /chat/message/[uuid]/tools/[call_id]": {
     access: "owner",
     needs: "write",
+    // The fixture's answer has ended: no call waits (answer-parts.test.ts approves a waiting one).
+    fixtureStatus: 409,
     path: ({ message }) => `/chat/message/${message}/tools/call_1`,
     body: () => ({ approve: true }),
   },
