@@ -33,14 +33,30 @@ export class Deadlines {
       () => onExpire(new GenerationStop("timeout", `The answer took longer than ${seconds(s.totalMs)} seconds and was stopped. Retry, or ask for a shorter answer.`)),
       s.totalMs,
     );
-    this.firstToken = setTimeout(
-      () => onExpire(new GenerationStop("first_token", `The model did not start answering within ${seconds(s.firstTokenMs)} seconds. Retry in a moment.`)),
-      s.firstTokenMs,
-    );
+    this.armFirstToken();
     this.budget =
       s.budgetMs === undefined
         ? undefined
         : setTimeout(() => onExpire(new GenerationStop("shutdown", `The runner reached its time budget of ${s.budgetMs} ms.`)), s.budgetMs);
+  }
+
+  private armFirstToken(): void {
+    this.firstToken = setTimeout(
+      () => this.onExpire(new GenerationStop("first_token", `The model did not start answering within ${seconds(this.s.firstTokenMs)} seconds. Retry in a moment.`)),
+      this.s.firstTokenMs,
+    );
+  }
+
+  /**
+   * The model is asked now: its first-token clock starts over (what came before, connecting
+   * to the tools' servers or a carried call's approval, is not the model being slow).
+   */
+  asking(): void {
+    this.paused = 0;
+    clearTimeout(this.firstToken);
+    clearTimeout(this.stall);
+    this.stall = undefined;
+    this.armFirstToken();
   }
 
   /** Text arrived: the model has started, and the stall clock starts over. */

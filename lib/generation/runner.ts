@@ -185,6 +185,7 @@ async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean }
     // waits on (and runs once allowed); one that was running is not run again (§3.11).
     const stepMessages = await settleCarriedCalls(prepared, recorder, toolContext, batcher.text);
     const tools = prepared.tools.length ? toolSet(prepared.tools, toolContext) : undefined;
+    deadlines.asking();
     const result = streamText({
       model: prepared.model,
       system: prepared.prompt.system,
