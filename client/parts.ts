@@ -1,5 +1,5 @@
 /**
- * An answer's parts on the client (docs/design.md §3.5): what a tokens poll's `parts` delta does
+ * An answer's parts on the client (docs/design.md §3.11): what a tokens poll's `parts` delta does
  * to the parts a stream holds, and when a messages poll's copy of them is newer. Pure (no React,
  * no fetch), so both polls (the chat's and the share page's) share it and tests can run it.
  */

@@ -1,6 +1,6 @@
 /**
  * One pending message's text, polled by position every 300 ms until its status is final
- * (docs/design.md §3.3), and its answer's parts, by cursor (§3.5). Its state lives in its own
+ * (docs/design.md §3.3), and its answer's parts, by cursor (§3.11). Its state lives in its own
  * query, so the position and cursor sent are always the ones the previous answer gave: React
  * Query never runs two fetches of one key at once, and each fetch starts from what the last one
  * left.

@@ -1,5 +1,5 @@
 /**
- * How an answer's parts read, in words (docs/design.md §3.5): the same labels in the chat
+ * How an answer's parts read, in words (docs/design.md §3.11): the same labels in the chat
  * (components/chat/message-parts.tsx), the /lite page (lib/html/parts-html.ts) and the Markdown
  * export (lib/export/markdown.ts). Pure: no React, no server-only imports.
  */

@@ -1,7 +1,7 @@
 "use client";
 
 /**
- * An answer with parts (docs/design.md §3.5), in the order of its parts: its reasoning (a
+ * An answer with parts (docs/design.md §3.11), in the order of its parts: its reasoning (a
  * "Thinking" block that streams open, then folds away as "Thought for N s"), the stretches of
  * its text (Markdown, as a plain answer), its tool calls as small cards (with Allow and Deny
  * while one waits for a member), and its sources listed at the end. Whatever a model or a

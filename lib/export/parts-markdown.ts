@@ -1,5 +1,5 @@
 /**
- * An answer with parts (docs/design.md §3.5) as Markdown, for the export: in the order of its
+ * An answer with parts (docs/design.md §3.11) as Markdown, for the export: in the order of its
  * parts, its reasoning quoted under "Thinking", the stretches of its text as the model wrote
  * them, its tool calls as a short list (name, input and output in fenced code), and its
  * sources, at the end, as a list of links (only http(s) URLs become links).

@@ -1,5 +1,5 @@
 /**
- * An answer's parts as HTML for /lite (docs/design.md §3.5 and §11), in the order of its parts:
+ * An answer's parts as HTML for /lite (docs/design.md §3.11 and §11), in the order of its parts:
  * reasoning as a <details> (open while the model still thinks), the stretches of its text as
  * Markdown (lib/markdown/html: sanitized), tool calls as cards with their input and output as
  * escaped text, Allow/Deny forms while one waits for a member who may act, and its sources
