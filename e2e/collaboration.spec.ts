@@ -3,18 +3,11 @@
  * email and by link, each other's messages with names, the answer streaming for everyone,
  * presence and typing, turn taking (any editor stops the answer), unread markers, a viewer.
  */
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { ChatPage, newUser, slowAnswer, type TestUser } from "./pages/chat-page";
+import { expect, test } from "@playwright/test";
+import { person, slowAnswer } from "./pages/chat-page";
 import { followVerificationMail } from "./pages/mail";
 
 test.describe.configure({ timeout: 120_000 });
-
-async function person(browser: Browser): Promise<{ page: Page; chat: ChatPage; user: TestUser; close: () => Promise<void> }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const user = await ChatPage.signUp(page, newUser());
-  return { page, chat: new ChatPage(page), user, close: () => context.close() };
-}
 
 test("two people chat with the model together: names, streaming, presence, typing, stop, unread", async ({ browser }) => {
   const alice = await person(browser);

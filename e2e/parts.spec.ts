@@ -9,18 +9,11 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { ChatPage, directiveJson, newUser, SCREENSHOT_DIR, type TestUser } from "./pages/chat-page";
+import { expect, test } from "@playwright/test";
+import { ChatPage, directiveJson, person, SCREENSHOT_DIR } from "./pages/chat-page";
 import { DESKTOP, PHONE, expectAccessible } from "./pages/screens";
 
 test.describe.configure({ timeout: 120_000 });
-
-async function person(browser: Browser): Promise<{ page: Page; chat: ChatPage; user: TestUser; close: () => Promise<void> }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const user = await ChatPage.signUp(page, newUser());
-  return { page, chat: new ChatPage(page), user, close: () => context.close() };
-}
 
 // Long enough to be seen while it streams at 4 characters, 25 times a second (about 6.5 s).
 const REASONING =

@@ -298,3 +298,11 @@ export class ChatPage {
     await this.page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
   }
 }
+
+/** Someone new in a browser context of their own, signed up, on the chat page (the specs with several people). */
+export async function person(browser: Browser): Promise<{ page: Page; chat: ChatPage; user: TestUser; close: () => Promise<void> }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const user = await ChatPage.signUp(page, newUser());
+  return { page, chat: new ChatPage(page), user, close: () => context.close() };
+}
