@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -263,10 +264,21 @@ export const chatMessages = pgTable(
     parts: jsonb("parts").$type<Part[]>(),
     /** The cursor of the last part event folded into `parts` (a tokens poll that has it gets nothing new). */
     partsCursor: text("parts_cursor"),
+    /**
+     * Branches (docs/design.md §3.12): the message this one follows (null: the chat's first).
+     * Messages with the same parent are versions of one another (an edit, a regenerated answer).
+     */
+    parentUuid: uuid("parent_uuid"),
+    /** Among its versions, the one the conversation follows (exactly one per parent). */
+    selected: boolean("selected").notNull().default(true),
+    /** Off the active branch (an unselected version or below one): the polls leave it out. */
+    hidden: boolean("hidden").notNull().default(false),
+    /** An answer's notes for people: files that could not be given to the model, and why (§3.13). */
+    notes: jsonb("notes").$type<string[]>(),
     createdAt: createdAt(),
   },
   // "Messages after X" and "all messages" are the hot polling queries.
-  (t) => [index("chat_message_chat_order_idx").on(t.chatUuid, t.createdAt, t.uuid)],
+  (t) => [index("chat_message_chat_order_idx").on(t.chatUuid, t.createdAt, t.uuid), index("chat_message_parent_idx").on(t.chatUuid, t.parentUuid)],
 );
 export type ChatMessage = typeof chatMessages.$inferSelect;
 
@@ -413,6 +425,57 @@ export const toolRuns = pgTable(
   },
   (t) => [index("tool_run_created_idx").on(t.createdAt)],
 );
+
+// ---------------------------------------------------------------- files (docs/design.md §3.13)
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => "bytea" });
+
+/**
+ * The bytes of uploaded files, content-addressed: one row per distinct SHA-256, however many
+ * attachments name it. `data` holds them in PostgreSQL (the default); null when they are in the
+ * S3-compatible bucket (`storage` = 's3', object key = the hash).
+ */
+export const fileBlobs = pgTable("file_blob", {
+  sha256: text("sha256").primaryKey(),
+  size: bigint("size", { mode: "number" }).notNull(),
+  storage: text("storage").$type<"pg" | "s3">().notNull(),
+  data: bytea("data"),
+  createdAt: createdAt(),
+});
+export type FileBlob = typeof fileBlobs.$inferSelect;
+
+/**
+ * A file attached to a chat: uploaded first (message_uuid null), then bound to the user message
+ * sent with it. Each message's attachment is its own row (an edited version copies the rows);
+ * the bytes are shared through `sha256`. Deleted with its chat; a blob no row names is removed.
+ */
+export const attachments = pgTable(
+  "attachment",
+  {
+    uuid: uuid("uuid").primaryKey(),
+    chatUuid: uuid("chat_uuid")
+      .notNull()
+      .references(() => chats.uuid, { onDelete: "cascade" }),
+    messageUuid: uuid("message_uuid").references(() => chatMessages.uuid, { onDelete: "cascade" }),
+    /** Who uploaded it: their storage quota counts it. */
+    userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
+    name: text("name").notNull(),
+    /** As sniffed from the content (never as the uploader claimed). */
+    mediaType: text("media_type").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    sha256: text("sha256")
+      .notNull()
+      .references(() => fileBlobs.sha256),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("attachment_chat_idx").on(t.chatUuid),
+    index("attachment_message_idx").on(t.messageUuid),
+    index("attachment_user_idx").on(t.userId),
+    index("attachment_sha256_idx").on(t.sha256),
+  ],
+);
+export type Attachment = typeof attachments.$inferSelect;
 
 // ---------------------------------------------------------------- API tokens
 

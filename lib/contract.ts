@@ -41,6 +41,8 @@ export interface UserQuota {
   messagesPerHour?: number;
   tokensPerDay?: number;
   concurrent?: number;
+  /** Bytes of files the user may keep (docs/design.md §3.13). */
+  storageBytes?: number;
 }
 
 // ---------------------------------------------------------------- from lib/chat/dto.ts
@@ -87,6 +89,28 @@ export interface MessageDto {
   parts?: Part[];
   /** With `parts`: poll tokens with `?parts=` this cursor to get what changes in them. */
   partsCursor?: PartsCursor;
+  /**
+   * Branches (docs/design.md §3.12): when this message has other versions (it was edited, or
+   * the answer regenerated), the uuids of all of them, oldest first, this one included. POST
+   * /chat/{uuid}/branch with one of them switches the conversation to it.
+   */
+  versions?: string[];
+  /** Files sent with a user message (docs/design.md §3.13). */
+  attachments?: AttachmentDto[];
+  /** An answer's notes for people: a file the model could not be given, and why. */
+  notes?: string[];
+}
+
+/** A file attached to a message (or uploaded for the next one). */
+export interface AttachmentDto {
+  uuid: string;
+  name: string;
+  /** As sniffed from the content: image/png, image/jpeg, image/gif, image/webp, application/pdf or text/plain. */
+  mediaType: string;
+  /** Bytes. */
+  size: number;
+  /** Where members (and a share page's readers, while shared) read it. */
+  url: string;
 }
 
 export interface TokensDto {
