@@ -54,7 +54,10 @@ async function admit(tx: Tx, input: { chatUuid: string; userId: string; replayUu
   const [state] = await tx
     .select({
       role: chatMembers.role,
-      chatModel: sql<string | null>`(select ${chats.params}->>'model' from ${chats} where ${chats.uuid} = ${input.chatUuid})`,
+      // Read under the chat row's lock, which the transaction takes anyway (it touches the chat):
+      // taken here, first, a branch switch of this chat (branches.ts) waits for it or it for the
+      // switch, so a new message never follows a branch that is being left.
+      chatModel: sql<string | null>`(select ${chats.params}->>'model' from ${chats} where ${chats.uuid} = ${input.chatUuid} for no key update)`,
       replayed: replayUuid ? sql<boolean>`exists (select 1 from ${chatMessages} where ${chatMessages.uuid} = ${replayUuid})` : sql<boolean>`false`,
       busy: sql<boolean>`exists (select 1 from ${llmRequests} r where r.chat_uuid = ${input.chatUuid} and ${sql.raw(inProgressSql("r"))})`,
     })

@@ -29,10 +29,11 @@ export interface ExportedMessage {
   /**
    * Branches (docs/design.md §3.12): the message this one follows (null: the chat's first), an
    * earlier message of the file. Messages with the same parent are versions of one another.
+   * An export always writes both; a file without them is one branch.
    */
-  parentUuid: string | null;
+  parentUuid?: string | null;
   /** Among its versions, the one the conversation follows. */
-  selected: boolean;
+  selected?: boolean;
 }
 
 export interface ExportedChat {
