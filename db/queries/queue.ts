@@ -12,7 +12,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { chatMembers, chatMessages, chats, llmRequests, users, type ChatMessage, type MemberRole } from "../schema.ts";
 import { activeUser, canWrite, memberOf, type Tx } from "./access.ts";
-import { recomputeHidden } from "./branches.ts";
+import { recomputeHidden, selectPath } from "./branches.ts";
 import { inProgressSql } from "./fragments.ts";
 import { isUniqueViolation } from "./util.ts";
 
@@ -161,11 +161,10 @@ export async function queueEdit(input: QueueInput & { messageUuid: string; newMe
     // In a shared chat, people edit their own words only (a message without an author: its owner's).
     if (target.authorId ? target.authorId !== input.userId : admitted.role !== "owner") return { kind: "not_author" };
     await input.check?.(tx);
-    await tx
-      .update(chatMessages)
-      .set({ selected: false })
-      .where(and(eq(chatMessages.chatUuid, input.chatUuid), sql`${chatMessages.parentUuid} is not distinct from ${target.parentUuid}`, eq(chatMessages.selected, true)));
     const message = await insertPromptAndRequest(tx, { ...input, messageUuid: input.newMessageUuid, parentUuid: target.parentUuid, model: input.model(admitted.chatModel) });
+    // The new version is selected, its versions not, and so is every message above it: an edit
+    // of a message off the active branch makes its branch the active one (the answer must show).
+    await selectPath(tx, input.chatUuid, message.uuid);
     await recomputeHidden(tx, input.chatUuid);
     // FILES (docs/design.md §3.13): unless the edit names its own attachments,
     // await copyAttachments(tx, target.uuid, message.uuid) from ./attachments.ts.

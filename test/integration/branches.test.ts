@@ -122,6 +122,14 @@ describe("edit and regenerate keep versions", () => {
     expect(poll.messages.map((m) => m.uuid)).toEqual([e.user.uuid, e.answer.uuid]);
     poll = await branch(owner, chat, q3.answer.uuid);
     expect(poll.messages.at(-1)!.uuid).toBe(q3.answer.uuid);
+
+    // An edit of a message off the active branch makes its branch the active one.
+    await branch(owner, chat, e.user.uuid);
+    const e2 = await edit(owner, chat, q2.user.uuid, "e2b");
+    poll = await list(owner, chat);
+    expect(poll.messages.map((m) => m.uuid)).toEqual([q1.user.uuid, q1.answer.uuid, e2.user.uuid, e2.answer.uuid]);
+    expect(poll.messages[2]!.versions).toEqual([q2.user.uuid, e2.user.uuid]);
+    expect(await promptOf("e2b [[")).toEqual([q1.user.content, "e1-answer", "e2b [[fake text=e2b-answer]]"]);
   });
 
   it("regenerate adds an answer as a new version; switching shows in another member's poll (404 unknown_last_message, then the other branch)", async () => {
