@@ -30,6 +30,7 @@ export function toMessageDto(
     authorName?: string | null;
     parts?: Part[] | null;
     partsCursor?: string | null;
+    versions?: string[];
   },
 ): MessageDto {
   return {
@@ -43,6 +44,7 @@ export function toMessageDto(
     ...(m.error ? { error: m.error } : {}),
     ...(m.role === "user" && m.authorId ? { author: { id: m.authorId, name: m.authorName ?? "Someone" } } : {}),
     ...(m.parts?.length ? { parts: m.parts, partsCursor: m.partsCursor ?? "0" } : {}),
+    ...(m.versions && m.versions.length > 1 ? { versions: m.versions } : {}),
   };
 }
 

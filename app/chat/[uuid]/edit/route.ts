@@ -17,8 +17,9 @@ const body = z.object({
 });
 
 /**
- * Edits a user message and answers it again: the message and everything after it are replaced
- * by a new message (201 {message}; a replayed `uuid` answers 200 with the stored one).
+ * Edits a user message and answers it again: a new version of the message (201 {message}; a
+ * replayed `uuid` answers 200 with the stored one); the old one and everything after it stay,
+ * as another branch (docs/design.md §3.12).
  */
 export const POST = route({ params: chatParams, body }, async ({ user, params, body, htmx }) => {
   const { message, created } = await editMessage({ userId: user.id, chatUuid: params.uuid, ...body });
