@@ -8,7 +8,9 @@ import type { InfiniteData, QueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "./api";
 import { waitForNetwork } from "./connection";
 import { reloadMessages, supersede, updateChatState, patchMessage } from "./messages";
+import { replaceMessages, type MessagesResponse } from "./messages";
 import { keys, type ChatDto, type ChatListPage, type ChatState, type ClientMessage, type MessageDto } from "./keys";
+import type { AttachmentDto } from "@/lib/contract";
 
 export function newUuid(): string {
   return crypto.randomUUID();
@@ -43,7 +45,7 @@ export function seedChat(qc: QueryClient, chat: ChatDto): void {
   upsertChatInLists(qc, chat);
 }
 
-function localUserMessage(chatUuid: string, uuid: string, content: string): ClientMessage {
+function localUserMessage(chatUuid: string, uuid: string, content: string, attachments: AttachmentDto[] = []): ClientMessage {
   return {
     uuid,
     chatUuid,
@@ -53,6 +55,7 @@ function localUserMessage(chatUuid: string, uuid: string, content: string): Clie
     position: codePoints(content),
     createdAt: new Date().toISOString(),
     local: "sending",
+    ...(attachments.length ? { attachments } : {}),
   };
 }
 
@@ -74,15 +77,25 @@ function removeMessage(qc: QueryClient, chatUuid: string, uuid: string): void {
  * never twice), removed again if the server refuses it (the caller shows why and gives the
  * text back to the composer).
  */
-export async function sendMessage(qc: QueryClient, input: { chatUuid: string; content: string; model?: string }): Promise<ApiError | null> {
+export async function sendMessage(
+  qc: QueryClient,
+  input: { chatUuid: string; content: string; model?: string; attachments?: AttachmentDto[] },
+): Promise<ApiError | null> {
   const uuid = newUuid();
-  updateChatState(qc, input.chatUuid, (s) => ({ ...s, messages: [...s.messages, localUserMessage(input.chatUuid, uuid, input.content)] }));
+  const attachments = input.attachments ?? [];
+  updateChatState(qc, input.chatUuid, (s) => ({ ...s, messages: [...s.messages, localUserMessage(input.chatUuid, uuid, input.content, attachments)] }));
   try {
     const { message } = await retryOnNetwork(() =>
       api<{ message: MessageDto }>(`/chat/${input.chatUuid}/send`, {
         method: "POST",
         // The sender's zone: the clock tool answers in it (docs/design.md §3.11).
-        json: { content: input.content, uuid, ...(input.model ? { model: input.model } : {}), ...browserZone() },
+        json: {
+          content: input.content,
+          uuid,
+          ...(input.model ? { model: input.model } : {}),
+          ...(attachments.length ? { attachments: attachments.map((a) => a.uuid) } : {}),
+          ...browserZone(),
+        },
       }),
     );
     confirm(qc, input.chatUuid, message);
@@ -167,6 +180,23 @@ export async function editMessage(qc: QueryClient, chatUuid: string, messageUuid
     await settle(qc, chatUuid, release, ok);
     // Gone unless the server kept our uuid (then the reload made it a server message).
     updateChatState(qc, chatUuid, (s) => ({ ...s, messages: s.messages.filter((m) => !(m.uuid === uuid && m.local)) }));
+  }
+}
+
+/**
+ * Shows another version of a message (docs/design.md §3.12): one request; the answer is the
+ * active branch, whole, and replaces the list. Other tabs follow through their polls (their
+ * last message is no longer visible: unknown_last_message, and they reload).
+ */
+export async function switchBranch(qc: QueryClient, chatUuid: string, messageUuid: string): Promise<ApiError | null> {
+  try {
+    const res = await api<MessagesResponse>(`/chat/${chatUuid}/branch`, { method: "POST", json: { messageUuid } });
+    // A poll that left before the switch would answer with the old branch's tail: drop it.
+    await qc.cancelQueries({ queryKey: keys.messages(chatUuid) });
+    replaceMessages(qc, chatUuid, res);
+    return null;
+  } catch (err) {
+    return err instanceof ApiError ? err : new ApiError(0, "unknown", "Could not show that version. Try again.");
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api } from "./api";
-import { patchMessage } from "./messages";
+import { patchMessage, reloadMessages } from "./messages";
 import { foldPartsDelta, keepParts, partsOfMessage, partsQuery, withMessageParts } from "./parts";
 import { POLL_INTERVAL_MS } from "@/lib/contract";
 import { isFinal, keys, type ChatState, type ClientMessage, type StreamState, type TokensDto } from "./keys";
@@ -40,8 +40,21 @@ async function pollTokens(qc: QueryClient, chatUuid: string, message: ClientMess
       error: next.error,
       ...(next.parts ? { parts: next.parts, partsCursor: next.partsCursor } : {}),
     });
+    if (answersFiles(qc, chatUuid, message.uuid)) void reloadMessages(qc, chatUuid).catch(() => {});
   }
   return next;
+}
+
+/**
+ * The answer's notes (a file the model could not be given: docs/design.md §3.13) are written
+ * when its attempt starts, possibly after the poll that brought the answer; the token poll does
+ * not carry them. An answer to a message with files is read again once, whole, when it ends.
+ */
+function answersFiles(qc: QueryClient, chatUuid: string, answerUuid: string): boolean {
+  const messages = qc.getQueryData<ChatState>(keys.messages(chatUuid))?.messages ?? [];
+  const i = messages.findIndex((m) => m.uuid === answerUuid);
+  const prompt = i > 0 ? messages[i - 1] : undefined;
+  return prompt?.role === "user" && (prompt.attachments?.length ?? 0) > 0;
 }
 
 function fromMessage(m: ClientMessage): StreamState {
