@@ -207,6 +207,14 @@ const schema = z.object({
    * Unset: OpenAI, Anthropic and AI Gateway models; OpenAI-compatible ones only when named.
    */
   TOOL_MODELS: list,
+  /**
+   * Models given images as images (ids as in /api/models); "*": every real model (never the
+   * demo). Unset: OpenAI, Anthropic and AI Gateway models; OpenAI-compatible ones only when named.
+   * The others get a note instead (docs/design.md §3.13).
+   */
+  IMAGE_MODELS: list,
+  /** Models given PDFs as files, as IMAGE_MODELS; the others get the PDF's text. */
+  PDF_MODELS: list,
   /** How many model steps one answer may take (each step may call tools). */
   TOOL_MAX_STEPS: int(6, 1),
   /** How long a tool call that needs approval waits for a member's click before it is refused. */
