@@ -272,6 +272,23 @@ const schema = z.object({
   /** Mail (verification, password reset): smtp:// or smtps:// URL; unset, mail goes to the server log. */
   SMTP_URL: optionalString.pipe(z.url().optional()),
   MAIL_FROM: z.string().default("PollChat <no-reply@localhost>"),
+  /** Files (docs/design.md §3.13): the largest upload (413 above). */
+  MAX_ATTACHMENT_BYTES: int(20 * 1024 * 1024, 1),
+  /** Files one message may carry (400 above). */
+  MAX_ATTACHMENTS_PER_MESSAGE: int(10, 0),
+  /** Bytes of files a user may keep (the admin sets one user's own); guests get GUEST_STORAGE_BYTES. */
+  STORAGE_PER_USER_BYTES: int(1024 * 1024 * 1024, 0),
+  GUEST_STORAGE_BYTES: int(50 * 1024 * 1024, 0),
+  /** Set, files go to this S3-compatible bucket (object key: the SHA-256); unset, to PostgreSQL. */
+  S3_BUCKET: optionalString,
+  /** An S3-compatible service's URL (MinIO, R2, …); unset, AWS's own for S3_REGION. */
+  S3_ENDPOINT: optionalString.pipe(z.url().optional()),
+  S3_REGION: z.string().default("us-east-1"),
+  /** Unset, the AWS SDK's own chain (environment, instance role). */
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  /** Path-style URLs (endpoint/bucket/key), as most S3-compatible servers want. */
+  S3_FORCE_PATH_STYLE: bool(false),
   /** Chats created per user per hour, each chat of an import file included; guests get GUEST_CHATS_PER_HOUR. */
   CHATS_PER_HOUR: int(200, 0),
   GUEST_CHATS_PER_HOUR: int(20, 0),
