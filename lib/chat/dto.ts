@@ -26,6 +26,7 @@ export function isUnread(lastMessageAt: Date, lastReadAt: Date | null): boolean 
 
 export function toMessageDto(
   m: Pick<ChatMessage, "uuid" | "chatUuid" | "role" | "content" | "status" | "createdAt" | "error"> & {
+    notes?: string[] | null;
     authorId?: string | null;
     authorName?: string | null;
     parts?: Part[] | null;
@@ -43,6 +44,7 @@ export function toMessageDto(
     ...(m.error ? { error: m.error } : {}),
     ...(m.role === "user" && m.authorId ? { author: { id: m.authorId, name: m.authorName ?? "Someone" } } : {}),
     ...(m.parts?.length ? { parts: m.parts, partsCursor: m.partsCursor ?? "0" } : {}),
+    ...(m.notes?.length ? { notes: m.notes } : {}),
   };
 }
 

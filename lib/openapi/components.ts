@@ -224,7 +224,19 @@ export const schemas: Record<string, Schema> = {
   MessageAnswer: object({ message: ref("Message") }),
   ChatAnswer: object({ chat: ref("Chat") }),
   ChatList: object({ chats: { type: "array", items: ref("Chat") }, nextCursor: nullable({ type: "string" }) }),
-  Model: object({ id: { type: "string" }, label: { type: "string" }, provider: { type: "string" }, demo: { type: "boolean" } }),
+  Model: object({
+    id: { type: "string" },
+    label: { type: "string" },
+    provider: { type: "string" },
+    demo: { type: "boolean" },
+    input: {
+      ...object({
+        images: { type: "boolean", description: "Attached images are given to it as images; otherwise its answer carries a note that it could not see them." },
+        pdf: { type: "boolean", description: "Attached PDFs are given to it as files; otherwise their extracted text is." },
+      }),
+      description: "What the model reads of attached files besides text (text files go to every model as text). Set by IMAGE_MODELS and PDF_MODELS.",
+    },
+  }),
   Agent: object(
     { id: { type: "string" }, name: { type: "string" }, description: { type: "string" }, greeting: { type: "string" } },
     ["id", "name", "description"],
