@@ -34,6 +34,9 @@ export interface Claim {
  * Claims a request for this runner: queued, or running with an expired lease (its runner died
  * or handed it over). The attempt number goes up by one and fences off any older runner.
  * Creates the assistant message (pending) on the first claim and completes the user's message.
+ * The answer follows its prompt as its selected version: a regenerated prompt's earlier
+ * answers were unselected when it was queued (queue.ts), and no branch can be switched while
+ * the request is in flight, so the prompt is on the active branch (docs/design.md §3.12).
  * What the attempt before had written is carried into the new one (one chunk from position 0,
  * and its part events as they were), so the answer continues instead of starting over
  * (docs/design.md §5.3).
@@ -77,8 +80,8 @@ export async function claimRequest(input: {
        select p.request_uuid, claimed.attempt, p.seq, p.event
        from claimed join llm_output_part p on p.request_uuid = claimed.uuid and p.attempt = claimed.attempt - 1
      ), answer as (
-       insert into chat_message (uuid, chat_uuid, role, content, status, llm_request_uuid)
-       select $4::uuid, chat_uuid, 'assistant', '', 'pending', uuid from claimed where response_message_uuid = $4::uuid
+       insert into chat_message (uuid, chat_uuid, role, content, status, llm_request_uuid, parent_uuid, selected, hidden)
+       select $4::uuid, chat_uuid, 'assistant', '', 'pending', uuid, prompt_message_uuid, true, false from claimed where response_message_uuid = $4::uuid
      ), prompt as (
        update chat_message m set status = 'completed'
        from claimed where m.uuid = claimed.prompt_message_uuid and m.status = 'pending'
@@ -341,21 +344,27 @@ export async function cancelRequest(input: { requestUuid: string }): Promise<voi
 const author = alias(users, "author");
 
 /**
- * The chat's messages up to and including the prompt message, for building the model's input,
- * with each author's display name, and how many members the chat has now.
+ * The prompt message and the messages above it on its branch (its ancestors, oldest first),
+ * for building the model's input, with each author's display name, and how many members the
+ * chat has now. Other versions are not the conversation the model answers (§3.12).
  */
 export async function historyUpTo(input: { chatUuid: string; promptMessageUuid: string }): Promise<{
   messages: (ChatMessage & { authorName: string | null })[];
   memberCount: number;
 }> {
   const db = await getDb();
-  const anchor = sql`(select ${chatMessages.createdAt}, ${chatMessages.uuid} from ${chatMessages} where ${chatMessages.uuid} = ${input.promptMessageUuid})`;
+  // Walked up parent_uuid (the primary key) from the prompt, in the chat.
+  const branch = sql`(with recursive up as (
+      select m.uuid, m.parent_uuid from ${chatMessages} m where m.uuid = ${input.promptMessageUuid} and m.chat_uuid = ${input.chatUuid}
+      union all
+      select m.uuid, m.parent_uuid from ${chatMessages} m join up on m.uuid = up.parent_uuid where m.chat_uuid = ${input.chatUuid}
+    ) select uuid from up)`;
   const [rows, [count]] = await Promise.all([
     db
       .select({ message: chatMessages, authorName: sql<string | null>`case when ${author.id} is null then null else ${displayName(author)} end` })
       .from(chatMessages)
       .leftJoin(author, eq(author.id, chatMessages.authorId))
-      .where(and(eq(chatMessages.chatUuid, input.chatUuid), sql`(${chatMessages.createdAt}, ${chatMessages.uuid}) <= ${anchor}`))
+      .where(and(eq(chatMessages.chatUuid, input.chatUuid), sql`${chatMessages.uuid} in ${branch}`))
       .orderBy(asc(chatMessages.createdAt), asc(chatMessages.uuid)),
     db.select({ n: sql<number>`count(*)::int` }).from(chatMembers).where(eq(chatMembers.chatUuid, input.chatUuid)),
   ]);

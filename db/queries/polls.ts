@@ -30,8 +30,11 @@ export interface ActiveRequest {
   requestedBy: { id: string; name: string } | null;
 }
 
-/** A message as the polls read it: a pending answer's content is its text so far. */
-export type MessageRow = ChatMessage & { authorName: string | null };
+/**
+ * A message as the polls read it: a pending answer's content is its text so far; `versions`:
+ * the uuids of it and its other versions, oldest first, when it has any (§3.12).
+ */
+export type MessageRow = ChatMessage & { authorName: string | null; versions?: string[] };
 
 /** The chat as its reader sees it, with its messages after the last uuid. */
 export interface ChatPoll {
@@ -44,7 +47,10 @@ export interface ChatPoll {
   present: PresentMember[];
   /** The member's read state: everything up to this time has been seen. */
   lastReadAt: Date | null;
-  /** From the last uuid on (exclusive), oldest first; undefined: that uuid is not in the chat. */
+  /**
+   * The active branch from the last uuid on (exclusive), oldest first; undefined: that uuid is
+   * not in the chat, or no longer on its active branch (a switch, a regeneration, an edit).
+   */
   messages: MessageRow[] | undefined;
   /** How long this answer stays right without a change (a lease or a presence running out); null: until a change. */
   validForMs: number | null;
@@ -129,7 +135,8 @@ select ${columnsOf(chats, "c")}, ${a.role} as member_role, ${a.lastReadAt} as la
   r.uuid as active_uuid, r.status as active_status, ${staleSql("r", grace)} as stale,
   least(${staleInSql("r", grace)}, ${member ? "p.present_valid_for" : "null"}) as valid_for,
   ${member ? `rq.id as requester_id, ${displayNameSql("rq")} as requester_name, p.member_count, p.present` : "null as requester_id, null as requester_name, 1 as member_count, null as present"},
-  ${columnsOf(chatMessages, "a", "m_")}, a.poll_content as m_poll_content, a.author_name as m_author_name, a.poll_events as m_poll_events
+  ${columnsOf(chatMessages, "a", "m_")}, a.poll_content as m_poll_content, a.author_name as m_author_name, a.poll_events as m_poll_events,
+  a.versions as m_versions
 from chat c
 ${a.join}
 left join llm_request r on r.chat_uuid = c.uuid and r.status in ('queued', 'running')
@@ -141,7 +148,17 @@ left join lateral (
       when m.role = 'assistant' and m.status = 'pending' then coalesce(pc.text, '')
       else m.content end as poll_content,
     ${member ? `case when au.id is null then null else ${displayNameSql("au")} end` : "null"} as author_name,
-    pp.events as poll_events
+    pp.events as poll_events,
+    -- Its versions (docs/design.md §3.12), when it has others: one index range per message
+    -- (chat_message_parent_idx), none for the anchor (the client has it).
+    case when m.uuid is distinct from ${last} then (
+      select case when count(*) > 1 then json_agg(v.uuid order by v.created_at, v.uuid) end
+      from (
+        select v.uuid, v.created_at from chat_message v where v.chat_uuid = m.chat_uuid and v.parent_uuid = m.parent_uuid
+        union all
+        select v.uuid, v.created_at from chat_message v where m.parent_uuid is null and v.chat_uuid = m.chat_uuid and v.parent_uuid is null
+      ) v
+    ) end as versions
   from chat_message m
   ${member ? `left join "user" au on au.id = m.author_id` : ""}
   left join lateral (
@@ -156,8 +173,8 @@ left join lateral (
     where pr.uuid = m.llm_request_uuid and m.role = 'assistant' and m.status = 'pending'
       and m.uuid is distinct from ${last}
   ) pp on true
-  where m.chat_uuid = c.uuid
-    ${after ? `and (m.created_at, m.uuid) >= (select created_at, uuid from chat_message where uuid = ${last} and chat_uuid = c.uuid)` : ""}
+  where m.chat_uuid = c.uuid and not m.hidden
+    ${after ? `and (m.created_at, m.uuid) >= (select created_at, uuid from chat_message where uuid = ${last} and chat_uuid = c.uuid and not hidden)` : ""}
 ) a on true
 where ${member ? "c.uuid = $1" : "c.share_uuid = $1"}
 order by a.created_at, a.uuid`;
@@ -172,8 +189,8 @@ const decodeMessage = decoderOf(chatMessages, "m_");
 
 /**
  * The messages poll in one round trip and one snapshot: the chat as its reader sees it (its
- * generation in flight, presence, read state) and its messages after `lastUuid` (all when
- * absent), a pending answer with its text so far. Undefined: not the reader's chat.
+ * generation in flight, presence, read state) and the messages of its active branch after
+ * `lastUuid` (all when absent), a pending answer with its text so far. Undefined: not the reader's chat.
  */
 export async function readChatPoll(access: PollAccess, input: { chat: string; lastUuid?: string; queuedGraceMs: number }): Promise<ChatPoll | undefined> {
   const last = input.lastUuid ?? null;
@@ -204,9 +221,14 @@ export async function readChatPoll(access: PollAccess, input: { chat: string; la
     memberCount: Number(row.member_count ?? 1),
     present: present ?? [],
     lastReadAt: row.last_read_at ? new Date(row.last_read_at as string) : null,
-    messages: messages?.map((r) => withPendingParts({ ...decodeMessage(r), content: (r.m_poll_content as string | null) ?? "", authorName: (r.m_author_name as string | null) ?? null }, r.m_poll_events)),
+    messages: messages?.map((r) => withPendingParts(withVersions({ ...decodeMessage(r), content: (r.m_poll_content as string | null) ?? "", authorName: (r.m_author_name as string | null) ?? null }, r.m_versions), r.m_poll_events)),
     validForMs: millis(row.valid_for),
   };
+}
+
+function withVersions(message: MessageRow, raw: unknown): MessageRow {
+  const versions = jsonOf<string[]>(raw);
+  return versions ? { ...message, versions } : message;
 }
 
 /** A pending answer's parts so far, folded from its events (an ended one has them in its row). */

@@ -3,13 +3,16 @@
  * the last one again (regenerate), or replace one with an edited text (edit). Each is one
  * transaction that starts with the same admission step (an active member who may write, the
  * replayed uuid, an answer already in progress, the chat's model: one round trip), then writes
- * the prompt message and its queued llm_request together or not at all.
+ * the prompt message and its queued llm_request together or not at all. Nothing is deleted:
+ * a regenerated answer or an edited message stays as another version on a branch of its own
+ * (db/queries/branches.ts, docs/design.md §3.12).
  */
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { chatMembers, chatMessages, chats, llmRequests, users, type ChatMessage, type MemberRole } from "../schema.ts";
 import { activeUser, canWrite, memberOf, type Tx } from "./access.ts";
+import { recomputeHidden } from "./branches.ts";
 import { inProgressSql } from "./fragments.ts";
 import { isUniqueViolation } from "./util.ts";
 
@@ -95,30 +98,40 @@ async function queue(input: QueueInput & { replayUuid?: string }, write: (tx: Tx
   }
 }
 
-/** The user message (pending) and its llm_request (queued), born together or not at all. */
+/**
+ * The user message (pending) and its llm_request (queued), born together or not at all. It
+ * follows the last message of the active branch.
+ */
 export async function queueNewMessage(input: QueueInput & { messageUuid: string; content: string }): Promise<QueueResult> {
   return queue({ ...input, replayUuid: input.messageUuid }, async (tx, admitted) => {
     await input.check?.(tx);
-    const message = await insertPromptAndRequest(tx, { ...input, model: input.model(admitted.chatModel) });
+    const parentUuid = sql<string | null>`(select ${chatMessages.uuid} from ${chatMessages} where ${chatMessages.chatUuid} = ${input.chatUuid} and not ${chatMessages.hidden}
+      order by ${chatMessages.createdAt} desc, ${chatMessages.uuid} desc limit 1)`;
+    const message = await insertPromptAndRequest(tx, { ...input, parentUuid, model: input.model(admitted.chatModel) });
     return { kind: "created", message, requestUuid: input.requestUuid };
   });
 }
 
 /**
- * Answers the chat's last user message again: the answers after it are removed (clients
- * polling by their uuid reload the list) and a new request is queued for it.
+ * Answers the last user message of the active branch again: its answers are unselected (they
+ * stay, as versions; clients polling by their uuid reload the list) and a new request is
+ * queued for it. The claim adds the new answer as the selected version (attempts.ts).
  */
 export async function queueRegeneration(input: QueueInput): Promise<QueueResult> {
   return queue(input, async (tx, admitted) => {
     const [last] = await tx
       .select()
       .from(chatMessages)
-      .where(and(eq(chatMessages.chatUuid, input.chatUuid), eq(chatMessages.role, "user")))
+      .where(and(eq(chatMessages.chatUuid, input.chatUuid), eq(chatMessages.role, "user"), eq(chatMessages.hidden, false)))
       .orderBy(sql`${chatMessages.createdAt} desc, ${chatMessages.uuid} desc`)
       .limit(1);
     if (!last) return { kind: "nothing_to_answer" };
     await input.check?.(tx);
-    await deleteFrom(tx, input.chatUuid, last.uuid, false);
+    await tx
+      .update(chatMessages)
+      .set({ selected: false })
+      .where(and(eq(chatMessages.chatUuid, input.chatUuid), eq(chatMessages.parentUuid, last.uuid), eq(chatMessages.selected, true)));
+    await recomputeHidden(tx, input.chatUuid);
     await insertQueuedRequest(tx, { ...input, model: input.model(admitted.chatModel), promptMessageUuid: last.uuid });
     const [message] = await tx
       .update(chatMessages)
@@ -130,8 +143,9 @@ export async function queueRegeneration(input: QueueInput): Promise<QueueResult>
 }
 
 /**
- * Replaces a user message with an edited one: it and everything after it are removed, the new
- * message is stored (pending) and answered. Replaying the same new uuid answers the stored one.
+ * Edits a user message: the new text is a new version of it (the same parent), selected, and
+ * answered; the old one and everything after it stay, as another branch. The new version keeps
+ * the old one's attachments. Replaying the same new uuid answers the stored one.
  */
 export async function queueEdit(input: QueueInput & { messageUuid: string; newMessageUuid: string; content: string }): Promise<QueueResult> {
   const result = await queue({ ...input, replayUuid: input.newMessageUuid }, async (tx, admitted) => {
@@ -144,25 +158,18 @@ export async function queueEdit(input: QueueInput & { messageUuid: string; newMe
     // In a shared chat, people edit their own words only (a message without an author: its owner's).
     if (target.authorId ? target.authorId !== input.userId : admitted.role !== "owner") return { kind: "not_author" };
     await input.check?.(tx);
-    await deleteFrom(tx, input.chatUuid, target.uuid, true);
-    const message = await insertPromptAndRequest(tx, { ...input, messageUuid: input.newMessageUuid, model: input.model(admitted.chatModel) });
+    await tx
+      .update(chatMessages)
+      .set({ selected: false })
+      .where(and(eq(chatMessages.chatUuid, input.chatUuid), sql`${chatMessages.parentUuid} is not distinct from ${target.parentUuid}`, eq(chatMessages.selected, true)));
+    const message = await insertPromptAndRequest(tx, { ...input, messageUuid: input.newMessageUuid, parentUuid: target.parentUuid, model: input.model(admitted.chatModel) });
+    await recomputeHidden(tx, input.chatUuid);
+    // FILES (docs/design.md §3.13): unless the edit names its own attachments,
+    // await copyAttachments(tx, target.uuid, message.uuid) from ./attachments.ts.
     return { kind: "created", message, requestUuid: input.requestUuid };
   });
   // A new uuid that names a message of another chat is, for an edit, a message not found here.
   return result.kind === "uuid_taken" ? { kind: "message_not_found" } : result;
-}
-
-/** Removes the messages after `anchor` (exclusive) or from it (inclusive). */
-async function deleteFrom(tx: Tx, chatUuid: string, anchorUuid: string, inclusive: boolean) {
-  const anchor = sql`(select ${chatMessages.createdAt}, ${chatMessages.uuid} from ${chatMessages} where ${chatMessages.uuid} = ${anchorUuid})`;
-  await tx
-    .delete(chatMessages)
-    .where(
-      and(
-        eq(chatMessages.chatUuid, chatUuid),
-        inclusive ? sql`(${chatMessages.createdAt}, ${chatMessages.uuid}) >= ${anchor}` : sql`(${chatMessages.createdAt}, ${chatMessages.uuid}) > ${anchor}`,
-      ),
-    );
 }
 
 async function insertQueuedRequest(
@@ -188,10 +195,19 @@ async function insertQueuedRequest(
     .where(eq(chats.uuid, input.chatUuid));
 }
 
-/** A user message (pending) and the request that will answer it. */
+/** A user message (pending, selected, following `parentUuid`) and the request that will answer it. */
 async function insertPromptAndRequest(
   tx: Tx,
-  input: { messageUuid: string; requestUuid: string; chatUuid: string; userId: string; content: string; model: string; context?: { timeZone?: string } },
+  input: {
+    messageUuid: string;
+    requestUuid: string;
+    chatUuid: string;
+    userId: string;
+    content: string;
+    parentUuid: string | null | SQL<string | null>;
+    model: string;
+    context?: { timeZone?: string };
+  },
 ): Promise<ChatMessage> {
   const [message] = await tx
     .insert(chatMessages)
@@ -203,6 +219,7 @@ async function insertPromptAndRequest(
       status: "pending",
       llmRequestUuid: input.requestUuid,
       authorId: input.userId,
+      parentUuid: input.parentUuid,
     })
     .returning();
   await insertQueuedRequest(tx, { ...input, promptMessageUuid: input.messageUuid });

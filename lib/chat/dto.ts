@@ -31,6 +31,7 @@ export function toMessageDto(
     authorName?: string | null;
     parts?: Part[] | null;
     partsCursor?: string | null;
+    versions?: string[];
   },
 ): MessageDto {
   return {
@@ -45,6 +46,7 @@ export function toMessageDto(
     ...(m.role === "user" && m.authorId ? { author: { id: m.authorId, name: m.authorName ?? "Someone" } } : {}),
     ...(m.parts?.length ? { parts: m.parts, partsCursor: m.partsCursor ?? "0" } : {}),
     ...(m.notes?.length ? { notes: m.notes } : {}),
+    ...(m.versions && m.versions.length > 1 ? { versions: m.versions } : {}),
   };
 }
 

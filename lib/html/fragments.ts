@@ -118,6 +118,22 @@ export interface ReaderOptions {
 }
 
 /**
+ * "‹ 2/3 ›" on a message with versions (docs/design.md §3.12): each arrow a form posting the
+ * neighbouring version to the branch endpoint, whose answer replaces the whole list. A viewer
+ * sees where it is, without arrows that would be refused.
+ */
+function versionSwitcher(m: MessageDto, reader: ReaderOptions): string {
+  const versions = m.versions;
+  if (!versions || versions.length < 2) return "";
+  const at = versions.indexOf(m.uuid);
+  const arrow = (to: string | undefined, label: string, name: string) =>
+    reader.canApprove
+      ? `<form class="version-step" hx-post="/chat/${m.chatUuid}/branch" hx-target="#messages-${m.chatUuid}" hx-swap="innerHTML" hx-sync="drop"><input type="hidden" name="messageUuid" value="${to ?? ""}"><button type="submit" class="btn btn-small" aria-label="${name}"${to ? "" : " disabled"}>${label}</button></form>`
+      : "";
+  return `<span class="versions" id="versions-${m.uuid}">${arrow(versions[at - 1], "‹", "Previous version")}<span class="version-at">${at + 1}/${versions.length}</span>${arrow(versions[at + 1], "›", "Next version")}</span>`;
+}
+
+/**
  * A final answer, rendered: the whole of `#answer-{uuid}` (an out-of-band swap replaces it).
  * With `parts` beyond text, its reasoning, text, tool calls and sources in order.
  */
@@ -147,7 +163,7 @@ export function messageItem(m: MessageDto, reader: ReaderOptions = {}): string {
       ? renderedAnswer(m.uuid, m.content, m.status, false, m.parts, reader)
       : `<div class="${answer ? "answer" : "text"}" id="${answer ? "answer" : "text"}-${m.uuid}">${answer ? pendingPartsBlock(m.uuid, m.parts, reader) : ""}<div class="msg-content" id="content-${m.uuid}">${escapeHtml(m.content)}${pending ? tokensPoller(m.uuid, m.position, m.partsCursor) : ""}</div></div>`;
   return `<article class="msg msg-${m.role}" id="msg-${m.uuid}" data-uuid="${m.uuid}" data-role="${m.role}">
-<div class="msg-meta"><span class="msg-role">${ROLE_LABEL[m.role] ?? escapeHtml(m.role)}</span>${statusBadge(m.uuid, m.role, m.status, false)}${actions(m.uuid, m.role, m.status, false)}</div>
+<div class="msg-meta"><span class="msg-role">${ROLE_LABEL[m.role] ?? escapeHtml(m.role)}</span>${statusBadge(m.uuid, m.role, m.status, false)}${versionSwitcher(m, reader)}${actions(m.uuid, m.role, m.status, false)}</div>
 ${answer ? notesBlock(m.uuid, m.notes, false) : ""}${content}
 ${errorLine(m.uuid, m.error, false)}
 </article>`;
@@ -214,6 +230,17 @@ export function messagesFragment({ messages, chat }: { messages: MessageDto[]; c
     // The poller's own attributes say this too; the server says it so no page can get it wrong.
     { "HX-Reswap": "outerHTML" },
   );
+}
+
+/**
+ * POST /chat/{uuid}/branch: the whole list of the active branch and its poller, in place of
+ * the list shown (whatever the form's target says).
+ */
+export function branchFragment({ messages, chat }: { messages: MessageDto[]; chat: ChatDto }): Response {
+  return html(messages.map((m) => messageItem(m, readerOf(chat))).join("\n") + "\n" + messagesPoller(chat.uuid, messages.at(-1)?.uuid), 200, {
+    "HX-Retarget": `#messages-${chat.uuid}`,
+    "HX-Reswap": "innerHTML",
+  });
 }
 
 /**

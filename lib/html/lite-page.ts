@@ -65,6 +65,10 @@ main { max-width: 780px; margin: 0 auto; padding: 16px 20px 0; }
   background: var(--accent); animation: blink 1s infinite; vertical-align: middle; }
 .msg-status[data-status="failed"], .msg-status[data-status="cancelled"] { color: var(--danger); }
 .msg-actions { margin-left: auto; }
+.versions { display: inline-flex; align-items: center; gap: 2px; }
+.versions form { display: inline; margin: 0; }
+.versions .btn-small { padding: 0 6px; }
+.version-at { font-variant-numeric: tabular-nums; }
 .msg-content { white-space: pre-wrap; overflow-wrap: anywhere; }
 .markdown .msg-content { white-space: normal; }
 .markdown .msg-content > :first-child { margin-top: 0; }
