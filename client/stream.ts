@@ -7,7 +7,7 @@
  */
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api } from "./api";
-import { patchMessage, reloadMessages } from "./messages";
+import { patchMessage } from "./messages";
 import { foldPartsDelta, keepParts, partsOfMessage, partsQuery, withMessageParts } from "./parts";
 import { POLL_INTERVAL_MS } from "@/lib/contract";
 import { isFinal, keys, type ChatState, type ClientMessage, type StreamState, type TokensDto } from "./keys";
@@ -19,8 +19,12 @@ function listedMessage(qc: QueryClient, chatUuid: string, message: ClientMessage
 
 async function pollTokens(qc: QueryClient, chatUuid: string, message: ClientMessage): Promise<StreamState> {
   const key = keys.tokens(message.uuid);
-  const prev = withMessageParts(qc.getQueryData<StreamState>(key) ?? fromMessage(message), listedMessage(qc, chatUuid, message));
+  const listed = listedMessage(qc, chatUuid, message);
+  const prev = withMessageParts(qc.getQueryData<StreamState>(key) ?? fromMessage(message), listed);
   const res = await api<TokensDto>(`/chat/message/${message.uuid}/tokens/${prev.position}${partsQuery(prev)}`);
+  // Notes (a file the model was not given: §3.13) are written as the answer starts, maybe after
+  // the messages poll that brought it: the token poll carries them.
+  if (res.notes && res.notes.join("\n") !== (listed.notes ?? []).join("\n")) patchMessage(qc, chatUuid, message.uuid, { notes: res.notes });
   const next: StreamState = foldPartsDelta(
     {
       text: res.append ? prev.text + res.tokens : res.tokens,
@@ -40,21 +44,8 @@ async function pollTokens(qc: QueryClient, chatUuid: string, message: ClientMess
       error: next.error,
       ...(next.parts ? { parts: next.parts, partsCursor: next.partsCursor } : {}),
     });
-    if (answersFiles(qc, chatUuid, message.uuid)) void reloadMessages(qc, chatUuid).catch(() => {});
   }
   return next;
-}
-
-/**
- * The answer's notes (a file the model could not be given: docs/design.md §3.13) are written
- * when its attempt starts, possibly after the poll that brought the answer; the token poll does
- * not carry them. An answer to a message with files is read again once, whole, when it ends.
- */
-function answersFiles(qc: QueryClient, chatUuid: string, answerUuid: string): boolean {
-  const messages = qc.getQueryData<ChatState>(keys.messages(chatUuid))?.messages ?? [];
-  const i = messages.findIndex((m) => m.uuid === answerUuid);
-  const prompt = i > 0 ? messages[i - 1] : undefined;
-  return prompt?.role === "user" && (prompt.attachments?.length ?? 0) > 0;
 }
 
 function fromMessage(m: ClientMessage): StreamState {
