@@ -119,7 +119,7 @@ export async function cancelMessage(qc: QueryClient, chatUuid: string, messageUu
 }
 
 /**
- * After a regenerate or an edit: the list as the server has it now. Done, the replaced
+ * After a regenerate or an edit: the list as the server has it now (the new branch). Done, the replaced
  * messages stay hidden through the reload (a poll from before cannot bring them back); refused,
  * they come back with it.
  */
@@ -130,8 +130,8 @@ async function settle(qc: QueryClient, chatUuid: string, release: () => void, ok
 }
 
 /**
- * Answers the last user message again; the previous last answer goes away at once (the
- * question then waits for its answer: the typing dots), not when the server has replaced it.
+ * Answers the last user message again (the answer it had stays a version of the new one); it
+ * leaves the screen at once (the question then waits for its answer: the typing dots), not when the server has replaced it.
  */
 export async function regenerate(qc: QueryClient, chatUuid: string): Promise<ApiError | null> {
   const before = qc.getQueryData<ChatState>(keys.messages(chatUuid));
@@ -157,17 +157,19 @@ export async function regenerate(qc: QueryClient, chatUuid: string): Promise<Api
 }
 
 /**
- * Replaces a user message (and everything after it) by one with new content, answered again:
- * the old exchange leaves at once and the edited message waits for its answer.
+ * Makes a new version of a user message, answered again (the old one stays a version: "‹ 1/2 ›"):
+ * the old exchange leaves the screen at once and the edited message waits for its answer.
  */
 export async function editMessage(qc: QueryClient, chatUuid: string, messageUuid: string, content: string): Promise<ApiError | null> {
   const uuid = newUuid();
   const before = qc.getQueryData<ChatState>(keys.messages(chatUuid))?.messages ?? [];
   const at = before.findIndex((m) => m.uuid === messageUuid);
   const release = supersede(chatUuid, at < 0 ? [] : before.slice(at).map((m) => m.uuid));
+  // The new version keeps the files of the one it replaces (docs/design.md §3.12).
+  const kept = before[at]?.attachments ?? [];
   updateChatState(qc, chatUuid, (s) => {
     const i = s.messages.findIndex((m) => m.uuid === messageUuid);
-    return i < 0 ? s : { ...s, messages: [...s.messages.slice(0, i), localUserMessage(chatUuid, uuid, content)] };
+    return i < 0 ? s : { ...s, messages: [...s.messages.slice(0, i), localUserMessage(chatUuid, uuid, content, kept)] };
   });
   let ok = false;
   try {
