@@ -130,8 +130,9 @@ async function settle(qc: QueryClient, chatUuid: string, release: () => void, ok
 }
 
 /**
- * Answers the last user message again (the answer it had stays a version of the new one); it
- * leaves the screen at once (the question then waits for its answer: the typing dots), not when the server has replaced it.
+ * Answers the last user message again (the answer it had stays, a version of the new one). The
+ * old answer leaves the screen at once (the question then waits for its answer: the typing
+ * dots), not when the server has replaced it.
  */
 export async function regenerate(qc: QueryClient, chatUuid: string): Promise<ApiError | null> {
   const before = qc.getQueryData<ChatState>(keys.messages(chatUuid));
