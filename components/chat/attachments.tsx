@@ -4,7 +4,7 @@
  * Files in the chat (docs/design.md §3.13): the composer's paperclip and chips (client/uploads.ts
  * uploads them), the drop zone over the whole chat, and a sent message's files.
  */
-import { useRef, useState, type DragEvent } from "react";
+import { useEffect, useRef, useState, type DragEvent } from "react";
 import type { AttachmentDto } from "@/lib/contract";
 import { addFiles, formatBytes, removeUpload, uploads, type Upload } from "@/client/uploads";
 import { IconAlert, IconClose, IconFile, IconPaperclip } from "./icons";
@@ -42,9 +42,7 @@ export function AttachButton({ chatUuid, disabled }: { chatUuid: string; disable
         type="file"
         multiple
         accept={ACCEPT}
-        className="sr-only"
-        tabIndex={-1}
-        aria-hidden="true"
+        hidden
         data-testid="file-input"
         onChange={(e) => {
           if (e.target.files) addFiles(chatUuid, Array.from(e.target.files));
@@ -117,6 +115,19 @@ function hasFiles(e: DragEvent): boolean {
 export function useFileDrop(chatUuid: string, enabled: boolean) {
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
+  // A file dropped beside the zone (the sidebar) would make the browser open it in place of the app.
+  useEffect(() => {
+    if (!enabled) return;
+    const keep = (e: globalThis.DragEvent) => {
+      if (e.dataTransfer?.types.includes("Files")) e.preventDefault();
+    };
+    window.addEventListener("dragover", keep);
+    window.addEventListener("drop", keep);
+    return () => {
+      window.removeEventListener("dragover", keep);
+      window.removeEventListener("drop", keep);
+    };
+  }, [enabled]);
   if (!enabled) return { dragging: false, handlers: {} };
   return {
     dragging,
