@@ -23,6 +23,10 @@ function msg(role: ChatMessage["role"], content: string, over: Partial<ChatMessa
     authorId: null,
     parts: null,
     partsCursor: null,
+    parentUuid: null,
+    selected: true,
+    hidden: false,
+    notes: null,
     createdAt: new Date(1_700_000_000_000 + n),
     ...over,
   };
