@@ -167,7 +167,16 @@ export async function bindAttachments(tx: Tx, input: { chatUuid: string; userId:
  * the same blobs (the uploader stays the uploader). Returns the copies.
  */
 export async function copyAttachments(tx: Tx, fromMessageUuid: string, toMessageUuid: string): Promise<AttachmentRow[]> {
-  const from = await tx.select().from(attachments).where(eq(attachments.messageUuid, fromMessageUuid)).orderBy(asc(attachments.createdAt), asc(attachments.uuid));
+  return insertCopies(tx, await attachmentRowsOf(tx, fromMessageUuid), toMessageUuid);
+}
+
+/** A message's attachment rows, whole, in order (what copyAttachments copies). */
+export async function attachmentRowsOf(tx: Pick<Db, "select">, messageUuid: string): Promise<Attachment[]> {
+  return tx.select().from(attachments).where(eq(attachments.messageUuid, messageUuid)).orderBy(asc(attachments.createdAt), asc(attachments.uuid));
+}
+
+/** New rows for `toMessageUuid` naming the same blobs as `from` (read earlier in the same transaction). */
+export async function insertCopies(tx: Tx, from: Attachment[], toMessageUuid: string): Promise<AttachmentRow[]> {
   if (from.length === 0) return [];
   return tx
     .insert(attachments)

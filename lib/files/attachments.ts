@@ -14,6 +14,7 @@ import { storableText } from "../text";
 import { readLimitedBytes } from "../http/body";
 import { READ_ONLY } from "../chat/chats";
 import type { AttachmentDto } from "../contract";
+import { toAttachmentDto } from "./dto";
 import { getDb } from "@/db/client";
 import { canWrite, memberRole } from "@/db/queries/access";
 import {
@@ -23,7 +24,6 @@ import {
   insertUpload,
   storageOf,
   sweepStaleUploads,
-  type AttachmentRow,
   type ServedAttachment,
 } from "@/db/queries/attachments";
 import { lockUserQuota, quotaSubject } from "@/db/queries/usage";
@@ -34,19 +34,6 @@ import { formatBytes } from "./bytes";
 
 /** The multipart envelope around the file (boundaries, part headers, a long name): read past the file limit by this much. */
 const MULTIPART_SLACK = 64 * 1024;
-
-/** Who reads a file, which decides the url a message's attachments carry. */
-export type FileReader = { kind: "member" } | { kind: "share"; shareUuid: string };
-
-export function toAttachmentDto(row: Pick<AttachmentRow, "uuid" | "name" | "mediaType" | "size">, reader: FileReader = { kind: "member" }): AttachmentDto {
-  return {
-    uuid: row.uuid,
-    name: row.name,
-    mediaType: row.mediaType,
-    size: Number(row.size),
-    url: reader.kind === "member" ? `/chat/attachment/${row.uuid}` : `/share/${reader.shareUuid}/attachment/${row.uuid}`,
-  };
-}
 
 const tooLarge = (max: number) => new AppError("payload_too_large", `The file is larger than the limit of ${formatBytes(max)}.`);
 

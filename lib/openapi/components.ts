@@ -49,6 +49,7 @@ const message: Schema = {
       description: "An answer's parts beyond its text (reasoning, tool calls, sources, where each stretch of `content` starts), when it has any (docs/design.md §3.11).",
     },
     partsCursor: { type: "string", description: "With `parts`: poll tokens with `?parts=` this cursor to get what changes in them." },
+    attachments: { type: "array", items: ref("Attachment"), description: "Files sent with a user message (docs/design.md §3.13), when it has any." },
   },
   required: ["uuid", "chatUuid", "role", "content", "status", "position", "createdAt"],
   additionalProperties: false,
@@ -92,6 +93,13 @@ export const schemas: Record<string, Schema> = {
     unread: { type: "boolean", description: "In the chat list: something arrived since the reader last had the chat open." },
   }, ["uuid", "title", "status", "agent", "model", "createdAt", "updatedAt", "role", "shared"]),
   Message: message,
+  Attachment: object({
+    uuid,
+    name: { type: "string", description: "As uploaded (its last path segment, at most 255 characters)." },
+    mediaType: { enum: ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"], description: "Sniffed from the content." },
+    size: { type: "integer", minimum: 1, description: "Bytes." },
+    url: { type: "string", description: "Where the reader gets the bytes: /chat/attachment/{uuid} for members, /share/{shareUuid}/attachment/{uuid} through a share link." },
+  }),
   Tokens: object(
     {
       tokens: { type: "string" },
@@ -328,7 +336,7 @@ export const responses: Record<string, Schema> = {
   Error404: errorResponse("not_found: missing, or not yours (the same answer)."),
   Error409: errorResponse("conflict, email_taken or generation_in_progress."),
   Error413: errorResponse("payload_too_large, or storage_full (an upload past the user's storage quota)."),
-  Error415: errorResponse("unsupported_media_type: send JSON or a url-encoded form."),
+  Error415: errorResponse("unsupported_media_type: send JSON or a url-encoded form (an upload: multipart/form-data, with a file of a type the app takes)."),
   Error429: errorResponse("rate_limited.", retryAfter),
   Error503: errorResponse("service_unavailable: the database is unreachable.", retryAfter),
 };
