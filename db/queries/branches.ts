@@ -33,7 +33,7 @@ export async function recomputeHidden(tx: Tx, chatUuid: string): Promise<void> {
  * siblings unselected), in one statement: the message is then on the active branch, and below
  * it the conversation follows the versions selected there last time. Idempotent.
  */
-async function selectPath(tx: Tx, chatUuid: string, messageUuid: string): Promise<void> {
+export async function selectPath(tx: Tx, chatUuid: string, messageUuid: string): Promise<void> {
   await tx.execute(sql`
     with recursive path as (
       select m.uuid, m.parent_uuid from ${chatMessages} m where m.uuid = ${messageUuid} and m.chat_uuid = ${chatUuid}

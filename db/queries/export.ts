@@ -8,7 +8,7 @@ import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { cursorOf, type Part } from "../../lib/parts.ts";
 import { chatMembers, chatMessages, chats, users, type Chat, type ChatMessage, type ChatParams, type ChatStatus, type MessageRole, type MessageStatus } from "../schema.ts";
-import type { Tx } from "./access.ts";
+import { activeUser, memberOf, type Tx } from "./access.ts";
 
 /** Every chat the user owns with its messages, oldest chat first, each conversation in order. */
 export async function ownedChatsWithMessages(input: { userId: string }): Promise<{ chat: Chat; messages: ChatMessage[] }[]> {
@@ -35,6 +35,25 @@ export async function ownedChatsWithMessages(input: { userId: string }): Promise
   return owned.map(({ chat }) => ({ chat, messages: byChat.get(chat.uuid) ?? [] }));
 }
 
+/** One chat the user is a member of, with every message of every branch, in order; undefined: not theirs. */
+export async function memberChatWithMessages(input: { userId: string; chatUuid: string }): Promise<{ chat: Chat; messages: ChatMessage[] } | undefined> {
+  const db = await getDb();
+  const [found] = await db
+    .select({ chat: chats })
+    .from(chats)
+    .innerJoin(chatMembers, memberOf(chats.uuid, input.userId))
+    .innerJoin(users, activeUser())
+    .where(eq(chats.uuid, input.chatUuid))
+    .limit(1);
+  if (!found) return undefined;
+  const messages = await db
+    .select()
+    .from(chatMessages)
+    .where(eq(chatMessages.chatUuid, input.chatUuid))
+    .orderBy(asc(chatMessages.createdAt), asc(chatMessages.uuid));
+  return { chat: found.chat, messages };
+}
+
 export interface ChatToImport {
   /** Kept when free; a chat of the user's own with this uuid is left alone (the import is idempotent). */
   uuid?: string;
@@ -44,7 +63,19 @@ export interface ChatToImport {
   params: ChatParams;
   createdAt: Date;
   updatedAt: Date;
-  messages: { uuid?: string; role: MessageRole; content: string; status: MessageStatus; error: string | null; createdAt: Date; parts?: Part[] }[];
+  messages: {
+    uuid?: string;
+    role: MessageRole;
+    content: string;
+    status: MessageStatus;
+    error: string | null;
+    createdAt: Date;
+    parts?: Part[];
+    /** Branches (docs/design.md §3.12): the parent as an index into `messages` (null: a root), as lib/export/branches.ts worked them out. */
+    parent: number | null;
+    selected: boolean;
+    hidden: boolean;
+  }[];
 }
 
 export type ImportOutcome =
@@ -116,8 +147,9 @@ export async function importChatsForUser(input: {
         lastMessageAt: c.messages.at(-1)?.createdAt ?? c.createdAt,
       });
       await tx.insert(chatMembers).values({ chatUuid: uuid, userId: input.userId, role: "owner", lastReadAt: new Date() });
-      const rows = c.messages.map((m) => ({
-        uuid: keepMessages ? messageUuid(m.uuid!) : input.newUuid(),
+      const uuids = c.messages.map((m) => (keepMessages ? messageUuid(m.uuid!) : input.newUuid()));
+      const rows = c.messages.map((m, i) => ({
+        uuid: uuids[i]!,
         chatUuid: uuid,
         role: m.role,
         content: m.content,
@@ -128,8 +160,11 @@ export async function importChatsForUser(input: {
         // Imported parts are final: a cursor of their own, that no live log has.
         parts: m.parts ?? null,
         partsCursor: m.parts ? cursorOf(m.parts.length, "imported") : null,
+        parentUuid: m.parent === null ? null : uuids[m.parent]!,
+        selected: m.selected,
+        hidden: m.hidden,
       }));
-      // 10 columns a row: well under PostgreSQL's 65,535 parameters per statement.
+      // 13 columns a row: well under PostgreSQL's 65,535 parameters per statement.
       for (let i = 0; i < rows.length; i += 1_000) await tx.insert(chatMessages).values(rows.slice(i, i + 1_000));
       outcomes.push({ kind: "imported", uuid, title: c.title, messages: rows.length, ...(uuid !== c.uuid && c.uuid ? { from: c.uuid } : {}) });
     }

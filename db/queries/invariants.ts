@@ -46,6 +46,16 @@ export const INVARIANT_KINDS = [
   "file_blob_orphan",
   /** An attachment bound to a message of another chat than its own. */
   "attachment_foreign_message",
+  /** A message whose parent is missing, in another chat, or not older than it (docs/design.md §3.12). */
+  "broken_parent",
+  /**
+   * Versions of one message (the same parent) with more than one selected, or none where one
+   * must be: only a user message's answers may all be unselected (regenerated: the new answer
+   * comes with the claim, or never when it was stopped before).
+   */
+  "version_selection",
+  /** `hidden` that disagrees with the active branch (the selected root, then the selected children). */
+  "hidden_off_branch",
   /** Liveness (only with leaseGraceMs): running, and its lease expired longer ago than the grace. */
   "running_without_live_lease",
   /** Liveness (only with leaseGraceMs): queued and not started for longer than the grace. */
@@ -147,6 +157,26 @@ function checks(leaseGraceMs: number | undefined): SQL[] {
           'attachment of chat ' || a.chat_uuid || ' bound to a message of chat ' || m.chat_uuid
         from attachment a join chat_message m on m.uuid = a.message_uuid
         where m.chat_uuid <> a.chat_uuid`,
+    // Branches (docs/design.md §3.12).
+    sql`select 'broken_parent', jsonb_build_object('chat', m.chat_uuid, 'message', m.uuid),
+          case when p.uuid is null then 'its parent ' || m.parent_uuid || ' does not exist'
+            when p.chat_uuid <> m.chat_uuid then 'its parent ' || p.uuid || ' is in chat ' || p.chat_uuid
+            else 'its parent ' || p.uuid || ' is not older than it' end
+        from chat_message m left join chat_message p on p.uuid = m.parent_uuid
+        where m.parent_uuid is not null and (p.uuid is null or p.chat_uuid <> m.chat_uuid or (p.created_at, p.uuid) >= (m.created_at, m.uuid))`,
+    sql`select 'version_selection', jsonb_build_object('chat', m.chat_uuid, 'parent', coalesce(m.parent_uuid::text, '')),
+          count(*) filter (where m.selected) || ' of ' || count(*) || ' versions selected'
+        from chat_message m left join chat_message p on p.uuid = m.parent_uuid
+        group by m.chat_uuid, m.parent_uuid, p.role
+        having count(*) filter (where m.selected) > 1 or (count(*) filter (where m.selected) = 0 and p.role is distinct from 'user')`,
+    sql`with recursive active as (
+          select m.uuid from chat_message m where m.parent_uuid is null and m.selected
+          union all
+          select m.uuid from chat_message m join active a on m.parent_uuid = a.uuid where m.selected
+        )
+        select 'hidden_off_branch', jsonb_build_object('chat', m.chat_uuid, 'message', m.uuid),
+          case when m.hidden then 'hidden on the active branch' else 'shown off the active branch' end
+        from chat_message m where m.hidden = (m.uuid in (select uuid from active))`,
   ];
   if (leaseGraceMs !== undefined) {
     const grace = sql`make_interval(secs => ${leaseGraceMs / 1000})`;

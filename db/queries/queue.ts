@@ -12,7 +12,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { chatMembers, chatMessages, chats, llmRequests, users, type ChatMessage, type MemberRole } from "../schema.ts";
 import { activeUser, canWrite, memberOf, type Tx } from "./access.ts";
-import { recomputeHidden } from "./branches.ts";
+import { recomputeHidden, selectPath } from "./branches.ts";
 import { inProgressSql } from "./fragments.ts";
 import { isUniqueViolation } from "./util.ts";
 
@@ -56,7 +56,10 @@ async function admit(tx: Tx, input: { chatUuid: string; userId: string; replayUu
   const [state] = await tx
     .select({
       role: chatMembers.role,
-      chatModel: sql<string | null>`(select ${chats.params}->>'model' from ${chats} where ${chats.uuid} = ${input.chatUuid})`,
+      // Read under the chat row's lock, which the transaction takes anyway (it touches the chat):
+      // taken here, first, a branch switch of this chat (branches.ts) waits for it or it for the
+      // switch, so a new message never follows a branch that is being left.
+      chatModel: sql<string | null>`(select ${chats.params}->>'model' from ${chats} where ${chats.uuid} = ${input.chatUuid} for no key update)`,
       replayed: replayUuid ? sql<boolean>`exists (select 1 from ${chatMessages} where ${chatMessages.uuid} = ${replayUuid})` : sql<boolean>`false`,
       busy: sql<boolean>`exists (select 1 from ${llmRequests} r where r.chat_uuid = ${input.chatUuid} and ${sql.raw(inProgressSql("r"))})`,
     })
@@ -161,11 +164,10 @@ export async function queueEdit(input: QueueInput & { messageUuid: string; newMe
     // In a shared chat, people edit their own words only (a message without an author: its owner's).
     if (target.authorId ? target.authorId !== input.userId : admitted.role !== "owner") return { kind: "not_author" };
     await input.check?.(tx);
-    await tx
-      .update(chatMessages)
-      .set({ selected: false })
-      .where(and(eq(chatMessages.chatUuid, input.chatUuid), sql`${chatMessages.parentUuid} is not distinct from ${target.parentUuid}`, eq(chatMessages.selected, true)));
     const message = await insertPromptAndRequest(tx, { ...input, messageUuid: input.newMessageUuid, parentUuid: target.parentUuid, model: input.model(admitted.chatModel) });
+    // The new version is selected, its versions not, and so is every message above it: an edit
+    // of a message off the active branch makes its branch the active one (the answer must show).
+    await selectPath(tx, input.chatUuid, message.uuid);
     await recomputeHidden(tx, input.chatUuid);
     // Its files (docs/design.md §3.13): those the edit names, else the target's, copied.
     await input.attach?.(tx, message.uuid, target.uuid);

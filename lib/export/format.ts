@@ -26,6 +26,14 @@ export interface ExportedMessage {
   createdAt: string;
   /** An answer's parts (reasoning, tool calls, sources: docs/design.md §3.11); the import keeps them. */
   parts?: Part[];
+  /**
+   * Branches (docs/design.md §3.12): the message this one follows (null: the chat's first), an
+   * earlier message of the file. Messages with the same parent are versions of one another.
+   * An export always writes both; a file without them is one branch.
+   */
+  parentUuid?: string | null;
+  /** Among its versions, the one the conversation follows. */
+  selected?: boolean;
 }
 
 export interface ExportedChat {
@@ -36,7 +44,10 @@ export interface ExportedChat {
   params: ChatParams;
   createdAt: string;
   updatedAt: string;
-  /** Oldest first: the order of this array is the order of the conversation. */
+  /**
+   * Every version of every message, oldest first (a parent before its children): the
+   * conversation is the path from the selected root down the selected children.
+   */
   messages: ExportedMessage[];
 }
 
@@ -82,6 +93,10 @@ const importedMessage = z.object({
   error: z.string().max(2_000).nullish(),
   createdAt: when.optional(),
   parts: z.array(importedPart).max(500).optional(),
+  /** The message it follows (an earlier one of the chat; null: the first). Absent: the message before it in the file. */
+  parentUuid: uuidString.nullish(),
+  /** Among its versions, the one the conversation follows (absent: true; the last one wins when several are). */
+  selected: z.boolean().optional(),
 });
 
 const importedChat = z.object({
@@ -124,6 +139,14 @@ export const importFile = z
         if (seen.has(uuid)) ctx.addIssue({ code: "custom", path, message: `the uuid ${uuid} appears more than once in the file` });
         seen.add(uuid);
       }
+      // A parent comes before its children, in the same chat (the order is the conversation's).
+      const earlier = new Set<string>();
+      chat.messages.forEach((m, j) => {
+        if (m.parentUuid && !earlier.has(m.parentUuid)) {
+          ctx.addIssue({ code: "custom", path: ["chats", i, "messages", j, "parentUuid"], message: `must be the uuid of an earlier message of the same chat` });
+        }
+        if (m.uuid) earlier.add(m.uuid);
+      });
     });
   });
 

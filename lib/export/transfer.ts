@@ -10,13 +10,14 @@ import { createHash } from "node:crypto";
 import { AppError, notFound } from "../errors";
 import { uuidv7 } from "../ids";
 import { storableJson, storableText } from "../text";
-import { ownedChatsWithMessages, importChatsForUser, type ChatToImport, type ImportOutcome } from "@/db/queries/export";
+import { memberChatWithMessages, ownedChatsWithMessages, importChatsForUser, type ChatToImport, type ImportOutcome } from "@/db/queries/export";
 import { readPendingText } from "@/db/queries/output";
 import { pollChat } from "../chat/polls";
 import { isUniqueViolation } from "@/db/queries/util";
 import type { Chat, ChatMessage } from "@/db/schema";
 import { EXPORT_FORMAT, EXPORT_VERSION, type ExportedChat, type ExportFile, type ImportFile } from "./format";
 import { chatToMarkdown } from "./markdown";
+import { importedBranches } from "./branches";
 import { settleParts } from "../parts";
 
 async function exportedChat(chat: Chat, messages: ChatMessage[]): Promise<ExportedChat> {
@@ -42,6 +43,8 @@ async function exportedChat(chat: Chat, messages: ChatMessage[]): Promise<Export
       ...(m.error ? { error: m.error } : {}),
       createdAt: m.createdAt.toISOString(),
       ...(m.parts?.length ? { parts: m.parts } : {}),
+      parentUuid: m.parentUuid,
+      selected: m.selected,
     })),
   };
 }
@@ -50,9 +53,13 @@ function file(chats: ExportedChat[], exportedAt: string): ExportFile {
   return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt, chats };
 }
 
-/** One chat the user may read, as JSON (an import file of one chat) or Markdown. */
+/**
+ * One chat the user may read, as JSON (an import file of one chat: every branch) or Markdown
+ * (the conversation as it reads now: the active branch).
+ */
 export async function exportChat(input: { userId: string; chatUuid: string; format: "json" | "md" }): Promise<{ body: string; filename: string; type: string }> {
-  const found = await pollChat({ kind: "member", userId: input.userId }, { chat: input.chatUuid });
+  const found =
+    input.format === "md" ? await pollChat({ kind: "member", userId: input.userId }, { chat: input.chatUuid }) : await memberChatWithMessages(input);
   if (!found) throw notFound("Chat not found.");
   const { chat } = found;
   const exported = await exportedChat(chat, found.messages);
@@ -101,7 +108,8 @@ function toImport(chat: ImportFile["chats"][number], now: number): ChatToImport 
   const first = chat.messages.find((m) => m.createdAt)?.createdAt;
   const createdAt = new Date(chat.createdAt ?? first ?? now);
   let previous = createdAt.getTime() - 1;
-  const messages = chat.messages.map((m) => {
+  const branches = importedBranches(chat.messages);
+  const messages = chat.messages.map((m, i) => {
     const at = Math.max(m.createdAt ? Date.parse(m.createdAt) : previous + 1, previous + 1);
     previous = at;
     return {
@@ -113,6 +121,7 @@ function toImport(chat: ImportFile["chats"][number], now: number): ChatToImport 
       error: m.error ? storableText(m.error) : null,
       createdAt: new Date(at),
       ...(m.role === "assistant" && m.parts?.length ? { parts: settleParts(storableJson(m.parts), new Date(at).toISOString(), "The answer stopped before this tool call ended.") } : {}),
+      ...branches[i]!,
     };
   });
   const updatedAt = Math.max(chat.updatedAt ? Date.parse(chat.updatedAt) : 0, createdAt.getTime(), previous);

@@ -50,6 +50,13 @@ const message: Schema = {
     },
     partsCursor: { type: "string", description: "With `parts`: poll tokens with `?parts=` this cursor to get what changes in them." },
     attachments: { type: "array", items: ref("Attachment"), description: "Files sent with a user message (docs/design.md §3.13), when it has any." },
+    versions: {
+      type: "array",
+      items: uuid,
+      minItems: 2,
+      description:
+        "When this message has other versions (it was edited, or the answer regenerated): the uuids of all of them, oldest first, this one included. POST /chat/{uuid}/branch with one of them switches the conversation to it (docs/design.md §3.12).",
+    },
   },
   required: ["uuid", "chatUuid", "role", "content", "status", "position", "createdAt"],
   additionalProperties: false,
@@ -58,7 +65,7 @@ const message: Schema = {
 const sharedMessage: Schema = {
   ...message,
   description: "A Message as a share link shows it: without `chatUuid`, naming nobody.",
-  properties: Object.fromEntries(Object.entries(message.properties as Record<string, Schema>).filter(([k]) => k !== "chatUuid" && k !== "author")),
+  properties: Object.fromEntries(Object.entries(message.properties as Record<string, Schema>).filter(([k]) => k !== "chatUuid" && k !== "author" && k !== "versions")),
   required: (message.required as string[]).filter((k) => k !== "chatUuid"),
 };
 

@@ -60,7 +60,7 @@ export const chatPaths: Paths = {
   "/chat/{uuid}/messages": {
     get: {
       operationId: "getMessages",
-      summary: "All messages of a chat, oldest first",
+      summary: "All messages of a chat's active branch, oldest first",
       description: "Polled by clients (every 300 ms) with a last uuid: see the next path.",
       tags,
       parameters: [param("ChatUuid"), htmx],
@@ -71,7 +71,8 @@ export const chatPaths: Paths = {
     get: {
       operationId: "getMessagesAfter",
       summary: "The messages after last_uuid",
-      description: "404 `unknown_last_message` when last_uuid is not in the chat (it was regenerated or edited away): reload the whole list. With htmx, 204 when nothing is new.",
+      description:
+        "404 `unknown_last_message` when last_uuid is not in the chat or no longer on its active branch (regenerated, edited, or another branch chosen): reload the whole list. With htmx, 204 when nothing is new.",
       tags,
       parameters: [param("ChatUuid"), param("LastUuid"), htmx],
       responses: { "200": jsonOrFragment("The messages after last_uuid (its own text left out).", ref("ChatMessages")), "204": { description: "htmx only: nothing new." }, ...errors(400, 401, 403, 404, 503) },
@@ -97,7 +98,7 @@ export const chatPaths: Paths = {
   "/chat/{uuid}/regenerate": {
     post: {
       operationId: "regenerate",
-      summary: "Answer the last user message again (its old answer is removed)",
+      summary: "Answer the last user message again (its old answer stays, as another version)",
       tags,
       parameters: [param("ChatUuid"), htmx],
       requestBody: jsonBody(object({ model }, []), { form: true, required: false }),
@@ -107,7 +108,7 @@ export const chatPaths: Paths = {
   "/chat/{uuid}/edit": {
     post: {
       operationId: "editMessage",
-      summary: "Replace a user message and everything after it, and answer it",
+      summary: "Edit a user message: a new version of it, answered (the old one and what followed it stay, as another branch)",
       tags,
       parameters: [param("ChatUuid"), htmx],
       requestBody: jsonBody(
@@ -127,6 +128,21 @@ export const chatPaths: Paths = {
         "201": jsonOrFragment("The new user message, pending.", ref("MessageAnswer")),
         "200": jsonOrFragment("The message this uuid already made.", ref("MessageAnswer")),
         ...errors(400, 401, 403, 404, 409, 413, 415, 429, 503),
+      },
+    },
+  },
+  "/chat/{uuid}/branch": {
+    post: {
+      operationId: "switchBranch",
+      summary: "Switch the conversation to one version of a message",
+      description:
+        "Selects that version (and the versions above it), so the conversation follows it, with what was chosen below it last time (docs/design.md §3.12). Idempotent. Owner and editors; 409 while an answer is being generated. Other clients learn it from their polls (404 `unknown_last_message`, then the whole list).",
+      tags,
+      parameters: [param("ChatUuid"), htmx],
+      requestBody: jsonBody(object({ messageUuid: { type: "string", format: "uuid", description: "One of a message's `versions`." } }, ["messageUuid"]), { form: true }),
+      responses: {
+        "200": jsonOrFragment("The messages poll of the whole chat after the switch (htmx: the message list).", ref("ChatMessages")),
+        ...errors(400, 401, 403, 404, 409, 415, 503),
       },
     },
   },

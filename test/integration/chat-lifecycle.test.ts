@@ -100,13 +100,13 @@ describe("one answer at a time, and cancel", () => {
 });
 
 describe("regenerate and edit", () => {
-  it("regenerates the last answer: the old answer is removed and a new one streams", async () => {
+  it("regenerates the last answer: the old answer leaves the list (a version now: branches.test.ts) and a new one streams", async () => {
     const client = await signUp(baseUrl);
     const chat = await createChat(client);
     const first = await exchange(client, chat.uuid, "[[fake text=one-answer]]");
     const res = await json<{ message: MessageJson }>(await client.post(`/chat/${chat.uuid}/regenerate`, {}), 201);
     expect(res.message.uuid).toBe(first.user.uuid);
-    // A client that polled after the old answer learns it is gone and reloads.
+    // A client that polled after the old answer learns it left the active branch and reloads.
     const stale = await client.get(`/chat/${chat.uuid}/messages/${first.answer.uuid}`);
     expect(stale.status).toBe(404);
     expect(((await stale.json()) as { error: { code: string } }).error.code).toBe("unknown_last_message");
@@ -117,7 +117,7 @@ describe("regenerate and edit", () => {
     expect((await messages(client, chat.uuid)).messages).toHaveLength(2);
   });
 
-  it("edits a user message: it and what followed are replaced by the new message and its answer", async () => {
+  it("edits a user message: the new message and its answer take the place of it and what followed (another branch now: branches.test.ts)", async () => {
     const client = await signUp(baseUrl);
     const chat = await createChat(client);
     const first = await exchange(client, chat.uuid, "[[fake text=alpha]]");

@@ -50,7 +50,7 @@ describe("the invariants checker", () => {
       expect(stored.status).toBe("completed");
       return { chat: chat.uuid, user: user.uuid, answer: stored.uuid };
     };
-    const names = ["owner", "foreign", "content", "status", "pending", "prompt", "link", "chunks"] as const;
+    const names = ["owner", "foreign", "content", "status", "pending", "prompt", "link", "chunks", "parent", "versions", "hidden"] as const;
     const c = {} as Record<(typeof names)[number], Awaited<ReturnType<typeof answered>>>;
     for (const name of names) c[name] = await answered(name === "foreign" ? bob : alice);
     const aliceChat = (await answered(alice)).chat;
@@ -67,19 +67,29 @@ describe("the invariants checker", () => {
         const [prompt, request] = [randomUUID(), randomUUID()];
         const claimed = state.status === "running";
         const answer = claimed ? randomUUID() : null;
-        await exec(`insert into chat_message (uuid, chat_uuid, role, content, status, llm_request_uuid) values ($1, $2, 'user', 'q', $3, $4)`, [
+        // On the chat's branch, as queue.ts and the claim link them (docs/design.md §3.12).
+        await exec(
+          `insert into chat_message (uuid, chat_uuid, role, content, status, llm_request_uuid, parent_uuid)
+           values ($1, $2, 'user', 'q', $3, $4, (select uuid from chat_message where chat_uuid = $2 order by created_at desc, uuid desc limit 1))`,
+          [
           prompt,
           chat,
-          claimed ? "completed" : "pending",
-          request,
-        ]);
+            claimed ? "completed" : "pending",
+            request,
+          ],
+        );
         await exec(
           `insert into llm_request (uuid, chat_uuid, user_id, prompt_message_uuid, response_message_uuid, model, status, attempt, lease_until, started_at, created_at)
            values ($1, $2, $3, $4, $5, 'fake', $6, $7, ${state.lease ?? "null"}, ${claimed ? "now()" : "null"}, now() - interval '${state.age ?? "0 s"}')`,
           [request, chat, aliceId, prompt, answer, state.status, state.attempt],
         );
         if (answer) {
-          await exec(`insert into chat_message (uuid, chat_uuid, role, content, status, llm_request_uuid) values ($1, $2, 'assistant', '', 'pending', $3)`, [answer, chat, request]);
+          await exec(`insert into chat_message (uuid, chat_uuid, role, content, status, llm_request_uuid, parent_uuid) values ($1, $2, 'assistant', '', 'pending', $3, $4)`, [
+            answer,
+            chat,
+            request,
+            prompt,
+          ]);
         }
       };
 
@@ -93,6 +103,10 @@ describe("the invariants checker", () => {
       await exec(`update chat_message set status = 'pending' where uuid = $1`, [c.prompt.user]);
       await exec(`update chat_message set llm_request_uuid = $1 where uuid = $2`, [randomUUID(), c.link.answer]);
       await exec(`insert into llm_output_chunk (request_uuid, attempt, start_pos, text) values ($1, 1, 0, 'left')`, [await requestOf(c.chunks.answer)]);
+      // Branches: a parent that does not exist (hidden, as off the branch it is), a second selected root, a hidden message on the active branch.
+      await exec(`update chat_message set parent_uuid = $1, hidden = true where uuid = $2`, [randomUUID(), c.parent.answer]);
+      await exec(`update chat_message set parent_uuid = null where uuid = $1`, [c.versions.answer]);
+      await exec(`update chat_message set hidden = true where uuid = $1`, [c.hidden.answer]);
       // The database itself refuses two active generations in a chat: drop that guard to show the checker sees it too.
       await exec(`drop index llm_request_one_active_per_chat`);
       await generation(twoActive.uuid, { status: "queued", attempt: 0, age: "1 hour" });
@@ -116,6 +130,12 @@ describe("the invariants checker", () => {
       ["leftover_output_chunks", c.chunks.chat],
       ["two_active_generations", twoActive.uuid],
       ["request_state_invalid", noLease.uuid],
+      ["broken_parent", c.parent.chat],
+      ["version_selection", c.versions.chat],
+      ["hidden_off_branch", c.hidden.chat],
+      // Bob's first message, moved: its answer's parent is in another chat, and Alice's chat has two roots.
+      ["broken_parent", c.foreign.chat],
+      ["version_selection", aliceChat],
     ];
     // A lease that expired an hour ago is what a crash leaves until the next poll: only the liveness rule reports it.
     expect(await found(null)).toEqual(strict.sort());

@@ -102,6 +102,8 @@ export const ROUTES: Record<string, RouteCase> = {
   "POST /chat/[uuid]/attachments": { access: "owner", needs: "write", fixtureStatus: 415, path: ({ chat }) => `/chat/${chat}/attachments` },
   "GET /chat/attachment/[uuid]": { access: "owner", needs: "read", path: ({ attachment, message }) => `/chat/attachment/${attachment ?? message}` },
   "DELETE /chat/attachment/[uuid]": { access: "owner", needs: "write", fixtureStatus: 409, path: ({ attachment, message }) => `/chat/attachment/${attachment ?? message}` },
+  // The fixture's answer is the selected version already: switching to it is a no-op (branches.test.ts switches for real).
+  "POST /chat/[uuid]/branch": { access: "owner", needs: "write", path: ({ chat }) => `/chat/${chat}/branch`, body: ({ message }) => ({ messageUuid: message }) },
   "GET /chat/message/[uuid]/tokens/[position]": { access: "owner", needs: "read", path: ({ message }) => `/chat/message/${message}/tokens/0` },
   "POST /chat/message/[uuid]/cancel": { access: "owner", needs: "write", path: ({ message }) => `/chat/message/${message}/cancel` },
   "POST /chat/message/[uuid]/tools/[call_id]": {
