@@ -48,6 +48,11 @@ const message: Schema = {
       description: "An answer's parts beyond its text (reasoning, tool calls, sources, where each stretch of `content` starts), when it has any (docs/design.md §3.11).",
     },
     partsCursor: { type: "string", description: "With `parts`: poll tokens with `?parts=` this cursor to get what changes in them." },
+    notes: {
+      type: "array",
+      items: { type: "string" },
+      description: "An answer's notes for people: each file of the question its model was not given whole, and why (docs/design.md §3.13). Written as the generation starts.",
+    },
   },
   required: ["uuid", "chatUuid", "role", "content", "status", "position", "createdAt"],
   additionalProperties: false,
@@ -99,6 +104,11 @@ export const schemas: Record<string, Schema> = {
       position: { type: "integer", minimum: 0, description: "The new position (code points)." },
       error: { type: "string" },
       parts: { ...ref("PartsDelta"), description: "Only when asked with `?parts=<cursor>`: what changed in the answer's parts since that cursor." },
+      notes: {
+        type: "array",
+        items: { type: "string" },
+        description: "The answer's notes (as Message's), once it has any: they are written as its generation starts, possibly after a messages poll brought the pending answer.",
+      },
     },
     ["tokens", "status", "append", "position"],
   ),
