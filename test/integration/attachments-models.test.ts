@@ -84,6 +84,10 @@ describe("files given to models", () => {
     // The tokens poll says it too: a client that saw the pending answer before the notes were written.
     const tokens = await json<{ notes?: string[] }>(await client.get(`/chat/message/${answer.uuid}/tokens/0`), 200);
     expect(tokens.notes).toEqual([note]);
+    // /lite shows it above the answer.
+    const page = await client.get(`/chat/${chat.uuid}/messages`, { headers: { "HX-Request": "true" } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`<ul class="msg-notes" id="notes-${answer.uuid}" aria-label="Notes"><li>${note}</li></ul>`);
   });
 
   it("a text file over the context budget is cut, the model told where, and a note says so", async () => {
