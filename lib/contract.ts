@@ -32,7 +32,7 @@ export type MessageRole = (typeof MESSAGE_ROLES)[number];
 export const MESSAGE_STATUSES = ["pending", "completed", "failed", "cancelled"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
-export const QUOTA_NAMES = ["messagesPerHour", "tokensPerDay", "concurrent"] as const;
+export const QUOTA_NAMES = ["messagesPerHour", "tokensPerDay", "concurrent", "storageBytes"] as const;
 export type QuotaName = (typeof QUOTA_NAMES)[number];
 export type Quotas = Record<QuotaName, number>;
 

@@ -98,14 +98,20 @@ export async function sweepStaleUploads(tx: Tx, limit = 100): Promise<{ sha256: 
 
 /**
  * Bytes of files the user keeps: each distinct content once (uploading the same file twice, or
- * an edited message's copy of its files, takes no more space).
+ * an edited message's copy of its files, takes no more space); `has`: this content among them.
  */
-export async function storageUsed(tx: Pick<Db, "execute">, userId: string): Promise<number> {
-  const [row] = await execRows<{ used: string | number | null }>(
+export async function storageOf(tx: Pick<Db, "execute">, userId: string, sha256: string): Promise<{ used: number; has: boolean }> {
+  const [row] = await execRows<{ used: string | number | null; has: boolean }>(
     tx,
-    sql`select coalesce(sum(size), 0)::bigint as used from (select distinct sha256, size from attachment where user_id = ${userId}) f`,
+    sql`select coalesce(sum(size), 0)::bigint as used, coalesce(bool_or(sha256 = ${sha256}), false) as has
+      from (select distinct sha256, size from attachment where user_id = ${userId}) f`,
   );
-  return Number(row?.used ?? 0);
+  return { used: Number(row?.used ?? 0), has: Boolean(row?.has) };
+}
+
+/** The storage the user's files use (the account page). */
+export async function storageUsed(db: Pick<Db, "execute">, userId: string): Promise<number> {
+  return (await storageOf(db, userId, "")).used;
 }
 
 // ------------------------------------------------------------------ uploads
@@ -161,7 +167,16 @@ export async function bindAttachments(tx: Tx, input: { chatUuid: string; userId:
  * the same blobs (the uploader stays the uploader). Returns the copies.
  */
 export async function copyAttachments(tx: Tx, fromMessageUuid: string, toMessageUuid: string): Promise<AttachmentRow[]> {
-  const from = await tx.select().from(attachments).where(eq(attachments.messageUuid, fromMessageUuid)).orderBy(asc(attachments.createdAt), asc(attachments.uuid));
+  return insertCopies(tx, await attachmentRowsOf(tx, fromMessageUuid), toMessageUuid);
+}
+
+/** A message's attachment rows, whole, in order (what copyAttachments copies). */
+export async function attachmentRowsOf(tx: Pick<Db, "select">, messageUuid: string): Promise<Attachment[]> {
+  return tx.select().from(attachments).where(eq(attachments.messageUuid, messageUuid)).orderBy(asc(attachments.createdAt), asc(attachments.uuid));
+}
+
+/** New rows for `toMessageUuid` naming the same blobs as `from` (read earlier in the same transaction). */
+export async function insertCopies(tx: Tx, from: Attachment[], toMessageUuid: string): Promise<AttachmentRow[]> {
   if (from.length === 0) return [];
   return tx
     .insert(attachments)
@@ -171,9 +186,9 @@ export async function copyAttachments(tx: Tx, fromMessageUuid: string, toMessage
 
 // ------------------------------------------------------------------ reading one file
 
-export type ServedAttachment = Pick<Attachment, "uuid" | "name" | "mediaType" | "size" | "sha256">;
+export type ServedAttachment = Pick<Attachment, "uuid" | "chatUuid" | "messageUuid" | "userId" | "name" | "mediaType" | "size" | "sha256">;
 
-const servedColumns = { uuid: attachments.uuid, name: attachments.name, mediaType: attachments.mediaType, size: attachments.size, sha256: attachments.sha256 };
+const servedColumns = { ...rowColumns, chatUuid: attachments.chatUuid, userId: attachments.userId };
 
 /**
  * A file as a member of its chat reads it (any role; an unsent upload only by its uploader).

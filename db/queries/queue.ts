@@ -34,6 +34,8 @@ interface QueueInput {
   context?: { timeZone?: string };
   /** Called in the transaction once the member is admitted, before writing: throws to refuse (quotas). */
   check?: (tx: Tx) => Promise<void>;
+  /** Called once the user message is written: binds its files, or an edit's copies (db/queries/attachments.ts); throws to refuse. */
+  attach?: (tx: Tx, messageUuid: string, editedUuid?: string) => Promise<void>;
 }
 
 interface Admitted {
@@ -100,6 +102,7 @@ export async function queueNewMessage(input: QueueInput & { messageUuid: string;
   return queue({ ...input, replayUuid: input.messageUuid }, async (tx, admitted) => {
     await input.check?.(tx);
     const message = await insertPromptAndRequest(tx, { ...input, model: input.model(admitted.chatModel) });
+    await input.attach?.(tx, message.uuid);
     return { kind: "created", message, requestUuid: input.requestUuid };
   });
 }
@@ -146,6 +149,7 @@ export async function queueEdit(input: QueueInput & { messageUuid: string; newMe
     await input.check?.(tx);
     await deleteFrom(tx, input.chatUuid, target.uuid, true);
     const message = await insertPromptAndRequest(tx, { ...input, messageUuid: input.newMessageUuid, model: input.model(admitted.chatModel) });
+    await input.attach?.(tx, message.uuid, target.uuid);
     return { kind: "created", message, requestUuid: input.requestUuid };
   });
   // A new uuid that names a message of another chat is, for an edit, a message not found here.

@@ -24,6 +24,7 @@ const ERROR_CODES = [
   "generation_in_progress",
   "not_awaiting_approval",
   "payload_too_large",
+  "storage_full",
   "unsupported_media_type",
   "rate_limited",
   "internal_error",
@@ -53,6 +54,7 @@ const message: Schema = {
       items: { type: "string" },
       description: "An answer's notes for people: each file of the question its model was not given whole, and why (docs/design.md §3.13). Written as the generation starts.",
     },
+    attachments: { type: "array", items: ref("Attachment"), description: "Files sent with a user message (docs/design.md §3.13), when it has any." },
   },
   required: ["uuid", "chatUuid", "role", "content", "status", "position", "createdAt"],
   additionalProperties: false,
@@ -96,6 +98,13 @@ export const schemas: Record<string, Schema> = {
     unread: { type: "boolean", description: "In the chat list: something arrived since the reader last had the chat open." },
   }, ["uuid", "title", "status", "agent", "model", "createdAt", "updatedAt", "role", "shared"]),
   Message: message,
+  Attachment: object({
+    uuid,
+    name: { type: "string", description: "As uploaded (its last path segment, at most 255 characters)." },
+    mediaType: { enum: ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"], description: "Sniffed from the content." },
+    size: { type: "integer", minimum: 1, description: "Bytes." },
+    url: { type: "string", description: "Where the reader gets the bytes: /chat/attachment/{uuid} for members, /share/{shareUuid}/attachment/{uuid} through a share link." },
+  }),
   Tokens: object(
     {
       tokens: { type: "string" },
@@ -336,8 +345,8 @@ export const responses: Record<string, Schema> = {
   Error403: errorResponse("forbidden (a cross-site request, or a role that may not do this) or account_disabled."),
   Error404: errorResponse("not_found: missing, or not yours (the same answer)."),
   Error409: errorResponse("conflict, email_taken or generation_in_progress."),
-  Error413: errorResponse("payload_too_large."),
-  Error415: errorResponse("unsupported_media_type: send JSON or a url-encoded form."),
+  Error413: errorResponse("payload_too_large, or storage_full (an upload past the user's storage quota)."),
+  Error415: errorResponse("unsupported_media_type: send JSON or a url-encoded form (an upload: multipart/form-data, with a file of a type the app takes)."),
   Error429: errorResponse("rate_limited.", retryAfter),
   Error503: errorResponse("service_unavailable: the database is unreachable.", retryAfter),
 };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { chatParams, timeZoneParam, optionalText, optionalUuid, uuidString } from "@/lib/http/params";
+import { attachmentsParam, chatParams, timeZoneParam, optionalText, optionalUuid, uuidString } from "@/lib/http/params";
 import { editMessage } from "@/lib/chat/queue";
 import { messageFragment } from "@/lib/html/fragments";
 
@@ -14,11 +14,13 @@ const body = z.object({
   uuid: optionalUuid,
   model: optionalText(200),
   timeZone: timeZoneParam,
+  attachments: attachmentsParam,
 });
 
 /**
  * Edits a user message and answers it again: the message and everything after it are replaced
- * by a new message (201 {message}; a replayed `uuid` answers 200 with the stored one).
+ * by a new message (201 {message}; a replayed `uuid` answers 200 with the stored one). The new
+ * message keeps the old one's files unless `attachments` names its own (docs/design.md §3.13).
  */
 export const POST = route({ params: chatParams, body }, async ({ user, params, body, htmx }) => {
   const { message, created } = await editMessage({ userId: user.id, chatUuid: params.uuid, ...body });
