@@ -68,6 +68,7 @@ function toSharedMessage(m: MessageDto): SharedMessageDto {
     ...(m.parts ? { parts: m.parts.map(sharedPart), partsCursor: m.partsCursor ?? "0" } : {}),
     // Their urls go through the link (toMessageDto was given the share reader).
     ...(m.attachments?.length ? { attachments: m.attachments } : {}),
+    ...(m.notes?.length ? { notes: m.notes } : {}),
   };
 }
 

@@ -6,7 +6,7 @@
  * and a line saying what was left out, which the answer's notes tell people too.
  */
 import "server-only";
-import type { FilePart, ImagePart, ModelMessage, TextPart } from "ai";
+import type { FilePart, ModelMessage, TextPart } from "ai";
 import type { ChatMessage } from "@/db/schema";
 
 /** One attached file as the model gets it (lib/generation/prompt-files.ts makes them). */
@@ -136,11 +136,14 @@ function imageLine(name: string): string {
 
 /**
  * A user message with files: one text part (the message, each text file's text with its name,
- * a line for each file left out or image attached), then the images and PDFs themselves.
+ * a line for each file left out or image attached), then the images and PDFs themselves as file
+ * parts (AI SDK 7: an image is a file part with an image/* media type; the "image" part is
+ * deprecated). @ai-sdk/openai-compatible sends them as an `image_url` data URL and a `file`
+ * with `file_data`; the OpenAI and Anthropic providers as their APIs' image and document inputs.
  */
-function userParts(content: string, files: GivenFile[]): (TextPart | ImagePart | FilePart)[] {
+function userParts(content: string, files: GivenFile[]): (TextPart | FilePart)[] {
   let text = content;
-  const media: (ImagePart | FilePart)[] = [];
+  const media: FilePart[] = [];
   for (const { file: f, text: given } of files) {
     switch (f.kind) {
       case "text":
@@ -151,7 +154,7 @@ function userParts(content: string, files: GivenFile[]): (TextPart | ImagePart |
         break;
       case "image":
         text += imageLine(f.name);
-        media.push({ type: "image", image: f.bytes, mediaType: f.mediaType });
+        media.push({ type: "file", data: f.bytes, mediaType: f.mediaType, filename: f.name });
         break;
       case "pdf":
         media.push({ type: "file", data: f.bytes, mediaType: "application/pdf", filename: f.name });
@@ -173,6 +176,17 @@ function noteOf({ file: f, text }: GivenFile): string[] {
   return [];
 }
 
+/**
+ * The files a user message's text names, as userParts writes them, and the message before them:
+ * how the demo model (which reads no files) can speak of them.
+ */
+export function filesInText(text: string): { names: string[]; message: string } {
+  const start = /(?:^|\n\n)\[(?:File|Image attached): /.exec(text);
+  if (!start) return { names: [], message: text };
+  const names = [...text.slice(start.index).matchAll(/^\[(?:File|Image attached): (.+?)(?: \(the text of a PDF\)| \([^()]*\), not given to you: .*)?\]$/gm)].map((m) => m[1]!);
+  return { names: [...new Set(names)], message: text.slice(0, start.index) };
+}
+
 /** The text of a message as sent (for the token estimate): its text parts. */
 export function messageText(m: ModelMessage): string {
   if (typeof m.content === "string") return m.content;
@@ -187,7 +201,7 @@ export function loggable(messages: ModelMessage[]): unknown[] {
       : {
           ...m,
           content: m.content.map((p) =>
-            p.type === "image" ? { type: "image", mediaType: p.mediaType, bytes: byteLength(p.image) } : p.type === "file" ? { type: "file", mediaType: p.mediaType, filename: p.filename, bytes: byteLength(p.data) } : p,
+            p.type === "file" ? { type: "file", mediaType: p.mediaType, filename: p.filename, bytes: byteLength(p.data) } : p,
           ),
         },
   );

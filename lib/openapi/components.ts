@@ -49,6 +49,11 @@ const message: Schema = {
       description: "An answer's parts beyond its text (reasoning, tool calls, sources, where each stretch of `content` starts), when it has any (docs/design.md §3.11).",
     },
     partsCursor: { type: "string", description: "With `parts`: poll tokens with `?parts=` this cursor to get what changes in them." },
+    notes: {
+      type: "array",
+      items: { type: "string" },
+      description: "An answer's notes for people: each file of the question its model was not given whole, and why (docs/design.md §3.13). Written as the generation starts.",
+    },
     attachments: { type: "array", items: ref("Attachment"), description: "Files sent with a user message (docs/design.md §3.13), when it has any." },
     versions: {
       type: "array",
@@ -115,6 +120,11 @@ export const schemas: Record<string, Schema> = {
       position: { type: "integer", minimum: 0, description: "The new position (code points)." },
       error: { type: "string" },
       parts: { ...ref("PartsDelta"), description: "Only when asked with `?parts=<cursor>`: what changed in the answer's parts since that cursor." },
+      notes: {
+        type: "array",
+        items: { type: "string" },
+        description: "The answer's notes (as Message's), once it has any: they are written as its generation starts, possibly after a messages poll brought the pending answer.",
+      },
     },
     ["tokens", "status", "append", "position"],
   ),

@@ -25,6 +25,8 @@ export interface MessageJson {
   position: number;
   createdAt: string;
   error?: string;
+  /** An answer's notes: files its model was not given whole (docs/design.md §3.14). */
+  notes?: string[];
 }
 
 export interface TokensJson {
