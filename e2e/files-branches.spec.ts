@@ -2,7 +2,7 @@
  * Files and branches in the browser (docs/design.md §3.12, §3.13): files attached by drag and
  * drop and by paste, uploaded at once with progress on their chips, sent, shown in the message
  * and read by a model that takes images (the fake answers with what only the bytes tell); the
- * server's refusal on a chip; and "‹ 2/3 ›" switching the conversation in one tab while a
+ * server's refusal on a chip, and a note under the answer of a model that cannot see images; and "‹ 2/3 ›" switching the conversation in one tab while a
  * second tab follows through its polls.
  */
 import { expect, test } from "@playwright/test";
@@ -21,6 +21,9 @@ test("files dropped on the chat and pasted into the composer upload at once, go 
   await ChatPage.signUp(page);
   const chatUuid = await chat.startChat(`Hello [[fake text="ready"]]`);
   await chat.waitForAnswer();
+  // The test stack's model that reads images (test/support/app-server.ts: IMAGE_MODELS).
+  await chat.modelPicker.selectOption("compatible:fake-vision");
+  await expect.poll(async () => ((await (await page.request.get(`/chat/${chatUuid}/messages`)).json()) as { chat: { model: string } }).chat.model).toBe("compatible:fake-vision");
 
   // Dropped anywhere on the chat: the overlay says what will happen, then a chip with a thumbnail.
   await files.drop([image]);
@@ -60,7 +63,7 @@ test("files dropped on the chat and pasted into the composer upload at once, go 
   await expectAccessible(page, "a message with an image and a file, and its answer");
 });
 
-test("a message may be files alone; Send waits for an upload on its way; the server's refusal shows on the chip, and × removes it", async ({ page }) => {
+test("a message may be files alone; Send waits for an upload on its way; the server's refusal shows on the chip, and × removes it; a model that cannot see images says so", async ({ page }) => {
   const chat = new ChatPage(page);
   const files = new ChatFiles(page);
   await ChatPage.signUp(page);
@@ -104,7 +107,12 @@ test("a message may be files alone; Send waits for an upload on its way; the ser
   await expect(files.images(question)).toHaveCount(1);
   // No text: no empty bubble.
   await expect(chat.contentOf(question)).toHaveCount(0);
-  await expect(chat.contentOf(await chat.waitForAnswer())).toContainText(`Files: ${fakeSeesFile(image)}.`);
+  // The chat's model (compatible:fake-model) reads no images: it was not given the bytes, and the
+  // answer says so in a note under it.
+  const answer = await chat.waitForAnswer();
+  await expect(chat.contentOf(answer)).not.toContainText("Files:");
+  await expect(answer.getByTestId("answer-note")).toHaveText(new RegExp(`^${image.name.replace(".", "\\.")} was not given to the model`));
+  await expectAccessible(page, "an answer with a note");
 });
 
 test("switching versions in one tab: the other tab follows, with the list replaced, not added to", async ({ page }) => {

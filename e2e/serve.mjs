@@ -31,8 +31,6 @@ const env = {
   ALLOW_GUESTS: "true",
   SMTP_URL: mail.url,
   REASONING_MODELS: "*",
-  // The fake model reads images (e2e/files-branches.spec.ts: it answers with what only the bytes tell).
-  IMAGE_MODELS: "compatible:fake-model",
   MCP_SERVERS: JSON.stringify([{ name: "everything", command: process.execPath, args: [everything, "stdio"], approval: ["get-sum"] }]),
 };
 
