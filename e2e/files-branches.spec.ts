@@ -35,6 +35,7 @@ test("files dropped on the chat and pasted into the composer upload at once, go 
   // Each uploaded at once: the progress bars finish and leave.
   await files.uploaded(2);
   await expectAccessible(page, "the composer with two files");
+  await chat.screenshot("files-composer-chips");
 
   // The uploads are the server's now, unsent: named in no message yet.
   expect((await chat.storedMessages(chatUuid)).length).toBe(2);
@@ -61,6 +62,7 @@ test("files dropped on the chat and pasted into the composer upload at once, go 
   const textHref = await files.fileLinks(question).getAttribute("href");
   expect(await (await page.request.get(textHref!)).text()).toBe(notes.bytes.toString());
   await expectAccessible(page, "a message with an image and a file, and its answer");
+  await chat.screenshot("files-sent-and-answered");
 });
 
 test("a message may be files alone; Send waits for an upload on its way; the server's refusal shows on the chip, and × removes it; a model that cannot see images says so", async ({ page }) => {
@@ -140,6 +142,7 @@ test("switching versions in one tab: the other tab follows, with the list replac
   await expect(versionsA.next).toBeDisabled();
   await expect(versionsA.previous).toBeEnabled();
   await expectAccessible(page, "a question with two versions");
+  await a.screenshot("branches-question-versions");
 
   // Tab B follows the edit through its polls.
   await expect(b.contentOf(b.lastAnswer())).toHaveText("Answer two");
