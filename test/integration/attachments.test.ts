@@ -17,7 +17,7 @@ import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import postgres from "postgres";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { createTestDatabase, freePort, removeDataDir, startAppServer, testAppEnv, type AppServer, type TestDatabase } from "../support/app-server.ts";
-import { createChat, exchange, json, messages, send, waitForAnswer } from "../support/chat.ts";
+import { createChat, exchange, json, messages, pollTokens, send, waitForAnswer } from "../support/chat.ts";
 import { expectInvariants } from "../support/invariants.ts";
 import { sharedFakeOpenAIUrl } from "../support/context.ts";
 import { userIdOf } from "../support/direct-sql.ts";
@@ -70,6 +70,11 @@ async function errorOf(res: Response, status: number): Promise<{ code: string; m
   const body = await json<{ error: { code: string; message: string } }>(res, status);
   expect(body.error.message.length).toBeGreaterThan(10);
   return body.error;
+}
+
+/** Waits for the answer to a user message to end (a chat answers one message at a time). */
+async function answered(client: TestClient, chat: string, userUuid: string): Promise<void> {
+  await pollTokens(client, (await waitForAnswer(client, chat, userUuid)).uuid);
 }
 
 async function joinAs(owner: TestClient, chat: string, member: TestClient, role: "editor" | "viewer"): Promise<void> {
@@ -226,7 +231,7 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     await uploaded(user, chat.uuid, chunk("c"), "c.txt");
     const full = await errorOf(await upload(user, chat.uuid, chunk("d"), "d.txt"), 413);
     expect(full.code).toBe("storage_full");
-    expect(full.message).toMatch(/Your files use 175\.8 KB of your 195\.3 KB; this file \(58\.6 KB\) does not fit/);
+    expect(full.message).toMatch(/Your files use 176 KB of your 195 KB; this file \(58\.6 KB\) does not fit/);
     // Content already counted fits whatever the total.
     await uploaded(user, chat.uuid, chunk("b"), "b-again.txt");
 
@@ -234,7 +239,7 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     expect(usage.quotas.find((q) => q.name === "storageBytes")).toMatchObject({ label: "Files", used: 180_000, limit: STORAGE });
     const page = await (await user.get("/account")).text();
     expect(page).toContain("Files");
-    expect(page).toContain("175.8 KB of 195.3 KB");
+    expect(page).toContain("176 KB of 195 KB");
 
     // The first account of the server is its admin: it raises this user's storage.
     const userId = await userIdOf(user);
@@ -252,7 +257,7 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     const sent = await send(owner, chat.uuid, "", { attachments: files.map((f) => f.uuid) });
     expect(sent.content).toBe("");
     expect((sent as unknown as { attachments: AttachmentJson[] }).attachments.map((f) => f.uuid)).toEqual(files.map((f) => f.uuid));
-    await waitForAnswer(owner, chat.uuid, sent.uuid);
+    await answered(owner, chat.uuid, sent.uuid);
     const list = await messages(owner, chat.uuid);
     const mine = list.messages.find((m) => m.uuid === sent.uuid) as unknown as { attachments: AttachmentJson[] };
     expect(mine.attachments).toEqual(files);
@@ -262,11 +267,12 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
 
     // A form repeats the field.
     const more = [await uploaded(owner, chat.uuid, "a", "a.txt"), await uploaded(owner, chat.uuid, "b", "b.txt")];
-    const formSent = await owner.post(`/chat/${chat.uuid}/send`, { content: "with a form", attachments: more.map((f) => f.uuid) }, { form: true });
+    const form = new URLSearchParams([["content", "with a form"], ...more.map((f): [string, string] => ["attachments", f.uuid])]);
+    const formSent = await owner.request(`/chat/${chat.uuid}/send`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString() });
     expect(formSent.status).toBe(201);
     const viaForm = (await formSent.json()) as { message: { uuid: string; attachments: AttachmentJson[] } };
     expect(viaForm.message.attachments.map((f) => f.name)).toEqual(["a.txt", "b.txt"]);
-    await waitForAnswer(owner, chat.uuid, viaForm.message.uuid);
+    await answered(owner, chat.uuid, viaForm.message.uuid);
 
     // Four files: one too many (MAX_ATTACHMENTS_PER_MESSAGE=3); nothing is bound.
     const four = await Promise.all(["1", "2", "3", "4"].map((n) => uploaded(owner, chat.uuid, `file ${n}`, `${n}.txt`)));
@@ -286,13 +292,13 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     );
     expect(edited.message.attachments?.map((f) => f.name)).toEqual(["a.txt", "b.txt"]);
     expect(edited.message.attachments?.[0]!.uuid).not.toBe(more[0]!.uuid);
-    await waitForAnswer(owner, chat.uuid, edited.message.uuid);
+    await answered(owner, chat.uuid, edited.message.uuid);
     const replaced = await json<{ message: { uuid: string; attachments?: AttachmentJson[] } }>(
       await owner.post(`/chat/${chat.uuid}/edit`, { messageUuid: edited.message.uuid, content: "edited, own files", attachments: [four[0]!.uuid] }),
       201,
     );
     expect(replaced.message.attachments?.map((f) => f.uuid)).toEqual([four[0]!.uuid]);
-    await waitForAnswer(owner, chat.uuid, replaced.message.uuid);
+    await answered(owner, chat.uuid, replaced.message.uuid);
   });
 
   it("serves a file to members only: a non-member, a removed member and a signed-out client get 404 / 401; a share link while shared", async () => {
