@@ -121,8 +121,8 @@ export async function uploadAttachment(input: { userId: string; chatUuid: string
   return toAttachmentDto(row);
 }
 
-function storageFull(used: number, limit: number, size: number, guest: boolean): AppError {
-  const sentence = `Your files use ${formatBytes(used)} of your ${formatBytes(limit)}; this file (${formatBytes(size)}) does not fit. Delete chats with files you no longer need to make room.`;
+export function storageFull(used: number, limit: number, size: number, guest: boolean, what = "this file"): AppError {
+  const sentence = `Your files use ${formatBytes(used)} of your ${formatBytes(limit)}; ${what} (${formatBytes(size)}) ${what === "this file" ? "does" : "do"} not fit. Delete chats with files you no longer need to make room.`;
   return new AppError("storage_full", guest ? `${sentence} Create an account for more room.` : sentence, {
     details: { limit: "storageBytes", used, max: limit },
   });
