@@ -40,7 +40,6 @@ const tooLarge = (max: number) => new AppError("payload_too_large", `The file is
 /** A file name safe to store and to show: its last path segment, no control characters, at most 255 characters. */
 export function cleanFileName(raw: string): string {
   const last = raw.split(/[\\/]/).pop() ?? "";
-  // eslint-disable-next-line no-control-regex
   const name = storableText(last).replace(/[\u0000-\u001f\u007f]/g, "").trim();
   return [...name].slice(0, 255).join("") || "file";
 }

@@ -60,7 +60,10 @@ export function prepareImportFiles(file: ImportFile): ImportFiles {
         return { name: a.name, sha256: a.sha256, bytes, mediaType };
       });
       let chatFiles = byChat.get(i);
-      if (!chatFiles) byChat.set(i, (chatFiles = new Map()));
+      if (!chatFiles) {
+        chatFiles = new Map<number, FileToImport[]>();
+        byChat.set(i, chatFiles);
+      }
       chatFiles.set(j, list);
     });
   });
