@@ -166,3 +166,46 @@ test("a failed answer shows its error", async ({ page }) => {
   await expect(answer.error).not.toBeEmpty();
   await expect(answer.stopButton).toHaveCount(0);
 });
+
+test("shows the active branch with ‹ 1/2 ›: an arrow switches it, and another tab follows", async ({ page, context }) => {
+  test.setTimeout(60_000);
+  const lite = new LitePage(page);
+  await lite.signUp();
+  await lite.goto();
+  const chatUuid = await lite.newChat();
+  await lite.send('first [[fake text="The first answer."]]');
+  await expect(lite.assistant(0).content).toHaveText("The first answer.");
+  await lite.assistant(0).expectStatus("completed");
+  // Edited through the API (this page has no edit button): a second version of the question.
+  const question = await lite.user(0).root.getAttribute("data-uuid");
+  const edited = await page.request.post(`/chat/${chatUuid}/edit`, { data: { messageUuid: question, content: 'second [[fake text="The second answer."]]' } });
+  expect(edited.status()).toBe(201);
+  await expect(lite.assistant(0).content).toHaveText("The second answer.", { timeout: 20_000 });
+  await lite.assistant(0).expectStatus("completed");
+
+  // The edit arrived through the poller; a reload shows the same, with the switcher.
+  await page.reload();
+  const versions = lite.user(0).root.locator(".versions");
+  await expect(versions.locator(".version-at")).toHaveText("2/2");
+  await expect(versions.getByRole("button", { name: "Next version" })).toBeDisabled();
+
+  const other = await context.newPage();
+  const otherLite = new LitePage(other);
+  await other.goto(`/lite?chat=${chatUuid}`);
+  await expect(otherLite.assistant(0).content).toHaveText("The second answer.");
+
+  await versions.getByRole("button", { name: "Previous version" }).click();
+  await expect(lite.user(0).content).toHaveText('first [[fake text="The first answer."]]');
+  await expect(lite.assistant(0).content).toHaveText("The first answer.");
+  await expect(lite.user(0).root.locator(".version-at")).toHaveText("1/2");
+  await expect(lite.messages).toHaveCount(2);
+  // The other tab's poller finds its last message off the branch and reloads the list.
+  await expect(otherLite.assistant(0).content).toHaveText("The first answer.");
+  await expect(otherLite.messages).toHaveCount(2);
+  await expect(otherLite.alert).toBeHidden();
+
+  // And the conversation goes on from the chosen branch.
+  await lite.send('third [[fake text="The third answer."]]');
+  await expect(lite.assistant(1).content).toHaveText("The third answer.");
+  await expect(otherLite.assistant(1).content).toHaveText("The third answer.");
+});

@@ -71,8 +71,8 @@ async function switchIn(tx: Tx, input: { chatUuid: string; userId: string; messa
   if (!state) return { kind: "chat_not_found" };
   if (!canWrite(state.role)) return { kind: "forbidden" };
   if (!state.found) return { kind: "message_not_found" };
-  // Locked, then asked whether an answer is in flight: a queueing transaction touches the chat
-  // row too, so a send and a switch of one chat take turns.
+  // Locked, then asked whether an answer is in flight: a queueing transaction locks the chat
+  // row first too (queue.ts, admit), so a send and a switch of one chat take turns.
   await tx.select({ uuid: chats.uuid }).from(chats).where(eq(chats.uuid, input.chatUuid)).for("update");
   const [busy] = await tx
     .select({ uuid: llmRequests.uuid })

@@ -148,12 +148,12 @@ export async function sendMessage(input: {
   return withFiles(queued(await queueNewMessage({ ...queueing(input), messageUuid: input.uuid ?? uuidv7(), content, attach })));
 }
 
-/** Answers the last user message again (the previous answer is removed). */
+/** Answers the last user message again (the previous answer stays, as another version: §3.12). */
 export async function regenerate(input: { userId: string; chatUuid: string; model?: string; timeZone?: string }) {
   return queued(await queueRegeneration(queueing(input)));
 }
 
-/** Replaces a user message (and what followed it) with an edited one, and answers it. */
+/** Edits a user message: a new version of it, answered (the old one and what followed it stay, as another branch: §3.12). */
 export async function editMessage(input: {
   userId: string;
   chatUuid: string;

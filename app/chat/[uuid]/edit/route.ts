@@ -18,9 +18,10 @@ const body = z.object({
 });
 
 /**
- * Edits a user message and answers it again: the message and everything after it are replaced
- * by a new message (201 {message}; a replayed `uuid` answers 200 with the stored one). The new
- * message keeps the old one's files unless `attachments` names its own (docs/design.md §3.13).
+ * Edits a user message and answers it again: a new version of the message (201 {message}; a
+ * replayed `uuid` answers 200 with the stored one); the old one and everything after it stay,
+ * as another branch (docs/design.md §3.12). The new version keeps the old one's files unless
+ * `attachments` names its own (§3.13).
  */
 export const POST = route({ params: chatParams, body }, async ({ user, params, body, htmx }) => {
   const { message, created } = await editMessage({ userId: user.id, chatUuid: params.uuid, ...body });
