@@ -36,9 +36,9 @@ async function pdfWith(lines: string[]): Promise<Uint8Array> {
   return doc.save();
 }
 
-/** The fake's record of the request whose last user message includes `marker`. */
+/** The fake's record of the answer's request: the first whose last message includes `marker` (the chat's title request comes after it). */
 async function sentWith(marker: string) {
-  return until("the model request", async () => (await fakeRequests(fakeUrl)).findLast((r) => r.messages.at(-1)?.content.includes(marker)));
+  return until("the model request", async () => (await fakeRequests(fakeUrl)).find((r) => r.messages.at(-1)?.content.includes(marker)));
 }
 
 describe("files given to models", () => {
@@ -54,7 +54,11 @@ describe("files given to models", () => {
     expect(stored.content).toContain(`Files: image/png, ${PNG.length} bytes, sha256 ${sha12(PNG)}; application/pdf, ${pdf.length} bytes, sha256 ${sha12(pdf)}.`);
     expect(stored).not.toHaveProperty("notes");
     const sent = await sentWith("(vision-1)");
-    expect(sent.messages.at(-1)!.content).toContain("[Image attached: dot.png]");
+    expect(sent.messages.at(-1)!.content).toBe("What is in these? (vision-1)\n\n[Image attached: dot.png]");
+    expect(sent.messages.at(-1)!.files).toMatchObject([
+      { kind: "image", mediaType: "image/png", bytes: PNG.length },
+      { kind: "file", mediaType: "application/pdf", bytes: pdf.length, filename: "paper.pdf" },
+    ]);
   });
 
   it("a model that does not read PDFs gets the PDF's text, labelled with its name", async () => {
