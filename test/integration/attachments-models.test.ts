@@ -42,6 +42,17 @@ async function sentWith(marker: string) {
 }
 
 describe("files given to models", () => {
+  it("GET /api/models says what each model reads", async () => {
+    const client = await signUp(baseUrl);
+    const { models } = await json<{ models: { id: string; input: { images: boolean; pdf: boolean } }[] }>(await client.get("/api/models"), 200);
+    const input = Object.fromEntries(models.map((m) => [m.id, m.input]));
+    expect(input).toMatchObject({
+      [VISION]: { images: true, pdf: true },
+      [TEXT_ONLY]: { images: false, pdf: false },
+      demo: { images: false, pdf: false },
+    });
+  });
+
   it("an image reaches a model that reads images as its bytes, and a PDF as a file", async () => {
     const client = await signUp(baseUrl);
     const chat = await createChat(client, { model: VISION });
