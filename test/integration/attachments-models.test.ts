@@ -105,6 +105,17 @@ describe("files given to models", () => {
     expect(await page.text()).toContain(`<ul class="msg-notes" id="notes-${answer.uuid}" aria-label="Notes"><li>${note}</li></ul>`);
   });
 
+  it("the demo model names the files it was given (it reads no images)", async () => {
+    const client = await signUp(baseUrl);
+    const chat = await createChat(client, { model: "demo" });
+    const text = await upload(client, chat.uuid, "minutes.txt", new TextEncoder().encode("We agreed to ship on Friday."), "text/plain");
+    const image = await upload(client, chat.uuid, "whiteboard.png", PNG, "image/png");
+    const { stored } = await exchange(client, chat.uuid, "What did we decide?", { attachments: [text, image] });
+    expect(stored.status).toBe("completed");
+    expect(stored.content).toContain("You attached **minutes.txt**, **whiteboard.png**.");
+    expect(stored.notes).toEqual(["whiteboard.png was not given to the model: this model cannot see images."]);
+  });
+
   it("a text file over the context budget is cut, the model told where, and a note says so", async () => {
     const client = await signUp(baseUrl);
     const chat = await createChat(client, { model: TEXT_ONLY });
