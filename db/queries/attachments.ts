@@ -114,10 +114,23 @@ export async function storageUsed(db: Pick<Db, "execute">, userId: string): Prom
   return (await storageOf(db, userId, "")).used;
 }
 
+/** A file with these bytes that the user keeps (an import's reference resolves only to one). */
+export async function ownFileOf(tx: Pick<Db, "select">, input: { userId: string; sha256: string }): Promise<{ mediaType: string; size: number } | undefined> {
+  const [row] = await tx
+    .select({ mediaType: attachments.mediaType, size: attachments.size })
+    .from(attachments)
+    .where(and(eq(attachments.userId, input.userId), eq(attachments.sha256, input.sha256)))
+    .limit(1);
+  return row;
+}
+
 // ------------------------------------------------------------------ uploads
 
-/** Inserts an upload's row (its blob stored already), unbound. */
-export async function insertUpload(tx: Tx, input: { uuid: string; chatUuid: string; userId: string; name: string; mediaType: string; size: number; sha256: string }): Promise<Attachment> {
+/** Inserts an upload's row (its blob stored already), unbound (or bound: an import's). */
+export async function insertUpload(
+  tx: Tx,
+  input: { uuid: string; chatUuid: string; userId: string; name: string; mediaType: string; size: number; sha256: string; messageUuid?: string },
+): Promise<Attachment> {
   const [row] = await tx.insert(attachments).values(input).returning();
   return row!;
 }

@@ -40,7 +40,6 @@ const tooLarge = (max: number) => new AppError("payload_too_large", `The file is
 /** A file name safe to store and to show: its last path segment, no control characters, at most 255 characters. */
 export function cleanFileName(raw: string): string {
   const last = raw.split(/[\\/]/).pop() ?? "";
-  // eslint-disable-next-line no-control-regex
   const name = storableText(last).replace(/[\u0000-\u001f\u007f]/g, "").trim();
   return [...name].slice(0, 255).join("") || "file";
 }
@@ -121,8 +120,8 @@ export async function uploadAttachment(input: { userId: string; chatUuid: string
   return toAttachmentDto(row);
 }
 
-function storageFull(used: number, limit: number, size: number, guest: boolean): AppError {
-  const sentence = `Your files use ${formatBytes(used)} of your ${formatBytes(limit)}; this file (${formatBytes(size)}) does not fit. Delete chats with files you no longer need to make room.`;
+export function storageFull(used: number, limit: number, size: number, guest: boolean, what = "this file"): AppError {
+  const sentence = `Your files use ${formatBytes(used)} of your ${formatBytes(limit)}; ${what} (${formatBytes(size)}) ${what === "this file" ? "does" : "do"} not fit. Delete chats with files you no longer need to make room.`;
   return new AppError("storage_full", guest ? `${sentence} Create an account for more room.` : sentence, {
     details: { limit: "storageBytes", used, max: limit },
   });

@@ -303,7 +303,17 @@ export const schemas: Record<string, Schema> = {
     imported: {
       type: "array",
       items: object(
-        { uuid, title: { type: "string" }, messages: { type: "integer" }, from: { ...uuid, description: "The uuid in the file, when another account's chat has it and this one got another." } },
+        {
+          uuid,
+          title: { type: "string" },
+          messages: { type: "integer" },
+          from: { ...uuid, description: "The uuid in the file, when another account's chat has it and this one got another." },
+          filesLeftOut: {
+            type: "integer",
+            minimum: 1,
+            description: "Files the file names only by SHA-256 (the all-chats export) that this account does not keep on this server: the messages are imported without them.",
+          },
+        },
         ["uuid", "title", "messages"],
       ),
     },

@@ -1,5 +1,5 @@
 /**
- * What a model is given of the files sent to it (docs/design.md §3.14), over real HTTP with the
+ * What a model is given of the files sent to it (docs/design.md §3.13), over real HTTP with the
  * real runner and the fake model: an image reaches a model that reads images as its very bytes;
  * a model that does not gets a PDF's text, and a visible note for an image; a text file over the
  * context budget is cut with a note. The test stack's compatible:fake-vision reads images and

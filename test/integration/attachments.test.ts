@@ -17,10 +17,11 @@ import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import postgres from "postgres";
 import { anonymous, signUp, type TestClient } from "../support/client.ts";
 import { createTestDatabase, freePort, removeDataDir, startAppServer, testAppEnv, type AppServer, type TestDatabase } from "../support/app-server.ts";
-import { createChat, exchange, json, messages, send, waitForAnswer } from "../support/chat.ts";
+import { createChat, exchange, json, messages, pollTokens, send, waitForAnswer } from "../support/chat.ts";
 import { expectInvariants } from "../support/invariants.ts";
 import { sharedFakeOpenAIUrl } from "../support/context.ts";
 import { userIdOf } from "../support/direct-sql.ts";
+import { until } from "../support/wait.ts";
 
 interface S3rverServer {
   run(): Promise<{ port: number }>;
@@ -70,6 +71,11 @@ async function errorOf(res: Response, status: number): Promise<{ code: string; m
   const body = await json<{ error: { code: string; message: string } }>(res, status);
   expect(body.error.message.length).toBeGreaterThan(10);
   return body.error;
+}
+
+/** Waits for the answer to a user message to end (a chat answers one message at a time). */
+async function answered(client: TestClient, chat: string, userUuid: string): Promise<void> {
+  await pollTokens(client, (await waitForAnswer(client, chat, userUuid)).uuid);
 }
 
 async function joinAs(owner: TestClient, chat: string, member: TestClient, role: "editor" | "viewer"): Promise<void> {
@@ -128,28 +134,30 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     }
   });
 
-  /** The stored blobs (the database's rows, and on S3 the bucket's objects): PGlite is read with its server stopped. */
-  async function stored(): Promise<{ rows: { sha256: string; storage: string; inRow: boolean }[]; objects: string[] }> {
-    const query = "select sha256, storage, data is not null as in_row from file_blob order by sha256";
-    let raw: Record<string, unknown>[];
+  /** SQL straight into the server's database: PGlite is opened with its server stopped (then started again, same port). */
+  async function directSql(query: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
     if ("url" in db) {
       const sql = postgres(db.url, { max: 1, onnotice: () => {} });
       try {
-        raw = [...(await sql.unsafe(query))];
+        return [...(await sql.unsafe(query, params as never[]))];
       } finally {
         await sql.end({ timeout: 5 });
       }
-    } else {
-      await server.stop();
-      const { PGlite } = await import("@electric-sql/pglite");
-      const pg = await PGlite.create(db.pgliteDir);
-      try {
-        raw = (await pg.query<Record<string, unknown>>(query)).rows;
-      } finally {
-        await pg.close();
-        server = await startAppServer({ env, port });
-      }
     }
+    await server.stop();
+    const { PGlite } = await import("@electric-sql/pglite");
+    const pg = await PGlite.create(db.pgliteDir);
+    try {
+      return (await pg.query<Record<string, unknown>>(query, params)).rows;
+    } finally {
+      await pg.close();
+      server = await startAppServer({ env, port });
+    }
+  }
+
+  /** The stored blobs: the database's rows, and on S3 the bucket's objects. */
+  async function stored(): Promise<{ rows: { sha256: string; storage: string; inRow: boolean }[]; objects: string[] }> {
+    const raw = await directSql("select sha256, storage, data is not null as in_row from file_blob order by sha256");
     const objects = s3 ? ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!).sort() : [];
     return { rows: raw.map((r) => ({ sha256: r.sha256 as string, storage: r.storage as string, inRow: Boolean(r.in_row) })), objects };
   }
@@ -226,7 +234,7 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     await uploaded(user, chat.uuid, chunk("c"), "c.txt");
     const full = await errorOf(await upload(user, chat.uuid, chunk("d"), "d.txt"), 413);
     expect(full.code).toBe("storage_full");
-    expect(full.message).toMatch(/Your files use 175\.8 KB of your 195\.3 KB; this file \(58\.6 KB\) does not fit/);
+    expect(full.message).toMatch(/Your files use 176 KB of your 195 KB; this file \(58\.6 KB\) does not fit/);
     // Content already counted fits whatever the total.
     await uploaded(user, chat.uuid, chunk("b"), "b-again.txt");
 
@@ -234,7 +242,7 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     expect(usage.quotas.find((q) => q.name === "storageBytes")).toMatchObject({ label: "Files", used: 180_000, limit: STORAGE });
     const page = await (await user.get("/account")).text();
     expect(page).toContain("Files");
-    expect(page).toContain("175.8 KB of 195.3 KB");
+    expect(page).toContain("176 KB of 195 KB");
 
     // The first account of the server is its admin: it raises this user's storage.
     const userId = await userIdOf(user);
@@ -252,7 +260,7 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     const sent = await send(owner, chat.uuid, "", { attachments: files.map((f) => f.uuid) });
     expect(sent.content).toBe("");
     expect((sent as unknown as { attachments: AttachmentJson[] }).attachments.map((f) => f.uuid)).toEqual(files.map((f) => f.uuid));
-    await waitForAnswer(owner, chat.uuid, sent.uuid);
+    await answered(owner, chat.uuid, sent.uuid);
     const list = await messages(owner, chat.uuid);
     const mine = list.messages.find((m) => m.uuid === sent.uuid) as unknown as { attachments: AttachmentJson[] };
     expect(mine.attachments).toEqual(files);
@@ -262,11 +270,12 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
 
     // A form repeats the field.
     const more = [await uploaded(owner, chat.uuid, "a", "a.txt"), await uploaded(owner, chat.uuid, "b", "b.txt")];
-    const formSent = await owner.post(`/chat/${chat.uuid}/send`, { content: "with a form", attachments: more.map((f) => f.uuid) }, { form: true });
+    const form = new URLSearchParams([["content", "with a form"], ...more.map((f): [string, string] => ["attachments", f.uuid])]);
+    const formSent = await owner.request(`/chat/${chat.uuid}/send`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString() });
     expect(formSent.status).toBe(201);
     const viaForm = (await formSent.json()) as { message: { uuid: string; attachments: AttachmentJson[] } };
     expect(viaForm.message.attachments.map((f) => f.name)).toEqual(["a.txt", "b.txt"]);
-    await waitForAnswer(owner, chat.uuid, viaForm.message.uuid);
+    await answered(owner, chat.uuid, viaForm.message.uuid);
 
     // Four files: one too many (MAX_ATTACHMENTS_PER_MESSAGE=3); nothing is bound.
     const four = await Promise.all(["1", "2", "3", "4"].map((n) => uploaded(owner, chat.uuid, `file ${n}`, `${n}.txt`)));
@@ -286,13 +295,13 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     );
     expect(edited.message.attachments?.map((f) => f.name)).toEqual(["a.txt", "b.txt"]);
     expect(edited.message.attachments?.[0]!.uuid).not.toBe(more[0]!.uuid);
-    await waitForAnswer(owner, chat.uuid, edited.message.uuid);
+    await answered(owner, chat.uuid, edited.message.uuid);
     const replaced = await json<{ message: { uuid: string; attachments?: AttachmentJson[] } }>(
       await owner.post(`/chat/${chat.uuid}/edit`, { messageUuid: edited.message.uuid, content: "edited, own files", attachments: [four[0]!.uuid] }),
       201,
     );
     expect(replaced.message.attachments?.map((f) => f.uuid)).toEqual([four[0]!.uuid]);
-    await waitForAnswer(owner, chat.uuid, replaced.message.uuid);
+    await answered(owner, chat.uuid, replaced.message.uuid);
   });
 
   it("serves a file to members only: a non-member, a removed member and a signed-out client get 404 / 401; a share link while shared", async () => {
@@ -375,5 +384,61 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     if (backend === "s3") expect(after.objects).toEqual(after.rows.map((r) => r.sha256).sort());
     expect((await owner.get(onlyFile.url)).status).toBe(404);
     await expectInvariants(base());
+  });
+
+  it("exports a chat's files with their bytes and the account's by reference; an import restores them", async () => {
+    const chat = await createChat(owner, { title: "With files" });
+    const image = png(`export-${backend}`);
+    const file = await uploaded(owner, chat.uuid, image, "chart.png");
+    const { user } = await exchange(owner, chat.uuid, "[[fake text=noted]]", { attachments: [file.uuid] });
+
+    const one = await owner.get(`/api/chats/${chat.uuid}/export?format=json`);
+    const exported = (await one.json()) as { chats: { uuid?: string; messages: { uuid?: string; attachments?: { name: string; sha256: string; data?: string; mediaType: string; size: number }[] }[] }[] };
+    const carried = exported.chats[0]!.messages.find((m) => m.uuid === user.uuid)!.attachments!;
+    expect(carried).toEqual([{ name: "chart.png", mediaType: "image/png", size: image.byteLength, sha256: sha256(image), data: Buffer.from(image).toString("base64") }]);
+    const md = await (await owner.get(`/api/chats/${chat.uuid}/export?format=md`)).text();
+    expect(md).toContain("chart.png (image/png");
+
+    // Another account imports the chat: its own copy of the file, readable by it alone.
+    const other = await signUp(base());
+    const imported = await json<{ imported: { uuid: string; filesLeftOut?: number }[] }>(await other.post("/api/import", exported), 201);
+    expect(imported.imported[0]!.filesLeftOut).toBeUndefined();
+    const theirs = await messages(other, imported.imported[0]!.uuid);
+    const copy = (theirs.messages.find((m) => m.role === "user") as unknown as { attachments: AttachmentJson[] }).attachments[0]!;
+    expect(copy).toMatchObject({ name: "chart.png", mediaType: "image/png", size: image.byteLength });
+    expect(new Uint8Array(await (await other.get(copy.url)).arrayBuffer())).toEqual(image);
+    expect((await owner.get(copy.url)).status).toBe(404);
+
+    // Bytes that are not what the file says they are: refused whole.
+    const tampered = structuredClone(exported);
+    delete tampered.chats[0]!.uuid;
+    for (const m of tampered.chats[0]!.messages) delete m.uuid;
+    tampered.chats[0]!.messages.find((m) => m.attachments)!.attachments![0]!.data = Buffer.from(png("other")).toString("base64");
+    expect((await errorOf(await other.post("/api/import", tampered), 400)).message).toMatch(/SHA-256/);
+
+    // The all-chats export names files by hash: the owner's own files come back, another account's do not.
+    const all = (await (await owner.get("/api/export")).json()) as typeof exported;
+    const mine = all.chats.find((c) => c.uuid === chat.uuid)!;
+    expect(mine.messages.find((m) => m.uuid === user.uuid)!.attachments![0]!.data).toBeUndefined();
+    const again = { ...all, chats: [{ ...mine, uuid: undefined, messages: mine.messages.map((m) => ({ ...m, uuid: undefined })) }] };
+    const restored = await json<{ imported: { uuid: string; filesLeftOut?: number }[] }>(await owner.post("/api/import", again), 201);
+    expect(restored.imported[0]!.filesLeftOut).toBeUndefined();
+    const back = (await messages(owner, restored.imported[0]!.uuid)).messages.find((m) => m.role === "user") as unknown as { attachments: AttachmentJson[] };
+    expect(new Uint8Array(await (await owner.get(back.attachments[0]!.url)).arrayBuffer())).toEqual(image);
+    const stranger = await signUp(base());
+    const refused = await json<{ imported: { uuid: string; filesLeftOut?: number }[] }>(await stranger.post("/api/import", again), 201);
+    expect(refused.imported[0]!.filesLeftOut).toBe(1);
+  });
+
+  it("sweeps uploads left unsent for more than a day, with their blobs", async () => {
+    const chat = await createChat(owner);
+    const old = await uploaded(owner, chat.uuid, png(`stale-${backend}`), "forgotten.png");
+    await directSql("update attachment set created_at = now() - interval '2 days' where uuid = $1", [old.uuid]);
+    // Each upload sweeps what is stale, after answering.
+    await uploaded(owner, chat.uuid, "fresh", "fresh.txt");
+    await until("the stale upload to be swept", async () => ((await owner.get(old.url)).status === 404 ? true : undefined));
+    const { rows, objects } = await stored();
+    expect(rows.map((r) => r.sha256)).not.toContain(sha256(png(`stale-${backend}`)));
+    expect(objects).not.toContain(sha256(png(`stale-${backend}`)));
   });
 });

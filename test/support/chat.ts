@@ -26,7 +26,7 @@ export interface MessageJson {
   position: number;
   createdAt: string;
   error?: string;
-  /** An answer's notes: files its model was not given whole (docs/design.md §3.14). */
+  /** An answer's notes: files its model was not given whole (docs/design.md §3.13). */
   notes?: string[];
 }
 

@@ -1,5 +1,5 @@
 /**
- * /lite shows an answer's notes (docs/design.md §3.14): in the message as listed, and out of
+ * /lite shows an answer's notes (docs/design.md §3.13): in the message as listed, and out of
  * band from a tokens answer, since they are written as the generation starts, after the pending
  * answer may have been shown. Their text is escaped like any other.
  */
