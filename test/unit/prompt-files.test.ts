@@ -66,6 +66,12 @@ describe("buildPrompt with files", () => {
     expect(built.notes).toEqual(["cat.png was not given to the model: this model cannot see images."]);
   });
 
+  it("sends no empty text part: a message of only a PDF is the PDF", () => {
+    const question = msg("user", "");
+    const built = buildPrompt([question], { budgetChars: 10_000, files: new Map([[question.uuid, [{ kind: "pdf", name: "a.pdf", bytes: new Uint8Array([1]) }]]]) });
+    expect(built.messages).toEqual([{ role: "user", content: [{ type: "file", data: new Uint8Array([1]), mediaType: "application/pdf", filename: "a.pdf" }] }]);
+  });
+
   it("labels a PDF's text, and cuts a text over the budget with a line for the model and a note", () => {
     const question = msg("user", "Summarize");
     const files: PromptFile[] = [
