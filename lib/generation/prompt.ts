@@ -161,7 +161,9 @@ function userParts(content: string, files: GivenFile[]): (TextPart | FilePart)[]
         break;
     }
   }
-  return [{ type: "text", text: text.replace(/^\n\n/, "") }, ...media];
+  text = text.replace(/^\n\n/, "");
+  // No empty text part: Anthropic refuses one (a message of only a PDF has no text at all).
+  return text ? [{ type: "text", text }, ...media] : media;
 }
 
 function noteOf({ file: f, text }: GivenFile): string[] {

@@ -1,5 +1,5 @@
 /**
- * What a model is given of the files sent to it (docs/design.md §3.14), over real HTTP with the
+ * What a model is given of the files sent to it (docs/design.md §3.13), over real HTTP with the
  * real runner and the fake model: an image reaches a model that reads images as its very bytes;
  * a model that does not gets a PDF's text, and a visible note for an image; a text file over the
  * context budget is cut with a note. The test stack's compatible:fake-vision reads images and
@@ -36,12 +36,23 @@ async function pdfWith(lines: string[]): Promise<Uint8Array> {
   return doc.save();
 }
 
-/** The fake's record of the request whose last user message includes `marker`. */
+/** The fake's record of the answer's request: the first whose last message includes `marker` (the chat's title request comes after it). */
 async function sentWith(marker: string) {
-  return until("the model request", async () => (await fakeRequests(fakeUrl)).findLast((r) => r.messages.at(-1)?.content.includes(marker)));
+  return until("the model request", async () => (await fakeRequests(fakeUrl)).find((r) => r.messages.at(-1)?.content.includes(marker)));
 }
 
 describe("files given to models", () => {
+  it("GET /api/models says what each model reads", async () => {
+    const client = await signUp(baseUrl);
+    const { models } = await json<{ models: { id: string; input: { images: boolean; pdf: boolean } }[] }>(await client.get("/api/models"), 200);
+    const input = Object.fromEntries(models.map((m) => [m.id, m.input]));
+    expect(input).toMatchObject({
+      [VISION]: { images: true, pdf: true },
+      [TEXT_ONLY]: { images: false, pdf: false },
+      demo: { images: false, pdf: false },
+    });
+  });
+
   it("an image reaches a model that reads images as its bytes, and a PDF as a file", async () => {
     const client = await signUp(baseUrl);
     const chat = await createChat(client, { model: VISION });
@@ -54,7 +65,11 @@ describe("files given to models", () => {
     expect(stored.content).toContain(`Files: image/png, ${PNG.length} bytes, sha256 ${sha12(PNG)}; application/pdf, ${pdf.length} bytes, sha256 ${sha12(pdf)}.`);
     expect(stored).not.toHaveProperty("notes");
     const sent = await sentWith("(vision-1)");
-    expect(sent.messages.at(-1)!.content).toContain("[Image attached: dot.png]");
+    expect(sent.messages.at(-1)!.content).toBe("What is in these? (vision-1)\n\n[Image attached: dot.png]");
+    expect(sent.messages.at(-1)!.files).toMatchObject([
+      { kind: "image", mediaType: "image/png", bytes: PNG.length },
+      { kind: "file", mediaType: "application/pdf", bytes: pdf.length, filename: "paper.pdf" },
+    ]);
   });
 
   it("a model that does not read PDFs gets the PDF's text, labelled with its name", async () => {
@@ -88,6 +103,17 @@ describe("files given to models", () => {
     const page = await client.get(`/chat/${chat.uuid}/messages`, { headers: { "HX-Request": "true" } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(`<ul class="msg-notes" id="notes-${answer.uuid}" aria-label="Notes"><li>${note}</li></ul>`);
+  });
+
+  it("the demo model names the files it was given (it reads no images)", async () => {
+    const client = await signUp(baseUrl);
+    const chat = await createChat(client, { model: "demo" });
+    const text = await upload(client, chat.uuid, "minutes.txt", new TextEncoder().encode("We agreed to ship on Friday."), "text/plain");
+    const image = await upload(client, chat.uuid, "whiteboard.png", PNG, "image/png");
+    const { stored } = await exchange(client, chat.uuid, "What did we decide?", { attachments: [text, image] });
+    expect(stored.status).toBe("completed");
+    expect(stored.content).toContain("You attached **minutes.txt**, **whiteboard.png**.");
+    expect(stored.notes).toEqual(["whiteboard.png was not given to the model: this model cannot see images."]);
   });
 
   it("a text file over the context budget is cut, the model told where, and a note says so", async () => {

@@ -61,7 +61,7 @@ describe("the tokens endpoint's rules", () => {
     expect(planTokens(found, 13)).toEqual({ kind: "answer", answer: { tokens: "", status: "pending", append: true, position: 13 } });
   });
 
-  it("carries an answer's notes, written as its generation started (docs/design.md §3.14)", () => {
+  it("carries an answer's notes, written as its generation started (docs/design.md §3.13)", () => {
     const notes = ["cat.png was not given to the model: this model cannot see images."];
     const found = poll({ output: { from: 0, text: "abc" }, notes });
     expect(planTokens(found, 1)).toEqual({ kind: "answer", answer: { tokens: "bc", status: "pending", append: true, position: 3, notes } });

@@ -8,6 +8,8 @@ import { PDFDocument, StandardFonts } from "pdf-lib";
 import { buildPrompt, filesInText, messageText, type PromptFile } from "../../lib/generation/prompt.ts";
 import { extractPdfText, promptFiles, type AttachedFile, type FileSources } from "../../lib/generation/prompt-files.ts";
 import { makeAnswer } from "../../lib/models/demo.ts";
+import { modelInput } from "../../lib/models/registry.ts";
+import { parseEnv } from "../../lib/env.ts";
 import type { ChatMessage } from "../../db/schema.ts";
 
 let n = 0;
@@ -64,6 +66,12 @@ describe("buildPrompt with files", () => {
     expect(built.notes).toEqual(["cat.png was not given to the model: this model cannot see images."]);
   });
 
+  it("sends no empty text part: a message of only a PDF is the PDF", () => {
+    const question = msg("user", "");
+    const built = buildPrompt([question], { budgetChars: 10_000, files: new Map([[question.uuid, [{ kind: "pdf", name: "a.pdf", bytes: new Uint8Array([1]) }]]]) });
+    expect(built.messages).toEqual([{ role: "user", content: [{ type: "file", data: new Uint8Array([1]), mediaType: "application/pdf", filename: "a.pdf" }] }]);
+  });
+
   it("labels a PDF's text, and cuts a text over the budget with a line for the model and a note", () => {
     const question = msg("user", "Summarize");
     const files: PromptFile[] = [
@@ -98,6 +106,26 @@ describe("buildPrompt with files", () => {
     expect(all.length).toBeLessThanOrEqual(800 + 120);
     // Notes speak of the prompt message's files only.
     expect(built.notes).toEqual([]);
+  });
+});
+
+describe("what each model reads (IMAGE_MODELS, PDF_MODELS)", () => {
+  it("by default the big providers read images and PDFs, a compatible server and the demo neither", () => {
+    const e = parseEnv({});
+    expect(modelInput("openai:gpt-5", "openai", e)).toEqual({ images: true, pdf: true });
+    expect(modelInput("anthropic:claude-sonnet-4-5", "anthropic", e)).toEqual({ images: true, pdf: true });
+    expect(modelInput("gateway:openai/gpt-5-mini", "gateway", e)).toEqual({ images: true, pdf: true });
+    expect(modelInput("compatible:llava", "compatible", e)).toEqual({ images: false, pdf: false });
+    expect(modelInput("demo", "demo", e)).toEqual({ images: false, pdf: false });
+  });
+
+  it("a list names the models that read them, '*' every real one, never the demo", () => {
+    const named = parseEnv({ IMAGE_MODELS: "compatible:llava, openai:gpt-5", PDF_MODELS: "" });
+    expect(modelInput("compatible:llava", "compatible", named)).toEqual({ images: true, pdf: false });
+    expect(modelInput("openai:gpt-5-mini", "openai", named)).toEqual({ images: false, pdf: true });
+    const all = parseEnv({ IMAGE_MODELS: "*", PDF_MODELS: "*" });
+    expect(modelInput("compatible:anything", "compatible", all)).toEqual({ images: true, pdf: true });
+    expect(modelInput("demo", "demo", all)).toEqual({ images: false, pdf: false });
   });
 });
 
