@@ -8,7 +8,7 @@
 import { expect, test } from "@playwright/test";
 import { ChatPage } from "./pages/chat-page";
 import { ChatFiles, PNG_1X1, Versions, fakeSeesFile, shownSize, type TestFile } from "./pages/files";
-import { expectAccessible } from "./pages/screens";
+import { DESKTOP, PHONE, expectAccessible } from "./pages/screens";
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -36,6 +36,14 @@ test("files dropped on the chat and pasted into the composer upload at once, go 
   await files.uploaded(2);
   await expectAccessible(page, "the composer with two files");
   await chat.screenshot("files-composer-chips");
+  // On a phone too: the chips fit, and each × is a 44 px target.
+  await page.setViewportSize(PHONE);
+  const remove = (await files.removeButton(image.name).boundingBox())!;
+  expect(remove.width).toBeGreaterThanOrEqual(44);
+  expect(remove.height).toBeGreaterThanOrEqual(44);
+  await expectAccessible(page, "the composer with two files, on a phone");
+  await chat.screenshot("files-composer-chips-phone");
+  await page.setViewportSize(DESKTOP);
 
   // The uploads are the server's now, unsent: named in no message yet.
   expect((await chat.storedMessages(chatUuid)).length).toBe(2);
