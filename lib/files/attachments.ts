@@ -29,7 +29,7 @@ import {
 import { lockUserQuota, quotaSubject } from "@/db/queries/usage";
 import { pgErrorInfo } from "@/db/queries/util";
 import { dispositionOf, sniffMediaType } from "./sniff";
-import { readAttachmentBytes, removeObjects, storeBlob } from "./storage";
+import { readBlob, removeObjects, storeBlob } from "./storage";
 import { formatBytes } from "./bytes";
 
 /** The multipart envelope around the file (boundaries, part headers, a long name): read past the file limit by this much. */
@@ -181,7 +181,9 @@ async function fileResponse(req: Request, file: ServedAttachment, cacheControl: 
   };
   const match = req.headers.get("if-none-match");
   if (match && match.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) return new Response(null, { status: 304, headers });
-  const bytes = await readAttachmentBytes(file.sha256);
+  const bytes = await readBlob(file.sha256);
+  // Swept since the access check read the row (the chat was deleted meanwhile): gone, as a 404.
+  if (!bytes) throw notFound("File not found.");
   return new Response(new Uint8Array(bytes), { status: 200, headers: { ...headers, "content-length": String(bytes.byteLength) } });
 }
 

@@ -9,7 +9,7 @@
  * deleted its row has committed (removeObjects), so a row never names a missing object.
  */
 import "server-only";
-import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectsCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { env } from "../env";
 import { log } from "../log";
 import { getDb } from "@/db/client";
@@ -61,15 +61,29 @@ export async function storeBlob(tx: Tx, blob: { sha256: string; bytes: Uint8Arra
   await insertBlob(tx, { sha256: blob.sha256, size: blob.bytes.byteLength, storage: kind, data: kind === "pg" ? blob.bytes : null });
 }
 
-/** The bytes of a stored blob (the models read attachments through this). */
+/** The bytes of a stored blob (the models read attachments through this); throws when it is gone. */
 export async function readAttachmentBytes(sha256: string): Promise<Uint8Array> {
+  const bytes = await readBlob(sha256);
+  if (!bytes) throw new Error(`No stored file has SHA-256 ${sha256}.`);
+  return bytes;
+}
+
+/**
+ * The bytes of a stored blob; undefined when it is gone (its last attachment was deleted, and
+ * the blob swept, between the reader's look at the attachment and this read).
+ */
+export async function readBlob(sha256: string): Promise<Uint8Array | undefined> {
   const row = await blobBytes(await getDb(), sha256);
-  if (!row) throw new Error(`No stored file has SHA-256 ${sha256}.`);
+  if (!row) return undefined;
   if (row.storage === "pg") return row.data ?? new Uint8Array();
   const { s3: c, bucket } = s3();
-  const out = await c.send(new GetObjectCommand({ Bucket: bucket, Key: sha256 }));
-  if (!out.Body) throw new Error(`The bucket returned no body for ${sha256}.`);
-  return out.Body.transformToByteArray();
+  try {
+    const out = await c.send(new GetObjectCommand({ Bucket: bucket, Key: sha256 }));
+    return out.Body ? await out.Body.transformToByteArray() : undefined;
+  } catch (err) {
+    if (err instanceof NoSuchKey) return undefined;
+    throw err;
+  }
 }
 
 /**

@@ -410,9 +410,13 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     expect((await owner.get(copy.url)).status).toBe(404);
 
     // Bytes that are not what the file says they are: refused whole.
-    const tampered = structuredClone(exported);
+    // (As a new chat: no uuids, so no parents naming them either; the file is then one branch.)
+    const tampered = structuredClone(exported) as typeof exported & { chats: { messages: { parentUuid?: unknown }[] }[] };
     delete tampered.chats[0]!.uuid;
-    for (const m of tampered.chats[0]!.messages) delete m.uuid;
+    for (const m of tampered.chats[0]!.messages) {
+      delete m.uuid;
+      delete m.parentUuid;
+    }
     tampered.chats[0]!.messages.find((m) => m.attachments)!.attachments![0]!.data = Buffer.from(png("other")).toString("base64");
     expect((await errorOf(await other.post("/api/import", tampered), 400)).message).toMatch(/SHA-256/);
 
@@ -420,7 +424,7 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     const all = (await (await owner.get("/api/export")).json()) as typeof exported;
     const mine = all.chats.find((c) => c.uuid === chat.uuid)!;
     expect(mine.messages.find((m) => m.uuid === user.uuid)!.attachments![0]!.data).toBeUndefined();
-    const again = { ...all, chats: [{ ...mine, uuid: undefined, messages: mine.messages.map((m) => ({ ...m, uuid: undefined })) }] };
+    const again = { ...all, chats: [{ ...mine, uuid: undefined, messages: mine.messages.map((m) => ({ ...m, uuid: undefined, parentUuid: undefined })) }] };
     const restored = await json<{ imported: { uuid: string; filesLeftOut?: number }[] }>(await owner.post("/api/import", again), 201);
     expect(restored.imported[0]!.filesLeftOut).toBeUndefined();
     const back = (await messages(owner, restored.imported[0]!.uuid)).messages.find((m) => m.role === "user") as unknown as { attachments: AttachmentJson[] };
