@@ -353,9 +353,9 @@ async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean }
 /**
  * Everything the model call needs, with as few round trips in sequence as there can be
  * between POST /send and the model being asked (the claim, then these together, then the files
- * of the messages it found: their rows, then their bytes all at once); what was sent (and the
- * answer's notes) is recorded meanwhile (`sent`: every write that ends the attempt waits for it first, so
- * the provider's usage, written at the end, is never overwritten by this estimate).
+ * of the messages it found: their rows, then their bytes all at once); what was sent and the
+ * answer's notes are recorded meanwhile (`sent`: every write that ends the attempt waits for
+ * it first, so the provider's usage, written at the end, is never overwritten by this estimate).
  */
 async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { restarted?: boolean }) {
   const e = env();
