@@ -42,7 +42,7 @@ export function planTokens(found: MessagePoll, position: number): TokensPlan {
   const { message, request } = found;
   const known = knownText(found);
   const end = known.from + codePointLength(known.text);
-  const error = { ...(message.error ? { error: message.error } : {}), ...notesOf(message) };
+  const extra = { ...(message.error ? { error: message.error } : {}), ...notesOf(message) };
   const ambiguous = message.role === "assistant" && request !== null && position > 0 && position <= request.restartFloor;
   if (ambiguous && known.streaming && end <= request.restartFloor) {
     // The restarted attempt has not yet passed what the dead one had written: this client may
@@ -54,7 +54,7 @@ export function planTokens(found: MessagePoll, position: number): TokensPlan {
   }
   return {
     kind: "answer",
-    answer: { tokens: sliceFromCodePoint(known.text, position - known.from), status: message.status, append: true, position: end, ...error },
+    answer: { tokens: sliceFromCodePoint(known.text, position - known.from), status: message.status, append: true, position: end, ...extra },
   };
 }
 

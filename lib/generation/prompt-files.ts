@@ -25,13 +25,25 @@ export interface FileSources {
   warn?(err: unknown, file: AttachedFile): void;
 }
 
-/** Each user message's files, by message uuid, as the model reads them. */
+/**
+ * Each user message's files, by message uuid, as the model reads them. Only the messages whose
+ * text alone could still fit `budgetChars` (newest back, the prompt message always): an older
+ * one will not be sent (buildPrompt), so its files are not read.
+ */
 export async function promptFiles(
-  messages: { uuid: string; role: string }[],
+  messages: { uuid: string; role: string; content: string }[],
   input: ModelInput,
   sources: FileSources,
+  budgetChars = Infinity,
 ): Promise<Map<string, PromptFile[]>> {
-  const uuids = messages.filter((m) => m.role === "user").map((m) => m.uuid);
+  const uuids: string[] = [];
+  let used = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    used += m.content.length;
+    if (used > budgetChars && i < messages.length - 1) break;
+    if (m.role === "user") uuids.push(m.uuid);
+  }
   const rows = await sources.attachmentsOf(uuids);
   const out = new Map<string, PromptFile[]>();
   // Read at once, not one after another: they all stand between the claim and the model call.

@@ -353,9 +353,9 @@ async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean }
 /**
  * Everything the model call needs, with as few round trips in sequence as there can be
  * between POST /send and the model being asked (the claim, then these together, then the files
- * of the messages it found: their rows, then their bytes all at once); what was sent (and the
- * answer's notes) is recorded meanwhile (`sent`: every write that ends the attempt waits for it first, so
- * the provider's usage, written at the end, is never overwritten by this estimate).
+ * of the messages it found: their rows, then their bytes all at once); what was sent and the
+ * answer's notes are recorded meanwhile (`sent`: every write that ends the attempt waits for
+ * it first, so the provider's usage, written at the end, is never overwritten by this estimate).
  */
 async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { restarted?: boolean }) {
   const e = env();
@@ -380,7 +380,7 @@ async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { r
     readBytes: readAttachmentBytes,
     pdfText: extractPdfText,
     warn: (err, file) => logger.warn({ err, sha256: file.sha256, mediaType: file.mediaType }, "an attached file could not be read for the model"),
-  });
+  }, e.CONTEXT_BUDGET_CHARS);
   const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS, authors, files });
   // An interrupted answer goes on from its parts and its text (docs/design.md §3.11 and §5.3):
   // the steps with tool calls as they happened, the text after them continued as text.

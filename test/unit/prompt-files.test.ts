@@ -153,7 +153,7 @@ describe("promptFiles: what each model reads", () => {
   const bytes = { a: png, b: new Uint8Array([9]), c: new TextEncoder().encode("héllo") };
 
   it("a model that reads images and PDFs gets their bytes; text files are text for every model", async () => {
-    const got = await promptFiles([{ uuid: "m1", role: "user" }], { images: true, pdf: true }, sources(rows, bytes));
+    const got = await promptFiles([{ uuid: "m1", role: "user", content: "" }], { images: true, pdf: true }, sources(rows, bytes));
     expect(got.get("m1")).toEqual([
       { kind: "image", name: "cat.png", mediaType: "image/png", bytes: png },
       { kind: "pdf", name: "doc.pdf", bytes: new Uint8Array([9]) },
@@ -163,7 +163,7 @@ describe("promptFiles: what each model reads", () => {
 
   it("a text-only model gets the PDF's text and not the image (whose bytes are not even read)", async () => {
     const s = sources(rows, bytes);
-    const got = await promptFiles([{ uuid: "m1", role: "user" }], { images: false, pdf: false }, s);
+    const got = await promptFiles([{ uuid: "m1", role: "user", content: "" }], { images: false, pdf: false }, s);
     expect(got.get("m1")).toEqual([
       { kind: "left_out", name: "cat.png", mediaType: "image/png", why: "this model cannot see images" },
       { kind: "text", name: "doc.pdf", text: "the pdf text", from: "pdf" },
@@ -172,8 +172,25 @@ describe("promptFiles: what each model reads", () => {
     expect(s.read).not.toContain("a");
   });
 
+  it("does not read the files of messages whose text alone is past the budget", async () => {
+    const asked: string[][] = [];
+    const s: FileSources = { attachmentsOf: async (uuids) => (asked.push(uuids), []), readBytes: async () => new Uint8Array(), pdfText: async () => "" };
+    const history = [
+      { uuid: "old", role: "user", content: "x".repeat(500) },
+      { uuid: "a", role: "assistant", content: "y".repeat(300) },
+      { uuid: "new", role: "user", content: "z".repeat(300) },
+    ];
+    await promptFiles(history, { images: true, pdf: true }, s, 1_000);
+    expect(asked).toEqual([["new"]]);
+    await promptFiles(history, { images: true, pdf: true }, s, 2_000);
+    expect(asked[1]).toEqual(["new", "old"]);
+    // The prompt message's files are always read, whatever its length.
+    await promptFiles(history, { images: true, pdf: true }, s, 10);
+    expect(asked[2]).toEqual(["new"]);
+  });
+
   it("a file that cannot be read is left out with the reason, not the whole answer", async () => {
-    const got = await promptFiles([{ uuid: "m1", role: "user" }], { images: true, pdf: true }, sources([row({ name: "lost.txt", sha256: "zz" })], {}));
+    const got = await promptFiles([{ uuid: "m1", role: "user", content: "" }], { images: true, pdf: true }, sources([row({ name: "lost.txt", sha256: "zz" })], {}));
     expect(got.get("m1")).toEqual([{ kind: "left_out", name: "lost.txt", mediaType: "text/plain", why: "it could not be read from storage" }]);
   });
 
