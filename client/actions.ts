@@ -8,7 +8,9 @@ import type { InfiniteData, QueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "./api";
 import { waitForNetwork } from "./connection";
 import { reloadMessages, supersede, updateChatState, patchMessage } from "./messages";
+import { replaceMessages, type MessagesResponse } from "./messages";
 import { keys, type ChatDto, type ChatListPage, type ChatState, type ClientMessage, type MessageDto } from "./keys";
+import type { AttachmentDto } from "@/lib/contract";
 
 export function newUuid(): string {
   return crypto.randomUUID();
@@ -43,7 +45,7 @@ export function seedChat(qc: QueryClient, chat: ChatDto): void {
   upsertChatInLists(qc, chat);
 }
 
-function localUserMessage(chatUuid: string, uuid: string, content: string): ClientMessage {
+function localUserMessage(chatUuid: string, uuid: string, content: string, attachments: AttachmentDto[] = []): ClientMessage {
   return {
     uuid,
     chatUuid,
@@ -53,6 +55,7 @@ function localUserMessage(chatUuid: string, uuid: string, content: string): Clie
     position: codePoints(content),
     createdAt: new Date().toISOString(),
     local: "sending",
+    ...(attachments.length ? { attachments } : {}),
   };
 }
 
@@ -74,15 +77,25 @@ function removeMessage(qc: QueryClient, chatUuid: string, uuid: string): void {
  * never twice), removed again if the server refuses it (the caller shows why and gives the
  * text back to the composer).
  */
-export async function sendMessage(qc: QueryClient, input: { chatUuid: string; content: string; model?: string }): Promise<ApiError | null> {
+export async function sendMessage(
+  qc: QueryClient,
+  input: { chatUuid: string; content: string; model?: string; attachments?: AttachmentDto[] },
+): Promise<ApiError | null> {
   const uuid = newUuid();
-  updateChatState(qc, input.chatUuid, (s) => ({ ...s, messages: [...s.messages, localUserMessage(input.chatUuid, uuid, input.content)] }));
+  const attachments = input.attachments ?? [];
+  updateChatState(qc, input.chatUuid, (s) => ({ ...s, messages: [...s.messages, localUserMessage(input.chatUuid, uuid, input.content, attachments)] }));
   try {
     const { message } = await retryOnNetwork(() =>
       api<{ message: MessageDto }>(`/chat/${input.chatUuid}/send`, {
         method: "POST",
         // The sender's zone: the clock tool answers in it (docs/design.md §3.11).
-        json: { content: input.content, uuid, ...(input.model ? { model: input.model } : {}), ...browserZone() },
+        json: {
+          content: input.content,
+          uuid,
+          ...(input.model ? { model: input.model } : {}),
+          ...(attachments.length ? { attachments: attachments.map((a) => a.uuid) } : {}),
+          ...browserZone(),
+        },
       }),
     );
     confirm(qc, input.chatUuid, message);
@@ -106,7 +119,7 @@ export async function cancelMessage(qc: QueryClient, chatUuid: string, messageUu
 }
 
 /**
- * After a regenerate or an edit: the list as the server has it now. Done, the replaced
+ * After a regenerate or an edit: the list as the server has it now (the new branch). Done, the replaced
  * messages stay hidden through the reload (a poll from before cannot bring them back); refused,
  * they come back with it.
  */
@@ -117,8 +130,9 @@ async function settle(qc: QueryClient, chatUuid: string, release: () => void, ok
 }
 
 /**
- * Answers the last user message again; the previous last answer goes away at once (the
- * question then waits for its answer: the typing dots), not when the server has replaced it.
+ * Answers the last user message again (the answer it had stays, a version of the new one). The
+ * old answer leaves the screen at once (the question then waits for its answer: the typing
+ * dots), not when the server has replaced it.
  */
 export async function regenerate(qc: QueryClient, chatUuid: string): Promise<ApiError | null> {
   const before = qc.getQueryData<ChatState>(keys.messages(chatUuid));
@@ -144,17 +158,19 @@ export async function regenerate(qc: QueryClient, chatUuid: string): Promise<Api
 }
 
 /**
- * Replaces a user message (and everything after it) by one with new content, answered again:
- * the old exchange leaves at once and the edited message waits for its answer.
+ * Makes a new version of a user message, answered again (the old one stays a version: "‹ 1/2 ›"):
+ * the old exchange leaves the screen at once and the edited message waits for its answer.
  */
 export async function editMessage(qc: QueryClient, chatUuid: string, messageUuid: string, content: string): Promise<ApiError | null> {
   const uuid = newUuid();
   const before = qc.getQueryData<ChatState>(keys.messages(chatUuid))?.messages ?? [];
   const at = before.findIndex((m) => m.uuid === messageUuid);
   const release = supersede(chatUuid, at < 0 ? [] : before.slice(at).map((m) => m.uuid));
+  // The new version keeps the files of the one it replaces (docs/design.md §3.12).
+  const kept = before[at]?.attachments ?? [];
   updateChatState(qc, chatUuid, (s) => {
     const i = s.messages.findIndex((m) => m.uuid === messageUuid);
-    return i < 0 ? s : { ...s, messages: [...s.messages.slice(0, i), localUserMessage(chatUuid, uuid, content)] };
+    return i < 0 ? s : { ...s, messages: [...s.messages.slice(0, i), localUserMessage(chatUuid, uuid, content, kept)] };
   });
   let ok = false;
   try {
@@ -167,6 +183,23 @@ export async function editMessage(qc: QueryClient, chatUuid: string, messageUuid
     await settle(qc, chatUuid, release, ok);
     // Gone unless the server kept our uuid (then the reload made it a server message).
     updateChatState(qc, chatUuid, (s) => ({ ...s, messages: s.messages.filter((m) => !(m.uuid === uuid && m.local)) }));
+  }
+}
+
+/**
+ * Shows another version of a message (docs/design.md §3.12): one request; the answer is the
+ * active branch, whole, and replaces the list. Other tabs follow through their polls (their
+ * last message is no longer visible: unknown_last_message, and they reload).
+ */
+export async function switchBranch(qc: QueryClient, chatUuid: string, messageUuid: string): Promise<ApiError | null> {
+  try {
+    const res = await api<MessagesResponse>(`/chat/${chatUuid}/branch`, { method: "POST", json: { messageUuid } });
+    // A poll that left before the switch would answer with the old branch's tail: drop it.
+    await qc.cancelQueries({ queryKey: keys.messages(chatUuid) });
+    replaceMessages(qc, chatUuid, res);
+    return null;
+  } catch (err) {
+    return err instanceof ApiError ? err : new ApiError(0, "unknown", "Could not show that version. Try again.");
   }
 }
 

@@ -25,6 +25,11 @@ function read(key: string): string {
   }
 }
 
+/** The draft now (after an await, the one a render saw may be old). */
+export function getDraft(key: string): string {
+  return read(key);
+}
+
 export function setDraft(key: string, value: string): void {
   if (value) editedAt.set(key, Date.now());
   else editedAt.delete(key);

@@ -1,7 +1,8 @@
 /**
  * The chat's messages in the React Query cache: polled every 300 ms by last uuid (only what
- * is new), merged by uuid, and reloaded whole when the server no longer knows our last uuid
- * (a regenerated or edited answer removed it).
+ * is new), merged by uuid, and reloaded whole when the server no longer shows our last uuid
+ * (an edit, a regenerate or a branch switch, here or in another tab, left it off the active
+ * branch: docs/design.md §3.12). The reload replaces the list: it is the other branch.
  */
 import { useQuery, type QueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "./api";
@@ -9,7 +10,7 @@ import { isFinal, keys, type ChatDto, type ChatPresenceDto, type ChatState, type
 import { isTyping } from "./drafts";
 import { POLL_INTERVAL_MS } from "@/lib/contract";
 
-interface MessagesResponse extends ChatPresenceDto {
+export interface MessagesResponse extends Partial<ChatPresenceDto> {
   messages: MessageDto[];
   chat: ChatDto;
 }
@@ -97,6 +98,11 @@ export async function fetchMessages(qc: QueryClient, chatUuid: string, opts: { f
   }
   const res = await api<MessagesResponse>(`/chat/${chatUuid}/messages${typing}`);
   return withoutSuperseded(chatUuid, mergeFull(qc.getQueryData<ChatState>(key), res));
+}
+
+/** The whole list as the server answered it (a branch switch): what was shown is replaced, not merged. */
+export function replaceMessages(qc: QueryClient, chatUuid: string, res: MessagesResponse): void {
+  qc.setQueryData<ChatState>(keys.messages(chatUuid), (s) => withoutSuperseded(chatUuid, mergeFull(s, { ...res, presence: res.presence ?? s?.presence, generation: res.generation ?? s?.generation })));
 }
 
 /** Reloads the whole list now (after regenerate and edit, which remove messages). */

@@ -19,8 +19,12 @@ function listedMessage(qc: QueryClient, chatUuid: string, message: ClientMessage
 
 async function pollTokens(qc: QueryClient, chatUuid: string, message: ClientMessage): Promise<StreamState> {
   const key = keys.tokens(message.uuid);
-  const prev = withMessageParts(qc.getQueryData<StreamState>(key) ?? fromMessage(message), listedMessage(qc, chatUuid, message));
+  const listed = listedMessage(qc, chatUuid, message);
+  const prev = withMessageParts(qc.getQueryData<StreamState>(key) ?? fromMessage(message), listed);
   const res = await api<TokensDto>(`/chat/message/${message.uuid}/tokens/${prev.position}${partsQuery(prev)}`);
+  // Notes (a file the model was not given: §3.13) are written as the answer starts, maybe after
+  // the messages poll that brought it: the token poll carries them.
+  if (res.notes && res.notes.join("\n") !== (listed.notes ?? []).join("\n")) patchMessage(qc, chatUuid, message.uuid, { notes: res.notes });
   const next: StreamState = foldPartsDelta(
     {
       text: res.append ? prev.text + res.tokens : res.tokens,

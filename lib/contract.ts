@@ -32,7 +32,7 @@ export type MessageRole = (typeof MESSAGE_ROLES)[number];
 export const MESSAGE_STATUSES = ["pending", "completed", "failed", "cancelled"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
-export const QUOTA_NAMES = ["messagesPerHour", "tokensPerDay", "concurrent"] as const;
+export const QUOTA_NAMES = ["messagesPerHour", "tokensPerDay", "concurrent", "storageBytes"] as const;
 export type QuotaName = (typeof QUOTA_NAMES)[number];
 export type Quotas = Record<QuotaName, number>;
 
@@ -121,6 +121,11 @@ export interface TokensDto {
   error?: string;
   /** Only when the poll asked with `?parts=<cursor>`: what changed in the parts since it (§3.11). */
   parts?: PartsDelta;
+  /**
+   * An answer's notes (as MessageDto's), once written: they come at the start of its generation,
+   * after a messages poll may have brought the pending answer without them (§3.13).
+   */
+  notes?: string[];
 }
 
 // ---------------------------------------------------------------- from lib/chat/members.ts

@@ -207,6 +207,14 @@ const schema = z.object({
    * Unset: OpenAI, Anthropic and AI Gateway models; OpenAI-compatible ones only when named.
    */
   TOOL_MODELS: list,
+  /**
+   * Models given images as images (ids as in /api/models); "*": every real model (never the
+   * demo). Unset: OpenAI, Anthropic and AI Gateway models; OpenAI-compatible ones only when named.
+   * The others get a note instead (docs/design.md §3.13).
+   */
+  IMAGE_MODELS: list,
+  /** Models given PDFs as files, as IMAGE_MODELS; the others get the PDF's text. */
+  PDF_MODELS: list,
   /** How many model steps one answer may take (each step may call tools). */
   TOOL_MAX_STEPS: int(6, 1),
   /** How long a tool call that needs approval waits for a member's click before it is refused. */
@@ -264,6 +272,23 @@ const schema = z.object({
   /** Mail (verification, password reset): smtp:// or smtps:// URL; unset, mail goes to the server log. */
   SMTP_URL: optionalString.pipe(z.url().optional()),
   MAIL_FROM: z.string().default("PollChat <no-reply@localhost>"),
+  /** Files (docs/design.md §3.13): the largest upload (413 above). */
+  MAX_ATTACHMENT_BYTES: int(20 * 1024 * 1024, 1),
+  /** Files one message may carry (400 above). */
+  MAX_ATTACHMENTS_PER_MESSAGE: int(10, 0),
+  /** Bytes of files a user may keep (the admin sets one user's own); guests get GUEST_STORAGE_BYTES. */
+  STORAGE_PER_USER_BYTES: int(1024 * 1024 * 1024, 0),
+  GUEST_STORAGE_BYTES: int(50 * 1024 * 1024, 0),
+  /** Set, files go to this S3-compatible bucket (object key: the SHA-256); unset, to PostgreSQL. */
+  S3_BUCKET: optionalString,
+  /** An S3-compatible service's URL (MinIO, R2, …); unset, AWS's own for S3_REGION. */
+  S3_ENDPOINT: optionalString.pipe(z.url().optional()),
+  S3_REGION: z.string().default("us-east-1"),
+  /** Unset, the AWS SDK's own chain (environment, instance role). */
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  /** Path-style URLs (endpoint/bucket/key), as most S3-compatible servers want. */
+  S3_FORCE_PATH_STYLE: bool(false),
   /** Chats created per user per hour, each chat of an import file included; guests get GUEST_CHATS_PER_HOUR. */
   CHATS_PER_HOUR: int(200, 0),
   GUEST_CHATS_PER_HOUR: int(20, 0),

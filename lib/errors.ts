@@ -17,6 +17,7 @@ const STATUS = {
   generation_in_progress: 409,
   not_awaiting_approval: 409,
   payload_too_large: 413,
+  storage_full: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,

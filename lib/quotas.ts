@@ -11,6 +11,7 @@ import "server-only";
 import { AppError } from "./errors";
 import { env, type Env } from "./env";
 import { formatCount, formatDuration, utcClock } from "./duration";
+import { formatBytes } from "./files/bytes";
 import { QUOTA_NAMES, type QuotaName, type Quotas, type UserQuota } from "./contract";
 
 export { QUOTA_NAMES, type QuotaName, type Quotas };
@@ -31,12 +32,14 @@ export interface QuotaLoad {
   oldestInHour: Date | null;
   /** Input + output tokens of generations asked for since midnight UTC. */
   tokensToday: number;
+  /** Bytes of files kept (docs/design.md §3.13): checked by uploads, never by a send. */
+  storageBytes?: number;
 }
 
 export function defaultQuotas(guest: boolean, e: Env = env()): Quotas {
   return guest
-    ? { messagesPerHour: e.GUEST_MESSAGES_PER_HOUR, tokensPerDay: e.GUEST_TOKENS_PER_DAY, concurrent: e.GUEST_CONCURRENT }
-    : { messagesPerHour: e.RATE_LIMIT_MESSAGES_PER_HOUR, tokensPerDay: e.RATE_LIMIT_TOKENS_PER_DAY, concurrent: e.RATE_LIMIT_CONCURRENT };
+    ? { messagesPerHour: e.GUEST_MESSAGES_PER_HOUR, tokensPerDay: e.GUEST_TOKENS_PER_DAY, concurrent: e.GUEST_CONCURRENT, storageBytes: e.GUEST_STORAGE_BYTES }
+    : { messagesPerHour: e.RATE_LIMIT_MESSAGES_PER_HOUR, tokensPerDay: e.RATE_LIMIT_TOKENS_PER_DAY, concurrent: e.RATE_LIMIT_CONCURRENT, storageBytes: e.STORAGE_PER_USER_BYTES };
 }
 
 export function quotasFor(user: { guest: boolean; quota: UserQuota | null }, e: Env = env()): EffectiveQuotas {
@@ -96,6 +99,8 @@ export function quotaStates(load: QuotaLoad, limits: Quotas, now: Date = new Dat
       // Frees up when an answer ends: no clock to promise, so clients are told to look again soon.
       ...(reached(load.active, limits.concurrent) ? { resetsIn: 5 } : {}),
     },
+    // Never "reached" here: a full storage refuses an upload (413 storage_full), not a send.
+    { name: "storageBytes", limit: limits.storageBytes, used: load.storageBytes ?? 0 },
   ];
 }
 
@@ -114,6 +119,9 @@ export function refusalSentence(state: QuotaState, guest: boolean): string {
       break;
     case "tokensPerDay":
       sentence = `You used ${plural(state.used, "token", "tokens")} today; the limit is ${formatCount(state.limit)} a day. It resets at midnight UTC, in ${wait}.`;
+      break;
+    case "storageBytes":
+      sentence = `Your files use ${formatBytes(state.used)} of ${formatBytes(state.limit)}.`;
       break;
   }
   return guest ? `${sentence} Create an account for higher limits.` : sentence;

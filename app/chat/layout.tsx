@@ -9,6 +9,7 @@ import { Providers } from "@/components/chat/providers";
 import { AppShell } from "@/components/chat/shell";
 import "./chat.css";
 import "./people.css";
+import "./files.css";
 
 export const metadata: Metadata = { title: "Chats" };
 

@@ -1,5 +1,6 @@
 /** The user's quotas: what is used of each, the limit, and when it resets. Server rendered. */
 import { formatCount, formatDuration, utcClock } from "@/lib/duration";
+import { formatBytes } from "@/lib/files/bytes";
 import type { QuotaDto } from "@/lib/contract";
 
 function note(q: QuotaDto): string {
@@ -13,7 +14,15 @@ function note(q: QuotaDto): string {
       return at ? `A sliding hour: your oldest message of the hour leaves it at ${utcClock(at)}.` : "A sliding hour.";
     case "tokensPerDay":
       return `${q.resetsIn !== null ? "Reached: r" : "R"}esets at midnight UTC${q.untilReset !== null ? `, in ${formatDuration(q.untilReset)}` : ""}.`;
+    case "storageBytes":
+      return "Files you attach to messages, each distinct file counted once; deleting a chat frees its files.";
   }
+}
+
+/** "3 of 120"; sizes as sizes: "Files: 1.5 MB of 1 GB". */
+function figure(q: QuotaDto): string {
+  const f = q.name === "storageBytes" ? formatBytes : formatCount;
+  return `${f(q.used)} ${q.limit > 0 ? `of ${f(q.limit)}` : "used"}`;
 }
 
 export function QuotaList({ quotas }: { quotas: QuotaDto[] }) {
@@ -26,7 +35,7 @@ export function QuotaList({ quotas }: { quotas: QuotaDto[] }) {
           <li key={q.name} className="quota" data-reached={reached} data-quota={q.name}>
             <div className="quota-head">
               <span>{q.label}</span>
-              <span className="quota-figure">{`${formatCount(q.used)} ${q.limit > 0 ? `of ${formatCount(q.limit)}` : "used"}`}</span>
+              <span className="quota-figure">{figure(q)}</span>
             </div>
             <div className="quota-bar" aria-hidden="true">
               <span style={{ width: `${share}%` }} />

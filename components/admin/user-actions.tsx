@@ -15,6 +15,7 @@ const FIELDS = [
   { name: "messagesPerHour", label: "Messages per hour" },
   { name: "tokensPerDay", label: "Tokens per day" },
   { name: "concurrent", label: "Answers at once" },
+  { name: "storageBytes", label: "File storage (bytes)" },
 ] as const;
 
 type QuotaName = (typeof FIELDS)[number]["name"];

@@ -1,11 +1,12 @@
 /** Every user with their usage and limits, and the actions on each (components/admin/user-actions.tsx). */
 import { formatCount } from "@/lib/duration";
+import { formatBytes } from "@/lib/files/bytes";
 import { UserActions } from "./user-actions";
 import type { AdminUserDto } from "@/lib/contract";
 
 function limit(user: AdminUserDto, name: keyof AdminUserDto["limits"], label: string): string {
   const v = user.limits[name];
-  return `${label}: ${v === 0 ? "no limit" : formatCount(v)}${user.quota[name] !== undefined ? " (set)" : ""}`;
+  return `${label}: ${v === 0 ? "no limit" : name === "storageBytes" ? formatBytes(v) : formatCount(v)}${user.quota[name] !== undefined ? " (set)" : ""}`;
 }
 
 export function UsersTable({ users, selfId }: { users: AdminUserDto[]; selfId: string }) {
@@ -54,7 +55,7 @@ export function UsersTable({ users, selfId }: { users: AdminUserDto[]; selfId: s
               <td className="num">{formatCount(u.usage.active)}</td>
               <td className="limits-cell">
                 <span className="quota-note">
-                  {[limit(u, "messagesPerHour", "messages/hour"), limit(u, "tokensPerDay", "tokens/day"), limit(u, "concurrent", "at once")].join(" · ")}
+                  {[limit(u, "messagesPerHour", "messages/hour"), limit(u, "tokensPerDay", "tokens/day"), limit(u, "concurrent", "at once"), limit(u, "storageBytes", "files")].join(" · ")}
                 </span>
               </td>
               <td>

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from "react";
 import Link from "next/link";
 import { useQueryClient } from "@tanstack/react-query";
 import { useChatMessages } from "@/client/messages";
-import { cancelMessage, editMessage, regenerate, updateChat } from "@/client/actions";
+import { cancelMessage, editMessage, regenerate, switchBranch, updateChat } from "@/client/actions";
 import { ApiError } from "@/client/api";
 import { noticeFor, notices } from "@/client/notices";
 import { sendAndReport } from "@/client/send";
@@ -21,6 +21,7 @@ import { useShell } from "./shell";
 import { Avatar } from "./avatar";
 import { MembersDialog } from "./members-dialog";
 import { IconUsers } from "./icons";
+import { AttachButton, DropOverlay, UploadChips, useFileDrop } from "./attachments";
 
 /** What is generating now, if anything: the message to cancel to stop it. */
 function generationState(messages: ClientMessage[]): { generating: boolean; awaitingAnswer: boolean; stopTarget?: string } {
@@ -68,6 +69,17 @@ export function ChatView({ chatUuid }: { chatUuid: string }) {
     [qc, chatUuid, report],
   );
 
+  const onSwitch = useCallback(
+    (messageUuid: string) => {
+      setActionBusy(true);
+      notices.set(chatUuid, null);
+      void switchBranch(qc, chatUuid, messageUuid)
+        .then(report)
+        .finally(() => setActionBusy(false));
+    },
+    [qc, chatUuid, report],
+  );
+
   // Escape stops the answer from anywhere but a field that uses Escape itself.
   useEffect(() => {
     if (!generating) return;
@@ -106,7 +118,7 @@ export function ChatView({ chatUuid }: { chatUuid: string }) {
   // Viewers read along: no stop, no send (the server refuses them too).
   const canWrite = data.chat.role !== "viewer";
   return <ChatScreen data={data} deleted={deleted} generating={generating} awaitingAnswer={awaitingAnswer} actionBusy={actionBusy}
-    onStop={stopTarget && canWrite ? stop : undefined} onRegenerate={onRegenerate} onEdit={onEdit} />;
+    onStop={stopTarget && canWrite ? stop : undefined} onRegenerate={onRegenerate} onEdit={onEdit} onSwitch={onSwitch} />;
 }
 
 function ChatScreen(props: {
@@ -118,6 +130,7 @@ function ChatScreen(props: {
   onStop?: () => void;
   onRegenerate: () => void;
   onEdit: (messageUuid: string, content: string) => void;
+  onSwitch: (messageUuid: string) => void;
 }) {
   const qc = useQueryClient();
   const { user } = useShell();
@@ -129,6 +142,8 @@ function ChatScreen(props: {
   const typing = presence.filter((p) => p.typing);
   const agentName = useAgentName(chat.agent);
   const askedBy = generation?.requestedBy && generation.requestedBy.id !== user.id ? generation.requestedBy.name : undefined;
+  const canAttach = !readOnly && !props.deleted;
+  const drop = useFileDrop(chat.uuid, canAttach);
 
   const changeModel = (model: string) => {
     setModelError("");
@@ -136,7 +151,8 @@ function ChatScreen(props: {
   };
 
   return (
-    <div className="chat-screen">
+    <div className={`chat-screen${drop.dragging ? " dropping" : ""}`} {...drop.handlers}>
+      {drop.dragging && <DropOverlay />}
       <TopBar
         title={
           <div className="chat-heading">
@@ -179,6 +195,7 @@ function ChatScreen(props: {
         busy={busy}
         onRegenerate={props.onRegenerate}
         onEdit={props.onEdit}
+        onSwitch={props.onSwitch}
         shared={chat.shared}
         me={user.id}
         readOnly={readOnly}
@@ -201,10 +218,13 @@ function ChatScreen(props: {
         placeholder={`Message ${agentName || "PollChat"}`}
         generating={props.generating}
         onStop={props.onStop}
-        onSend={(text) => sendAndReport(qc, chat.uuid, text)}
+        onSend={(text, attachments) => sendAndReport(qc, chat.uuid, text, undefined, attachments)}
+        uploadsKey={canAttach ? chat.uuid : undefined}
+        chips={canAttach && <UploadChips chatUuid={chat.uuid} />}
         autoFocus
         tools={
           <>
+            {canAttach && <AttachButton chatUuid={chat.uuid} />}
             <ModelPicker value={chat.model} onChange={changeModel} />
             {modelError && (
               <span className="tool-error" role="alert">

@@ -1,7 +1,9 @@
 "use client";
 
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
-import { useDraft } from "@/client/drafts";
+import { useEffect, useRef, useState, type ClipboardEvent, type KeyboardEvent, type ReactNode } from "react";
+import { getDraft, useDraft } from "@/client/drafts";
+import { addFiles, takeUploads, uploads, waitForUploads } from "@/client/uploads";
+import type { AttachmentDto } from "@/lib/contract";
 import { notices } from "@/client/notices";
 import { formatDuration } from "@/lib/duration";
 import { DEFAULT_MAX_MESSAGE_CHARS as MAX_MESSAGE_CHARS } from "@/lib/contract";
@@ -14,8 +16,12 @@ interface Props {
   noticeKey: string;
   placeholder: string;
   generating: boolean;
-  /** Sends; resolves false when the text must stay in the composer (refused, offline). */
-  onSend: (text: string) => Promise<boolean> | boolean;
+  /** Sends; resolves false when the text (and files) must stay in the composer (refused, offline). */
+  onSend: (text: string, attachments: AttachmentDto[]) => Promise<boolean> | boolean;
+  /** The chat files are uploaded to (client/uploads.ts); without it, no files (a chat not created yet). */
+  uploadsKey?: string;
+  /** The files to send (components/chat/attachments.tsx), shown above the input. */
+  chips?: ReactNode;
   onStop?: () => void;
   /** Extra controls under the input (the model picker). */
   tools?: React.ReactNode;
@@ -38,8 +44,13 @@ function useNow(active: boolean): number {
   return now;
 }
 
-export function Composer({ draftKey, noticeKey, placeholder, generating, onSend, onStop, tools, autoFocus }: Props) {
+const NO_FILES: never[] = [];
+
+export function Composer({ draftKey, noticeKey, placeholder, generating, onSend, onStop, tools, autoFocus, uploadsKey, chips }: Props) {
   const [draft, setDraft] = useDraft(draftKey);
+  const files = uploads.use(uploadsKey ?? "");
+  const attached = uploadsKey ? files : NO_FILES;
+  const [waiting, setWaiting] = useState(false);
   const notice = notices.use(noticeKey);
   const ref = useRef<HTMLTextAreaElement>(null);
   const [busy, setBusy] = useState(false);
@@ -47,7 +58,9 @@ export function Composer({ draftKey, noticeKey, placeholder, generating, onSend,
   const waitSecs = notice?.retryAt ? Math.ceil((notice.retryAt - now) / 1000) : 0;
   const length = codePoints(draft);
   const tooLong = length > MAX_MESSAGE_CHARS;
-  const canSend = draft.trim() !== "" && !tooLong && !busy && waitSecs <= 0;
+  // A message may be files alone; a file still uploading counts (Send waits for it).
+  const hasFiles = attached.some((f) => f.status !== "failed");
+  const canSend = (draft.trim() !== "" || hasFiles) && !tooLong && !busy && waitSecs <= 0;
 
   // Grow with the text, up to the CSS max-height.
   useEffect(() => {
@@ -67,17 +80,41 @@ export function Composer({ draftKey, noticeKey, placeholder, generating, onSend,
       return;
     }
     if (!canSend) return;
-    const text = draft;
     setBusy(true);
-    setDraft("");
     notices.set(noticeKey, null);
     try {
-      const ok = await onSend(text);
-      if (!ok) setDraft(text);
+      if (uploadsKey && attached.some((f) => f.status === "uploading")) {
+        setWaiting(true);
+        await waitForUploads(uploadsKey);
+        setWaiting(false);
+      }
+      // After waiting for uploads: the text as it is now, not as it was at the click.
+      const text = getDraft(draftKey);
+      const taken = uploadsKey ? takeUploads(uploadsKey) : undefined;
+      const attachments = taken?.attachments ?? [];
+      // Every file failed (their chips say why) and there is no text: nothing to send.
+      if (text.trim() === "" && attachments.length === 0) return;
+      setDraft("");
+      const ok = await onSend(text, attachments);
+      if (ok) taken?.done();
+      else {
+        setDraft(text);
+        taken?.restore();
+      }
     } finally {
+      setWaiting(false);
       setBusy(false);
       ref.current?.focus();
     }
+  }
+
+  /** Files or a screenshot pasted: attached. Text pasted with them (an office app copies both) still pastes. */
+  function onPaste(e: ClipboardEvent<HTMLTextAreaElement>) {
+    if (!uploadsKey) return;
+    const pasted = Array.from(e.clipboardData.files);
+    if (!pasted.length) return;
+    if (!e.clipboardData.types.includes("text/plain")) e.preventDefault();
+    addFiles(uploadsKey, pasted);
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
@@ -110,6 +147,7 @@ export function Composer({ draftKey, noticeKey, placeholder, generating, onSend,
           void submit();
         }}
       >
+        {chips}
         <label htmlFor={`composer-${draftKey}`} className="sr-only">
           Message
         </label>
@@ -121,6 +159,7 @@ export function Composer({ draftKey, noticeKey, placeholder, generating, onSend,
           placeholder={placeholder}
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           aria-describedby={`composer-hint-${draftKey}`}
           aria-invalid={tooLong || undefined}
           enterKeyHint="send"
@@ -128,6 +167,11 @@ export function Composer({ draftKey, noticeKey, placeholder, generating, onSend,
         <div className="composer-bar">
           <div className="composer-tools">{tools}</div>
           <div className="composer-actions">
+            {waiting && (
+              <span className="composer-waiting" role="status">
+                Sending when the files are uploaded…
+              </span>
+            )}
             {length > MAX_MESSAGE_CHARS * 0.8 && (
               <span className={`char-count${tooLong ? " over" : ""}`} aria-live="polite">
                 {length.toLocaleString("en-US")} / {MAX_MESSAGE_CHARS.toLocaleString("en-US")}

@@ -11,6 +11,8 @@ import { TypingIndicator } from "./typing-indicator";
 import { CopyButton } from "./copy-button";
 import { IconAlert, IconEdit, IconRefresh, IconSparkle } from "./icons";
 import { Avatar } from "./avatar";
+import { MessageAttachments } from "./attachments";
+import { VersionSwitch } from "./version-switch";
 
 interface Props {
   chatUuid: string;
@@ -21,6 +23,8 @@ interface Props {
   busy: boolean;
   onRegenerate: () => void;
   onEdit: (messageUuid: string, content: string) => void;
+  /** Shows another version of a message (and what followed it). */
+  onSwitch: (messageUuid: string) => void;
   /** Called once when an answer finishes in front of the person (for the aria-live region). */
   onFinished: (text: string) => void;
   /** A chat with several people: show who wrote each user message. */
@@ -33,7 +37,7 @@ interface Props {
 
 export { TypingIndicator };
 
-function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate, onFinished, readOnly }: Props) {
+function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate, onSwitch, onFinished, readOnly }: Props) {
   const stream = useMessageStream(chatUuid, message);
   const text = useSmoothText(stream.text);
   const pending = stream.status === "pending";
@@ -50,6 +54,7 @@ function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate,
       fullText={stream.text}
       text={text}
       parts={stream.parts}
+      notes={message.notes}
       canApprove={!readOnly}
       error={stream.error ?? "The answer failed. Try again."}
       retry={
@@ -62,13 +67,14 @@ function AssistantMessage({ chatUuid, message, isLastAnswer, busy, onRegenerate,
       }
       pinned={isLastAnswer}
       actions={
-        isLastAnswer &&
-        !readOnly &&
-        stream.status !== "failed" && (
-          <button type="button" className="icon-btn" aria-label="Regenerate answer" title="Regenerate answer" onClick={onRegenerate} disabled={busy}>
-            <IconRefresh size={16} />
-          </button>
-        )
+        <>
+          {message.versions && <VersionSwitch uuid={message.uuid} versions={message.versions} disabled={busy || readOnly} onSwitch={onSwitch} />}
+          {isLastAnswer && !readOnly && stream.status !== "failed" && (
+            <button type="button" className="icon-btn" aria-label="Regenerate answer" title="Regenerate answer" onClick={onRegenerate} disabled={busy}>
+              <IconRefresh size={16} />
+            </button>
+          )}
+        </>
       }
     />
   );
@@ -88,6 +94,8 @@ export function AnswerView(props: {
   error: string;
   /** The answer's parts; without any but text it renders as a plain answer. */
   parts?: Part[];
+  /** For the people reading: files the model could not be given, and why. */
+  notes?: string[];
   /** The reader may allow or deny a tool call that waits (never on the share page). */
   canApprove?: boolean;
   retry?: ReactNode;
@@ -119,6 +127,11 @@ export function AnswerView(props: {
             {props.retry}
           </div>
         )}
+        {props.notes?.map((note, i) => (
+          <p key={i} className="msg-note msg-file-note" data-testid="answer-note">
+            {note}
+          </p>
+        ))}
         {status === "cancelled" && <p className="msg-note">Stopped</p>}
         {!pending && (
           <div className={`msg-actions${props.pinned ? " pinned" : ""}`}>
@@ -131,7 +144,7 @@ export function AnswerView(props: {
   );
 }
 
-function UserMessage({ chatUuid, message, busy, onEdit, shared, mine, readOnly }: Props) {
+function UserMessage({ chatUuid, message, busy, onEdit, onSwitch, shared, mine, readOnly }: Props) {
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(message.content);
   const stream = useMessageStream(chatUuid, message);
@@ -198,9 +211,13 @@ function UserMessage({ chatUuid, message, busy, onEdit, shared, mine, readOnly }
             {byline}
           </p>
         )}
-        <div className="bubble" data-testid="message-content">
-          {message.content}
-        </div>
+        {message.attachments && message.attachments.length > 0 && <MessageAttachments attachments={message.attachments} />}
+        {/* Files alone make a message too: then there is no empty bubble. */}
+        {(message.content !== "" || !message.attachments?.length) && (
+          <div className="bubble" data-testid="message-content">
+            {message.content}
+          </div>
+        )}
         {message.local && <p className="msg-note">Sending…</p>}
         {failed && (
           <div className="msg-error" role="alert">
@@ -210,6 +227,7 @@ function UserMessage({ chatUuid, message, busy, onEdit, shared, mine, readOnly }
         )}
         {!message.local && (
           <div className="msg-actions">
+            {message.versions && <VersionSwitch uuid={message.uuid} versions={message.versions} disabled={busy || readOnly} onSwitch={onSwitch} />}
             <CopyButton label="Copy message" getText={() => message.content} />
             {mine && !readOnly && (
             <button

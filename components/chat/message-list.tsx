@@ -14,6 +14,7 @@ interface Props {
   busy: boolean;
   onRegenerate: () => void;
   onEdit: (messageUuid: string, content: string) => void;
+  onSwitch: (messageUuid: string) => void;
   empty?: React.ReactNode;
   /** A chat with several people: user messages show who wrote them. */
   shared?: boolean;
@@ -23,7 +24,7 @@ interface Props {
   readOnly?: boolean;
 }
 
-export function MessageList({ chatUuid, messages, awaitingAnswer, busy, onRegenerate, onEdit, empty, shared = false, me, readOnly = false }: Props) {
+export function MessageList({ chatUuid, messages, awaitingAnswer, busy, onRegenerate, onEdit, onSwitch, empty, shared = false, me, readOnly = false }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const contentRef = useRef<HTMLDivElement>(null);
   const { atBottom, scrollToBottom } = useStickToBottom(scrollRef, contentRef);
@@ -54,6 +55,7 @@ export function MessageList({ chatUuid, messages, awaitingAnswer, busy, onRegene
             readOnly={readOnly}
             onRegenerate={onRegenerate}
             onEdit={onEdit}
+            onSwitch={onSwitch}
             onFinished={onFinished}
           />
         ))}

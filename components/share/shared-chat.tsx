@@ -9,12 +9,13 @@ import { useSmoothText } from "@/client/smooth-text";
 import { useSharedChat, useSharedStream, type SharedMessageDto, type SharedState } from "@/client/share";
 import { AnswerView, TypingIndicator } from "@/components/chat/message-item";
 import { IconLock, IconSparkle } from "@/components/chat/icons";
+import { MessageAttachments } from "@/components/chat/attachments";
 
 function SharedAnswer({ shareUuid, message }: { shareUuid: string; message: SharedMessageDto }) {
   const stream = useSharedStream(shareUuid, message);
   const text = useSmoothText(stream.text);
   // Read-only: tool calls that wait for a member show as waiting, with no buttons.
-  return <AnswerView messageUuid={message.uuid} status={stream.status} fullText={stream.text} text={text} parts={stream.parts} canApprove={false} error={stream.error ?? "This answer failed."} />;
+  return <AnswerView messageUuid={message.uuid} status={stream.status} fullText={stream.text} text={text} parts={stream.parts} notes={message.notes} canApprove={false} error={stream.error ?? "This answer failed."} />;
 }
 
 function SharedMessage({ shareUuid, message }: { shareUuid: string; message: SharedMessageDto }) {
@@ -29,9 +30,13 @@ function SharedMessage({ shareUuid, message }: { shareUuid: string; message: Sha
   return (
     <article className="msg msg-user" data-status={message.status} data-message-uuid={message.uuid} aria-label="Question">
       <div className="msg-body">
-        <div className="bubble" data-testid="message-content">
-          {message.content}
-        </div>
+        {/* Their links are the share's own (/share/{uuid}/attachment/...), readable while shared. */}
+        {message.attachments && message.attachments.length > 0 && <MessageAttachments attachments={message.attachments} />}
+        {(message.content !== "" || !message.attachments?.length) && (
+          <div className="bubble" data-testid="message-content">
+            {message.content}
+          </div>
+        )}
       </div>
     </article>
   );

@@ -7,6 +7,7 @@ import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb } from "../client.ts";
 import { chatMembers, chatMessages, chats, users, type Chat, type ChatParams, type ChatStatus, type MemberRole } from "../schema.ts";
 import { activeUser, memberOf, type Tx } from "./access.ts";
+import { blobsOfChat, sweepBlobs } from "./attachments.ts";
 
 /** A chat as one member sees it in the list: the row, the member's role and read state, how many members. */
 export interface MemberChat {
@@ -146,11 +147,18 @@ export async function updateChatAsMember(input: {
   });
 }
 
-/** Deletes a chat with its messages, requests and output (cascade), for its owner. A running generation is fenced off by it. */
-export async function deleteChatAsOwner(input: { chatUuid: string; userId: string }): Promise<MemberWrite<true>> {
+/**
+ * Deletes a chat with its messages, requests, output and attachments (cascade), for its owner,
+ * then the blobs no attachment names any more (docs/design.md §3.13). A running generation is
+ * fenced off by it. Answers the swept blobs that are S3 objects: the caller removes them once
+ * this has committed.
+ */
+export async function deleteChatAsOwner(input: { chatUuid: string; userId: string }): Promise<MemberWrite<{ s3Objects: string[] }>> {
   return asMember({ ...input, allowed: ["owner"] }, async (tx) => {
+    const blobs = await blobsOfChat(tx, input.chatUuid);
     await tx.delete(chats).where(eq(chats.uuid, input.chatUuid));
-    return true as const;
+    const swept = await sweepBlobs(tx, blobs);
+    return { s3Objects: swept.filter((b) => b.storage === "s3").map((b) => b.sha256) };
   });
 }
 

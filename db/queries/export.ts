@@ -79,7 +79,16 @@ export interface ChatToImport {
 }
 
 export type ImportOutcome =
-  | { kind: "imported"; uuid: string; title: string; messages: number; /** The uuid in the file, when the chat got a new one. */ from?: string }
+  | {
+      kind: "imported";
+      uuid: string;
+      title: string;
+      messages: number;
+      /** The uuid in the file, when the chat got a new one. */
+      from?: string;
+      /** Files referenced by the file that this server could not restore (docs/design.md §3.13). */
+      filesLeftOut?: number;
+    }
   | { kind: "skipped"; uuid: string; title: string };
 
 /** Which of these message uuids are already used, a bounded number per statement. */
@@ -107,6 +116,10 @@ export async function importChatsForUser(input: {
   chats: ChatToImport[];
   newUuid: () => string;
   derive: (uuid: string) => string;
+  /** Stores the files of the chat at `chatIndex` of the file for its messages (their new uuids, in order); answers how many were left out. */
+  files?: (tx: Tx, at: { chatIndex: number; chatUuid: string; messageUuids: string[] }) => Promise<number>;
+  /** Once every chat is in: a last check of what the files take (throws to refuse the whole import). */
+  filesDone?: (tx: Tx) => Promise<void>;
 }): Promise<ImportOutcome[]> {
   const db = await getDb();
   return db.transaction(async (tx) => {
@@ -123,7 +136,7 @@ export async function importChatsForUser(input: {
     const takenMessages = await takenMessageUuids(tx, fileMessages);
 
     const outcomes: ImportOutcome[] = [];
-    for (const c of input.chats) {
+    for (const [chatIndex, c] of input.chats.entries()) {
       const tried = c.uuid ? [c.uuid, input.derive(c.uuid)] : [];
       const mine = tried.find((u) => owners.get(u) === input.userId);
       if (mine) {
@@ -166,8 +179,10 @@ export async function importChatsForUser(input: {
       }));
       // 13 columns a row: well under PostgreSQL's 65,535 parameters per statement.
       for (let i = 0; i < rows.length; i += 1_000) await tx.insert(chatMessages).values(rows.slice(i, i + 1_000));
-      outcomes.push({ kind: "imported", uuid, title: c.title, messages: rows.length, ...(uuid !== c.uuid && c.uuid ? { from: c.uuid } : {}) });
+      const filesLeftOut = (await input.files?.(tx, { chatIndex, chatUuid: uuid, messageUuids: rows.map((r) => r.uuid) })) ?? 0;
+      outcomes.push({ kind: "imported", uuid, title: c.title, messages: rows.length, ...(uuid !== c.uuid && c.uuid ? { from: c.uuid } : {}), ...(filesLeftOut ? { filesLeftOut } : {}) });
     }
+    await input.filesDone?.(tx);
     return outcomes;
   });
 }

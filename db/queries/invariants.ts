@@ -42,6 +42,10 @@ export const INVARIANT_KINDS = [
   "leftover_output_chunks",
   /** Part events left behind by a finished request (folded into the message when it ends). */
   "leftover_part_events",
+  /** A stored file no attachment names (docs/design.md §3.13: it is deleted with the last one), or one whose bytes are in neither place. */
+  "file_blob_orphan",
+  /** An attachment bound to a message of another chat than its own. */
+  "attachment_foreign_message",
   /** A message whose parent is missing, in another chat, or not older than it (docs/design.md §3.12). */
   "broken_parent",
   /**
@@ -144,6 +148,15 @@ function checks(leaseGraceMs: number | undefined): SQL[] {
         from llm_output_part p join llm_request r on r.uuid = p.request_uuid
         where r.status in ${FINAL}
         group by r.uuid, r.chat_uuid, r.status`,
+    sql`select 'file_blob_orphan', jsonb_build_object('blob', b.sha256),
+          case when (b.data is null) <> (b.storage = 's3') then b.storage || ' blob with' || case when b.data is null then 'out' else '' end || ' bytes in the row'
+            else 'no attachment names this ' || b.storage || ' blob' end
+        from file_blob b
+        where (b.data is null) <> (b.storage = 's3') or not exists (select 1 from attachment a where a.sha256 = b.sha256)`,
+    sql`select 'attachment_foreign_message', jsonb_build_object('attachment', a.uuid, 'chat', a.chat_uuid, 'message', m.uuid),
+          'attachment of chat ' || a.chat_uuid || ' bound to a message of chat ' || m.chat_uuid
+        from attachment a join chat_message m on m.uuid = a.message_uuid
+        where m.chat_uuid <> a.chat_uuid`,
     // Branches (docs/design.md §3.12).
     sql`select 'broken_parent', jsonb_build_object('chat', m.chat_uuid, 'message', m.uuid),
           case when p.uuid is null then 'its parent ' || m.parent_uuid || ' does not exist'

@@ -50,3 +50,20 @@ export async function attemptText(tx: Tx, input: { requestUuid: string; attempt:
     .orderBy(asc(llmOutputChunks.startPos));
   return rows.map((r) => r.text).join("");
 }
+
+/**
+ * The answer's notes for people (a file the model was not given whole, and why: docs/design.md
+ * §3.13), written as its attempt starts and fenced like the attempt's other writes: a runner
+ * that lost its claim writes nothing. `[]` clears what an earlier attempt wrote; the same notes
+ * again are not written (no change for the feed to announce).
+ */
+export async function recordAnswerNotes(input: { requestUuid: string; attempt: number; notes: string[] }): Promise<void> {
+  await rawRows<{ uuid: string }>(
+    `update chat_message m set notes = $3::jsonb
+     from llm_request r
+     where r.uuid = $1::uuid and r.attempt = $2::int and r.status = 'running' and not r.cancel_requested
+       and m.uuid = r.response_message_uuid and m.notes is distinct from $3::jsonb
+     returning m.uuid`,
+    [input.requestUuid, input.attempt, input.notes.length ? JSON.stringify(input.notes) : null],
+  );
+}

@@ -16,6 +16,7 @@ import { displayNameSql, staleInSql, staleSql } from "./fragments.ts";
 import { PRESENCE_WINDOW_SECONDS, TYPING_WINDOW_SECONDS, type PresentMember } from "./presence.ts";
 import { lastCursor, type NumberedEvent } from "./parts.ts";
 import { applyPartEvents } from "../../lib/parts.ts";
+import type { AttachmentMeta } from "../../lib/files/dto.ts";
 
 /** Who reads: a member of the chat, or anyone with the chat's share link. */
 export type PollAccess = { kind: "member"; userId: string } | { kind: "share"; shareUuid: string };
@@ -32,9 +33,10 @@ export interface ActiveRequest {
 
 /**
  * A message as the polls read it: a pending answer's content is its text so far; `versions`:
- * the uuids of it and its other versions, oldest first, when it has any (§3.12).
+ * the uuids of it and its other versions, oldest first, when it has any (§3.12); a user
+ * message's files (§3.13).
  */
-export type MessageRow = ChatMessage & { authorName: string | null; versions?: string[] };
+export type MessageRow = ChatMessage & { authorName: string | null; versions?: string[]; attachments?: AttachmentMeta[] | null };
 
 /** The chat as its reader sees it, with its messages after the last uuid. */
 export interface ChatPoll {
@@ -136,7 +138,7 @@ select ${columnsOf(chats, "c")}, ${a.role} as member_role, ${a.lastReadAt} as la
   least(${staleInSql("r", grace)}, ${member ? "p.present_valid_for" : "null"}) as valid_for,
   ${member ? `rq.id as requester_id, ${displayNameSql("rq")} as requester_name, p.member_count, p.present` : "null as requester_id, null as requester_name, 1 as member_count, null as present"},
   ${columnsOf(chatMessages, "a", "m_")}, a.poll_content as m_poll_content, a.author_name as m_author_name, a.poll_events as m_poll_events,
-  a.versions as m_versions
+  a.versions as m_versions, a.poll_attachments as m_poll_attachments
 from chat c
 ${a.join}
 left join llm_request r on r.chat_uuid = c.uuid and r.status in ('queued', 'running')
@@ -148,7 +150,7 @@ left join lateral (
       when m.role = 'assistant' and m.status = 'pending' then coalesce(pc.text, '')
       else m.content end as poll_content,
     ${member ? `case when au.id is null then null else ${displayNameSql("au")} end` : "null"} as author_name,
-    pp.events as poll_events,
+    pp.events as poll_events, fa.attachments as poll_attachments,
     -- Its versions (docs/design.md §3.12), when it has others: one index range per message
     -- (chat_message_parent_idx), none for the anchor (the client has it).
     case when m.uuid is distinct from ${last} then (
@@ -173,6 +175,12 @@ left join lateral (
     where pr.uuid = m.llm_request_uuid and m.role = 'assistant' and m.status = 'pending'
       and m.uuid is distinct from ${last}
   ) pp on true
+  left join lateral (
+    -- A user message's files (docs/design.md §3.13), by attachment_message_idx; not the anchor's.
+    select json_agg(json_build_object('uuid', f.uuid, 'name', f.name, 'mediaType', f.media_type, 'size', f.size) order by f.created_at, f.uuid) as attachments
+    from attachment f
+    where f.message_uuid = m.uuid and m.role = 'user' and m.uuid is distinct from ${last}
+  ) fa on true
   where m.chat_uuid = c.uuid and not m.hidden
     ${after ? `and (m.created_at, m.uuid) >= (select created_at, uuid from chat_message where uuid = ${last} and chat_uuid = c.uuid and not hidden)` : ""}
 ) a on true
@@ -221,7 +229,20 @@ export async function readChatPoll(access: PollAccess, input: { chat: string; la
     memberCount: Number(row.member_count ?? 1),
     present: present ?? [],
     lastReadAt: row.last_read_at ? new Date(row.last_read_at as string) : null,
-    messages: messages?.map((r) => withPendingParts(withVersions({ ...decodeMessage(r), content: (r.m_poll_content as string | null) ?? "", authorName: (r.m_author_name as string | null) ?? null }, r.m_versions), r.m_poll_events)),
+    messages: messages?.map((r) =>
+      withPendingParts(
+        withVersions(
+          {
+            ...decodeMessage(r),
+            content: (r.m_poll_content as string | null) ?? "",
+            authorName: (r.m_author_name as string | null) ?? null,
+            attachments: jsonOf<AttachmentMeta[]>(r.m_poll_attachments),
+          },
+          r.m_versions,
+        ),
+        r.m_poll_events,
+      ),
+    ),
     validForMs: millis(row.valid_for),
   };
 }

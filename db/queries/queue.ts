@@ -37,6 +37,8 @@ interface QueueInput {
   context?: { timeZone?: string };
   /** Called in the transaction once the member is admitted, before writing: throws to refuse (quotas). */
   check?: (tx: Tx) => Promise<void>;
+  /** Called once the user message is written: binds its files, or an edit's copies (db/queries/attachments.ts); throws to refuse. */
+  attach?: (tx: Tx, messageUuid: string, editedUuid?: string) => Promise<void>;
 }
 
 interface Admitted {
@@ -111,6 +113,7 @@ export async function queueNewMessage(input: QueueInput & { messageUuid: string;
     const parentUuid = sql<string | null>`(select ${chatMessages.uuid} from ${chatMessages} where ${chatMessages.chatUuid} = ${input.chatUuid} and not ${chatMessages.hidden}
       order by ${chatMessages.createdAt} desc, ${chatMessages.uuid} desc limit 1)`;
     const message = await insertPromptAndRequest(tx, { ...input, parentUuid, model: input.model(admitted.chatModel) });
+    await input.attach?.(tx, message.uuid);
     return { kind: "created", message, requestUuid: input.requestUuid };
   });
 }
@@ -166,8 +169,8 @@ export async function queueEdit(input: QueueInput & { messageUuid: string; newMe
     // of a message off the active branch makes its branch the active one (the answer must show).
     await selectPath(tx, input.chatUuid, message.uuid);
     await recomputeHidden(tx, input.chatUuid);
-    // FILES (docs/design.md §3.13): unless the edit names its own attachments,
-    // await copyAttachments(tx, target.uuid, message.uuid) from ./attachments.ts.
+    // Its files (docs/design.md §3.13): those the edit names, else the target's, copied.
+    await input.attach?.(tx, message.uuid, target.uuid);
     return { kind: "created", message, requestUuid: input.requestUuid };
   });
   // A new uuid that names a message of another chat is, for an edit, a message not found here.

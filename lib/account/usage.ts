@@ -7,6 +7,7 @@ import { AppError } from "../errors";
 import { quotasFor, quotaStates, type QuotaName } from "../quotas";
 import { getDb } from "@/db/client";
 import { quotaSubject, usageByDay, userLoad } from "@/db/queries/usage";
+import { storageUsed } from "@/db/queries/attachments";
 import type { UsageDto, UsageRow, UsageTotals } from "@/lib/contract";
 
 export const USAGE_DAYS = 30;
@@ -15,6 +16,7 @@ export const QUOTA_LABELS: Record<QuotaName, string> = {
   messagesPerHour: "Messages per hour",
   tokensPerDay: "Tokens per day",
   concurrent: "Answers generating at once",
+  storageBytes: "Files",
 };
 
 
@@ -32,10 +34,15 @@ function sum(rows: UsageRow[]): UsageTotals {
 
 export async function accountUsage(userId: string, now: Date = new Date()): Promise<UsageDto> {
   const db = await getDb();
-  const [subject, load, days] = await Promise.all([quotaSubject(db, userId), userLoad(db, userId), usageByDay({ userId, days: USAGE_DAYS })]);
+  const [subject, load, days, storageBytes] = await Promise.all([
+    quotaSubject(db, userId),
+    userLoad(db, userId),
+    usageByDay({ userId, days: USAGE_DAYS }),
+    storageUsed(db, userId),
+  ]);
   if (!subject) throw new AppError("unauthorized", "Sign in to continue.");
   const { limits, overridden } = quotasFor(subject);
-  const quotas = quotaStates(load, limits, now).map((s) => ({
+  const quotas = quotaStates({ ...load, storageBytes }, limits, now).map((s) => ({
     name: s.name,
     label: QUOTA_LABELS[s.name],
     limit: s.limit,

@@ -73,7 +73,7 @@ export const userPatchBody = z
   .object({
     disabled: z.boolean().optional(),
     quota: z
-      .object({ messagesPerHour: quotaValue.optional(), tokensPerDay: quotaValue.optional(), concurrent: quotaValue.optional() })
+      .object({ messagesPerHour: quotaValue.optional(), tokensPerDay: quotaValue.optional(), concurrent: quotaValue.optional(), storageBytes: quotaValue.optional() })
       .strict()
       .optional(),
   })

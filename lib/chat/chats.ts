@@ -13,6 +13,7 @@ import { deleteChatAsOwner, insertChatIdempotent, listChatsForUser, updateChatAs
 import type { ChatStatus, MemberRole } from "@/db/schema";
 import type { ChatDto } from "@/lib/contract";
 import { toChatDto } from "./dto";
+import { removeObjects } from "../files/storage";
 import { decodeListCursor, encodeListCursor } from "./list-cursor";
 import { resolveModel } from "./models";
 
@@ -70,5 +71,7 @@ export async function updateChat(input: { userId: string; chatUuid: string; titl
 }
 
 export async function deleteChat(input: { userId: string; chatUuid: string }): Promise<void> {
-  written(await deleteChatAsOwner(input), "Chat not found.", () => new AppError("forbidden", "Only the chat's owner can delete it. Leave the chat instead."));
+  const { s3Objects } = written(await deleteChatAsOwner(input), "Chat not found.", () => new AppError("forbidden", "Only the chat's owner can delete it. Leave the chat instead."));
+  // After the commit: a row never names a missing object (lib/files/storage.ts).
+  await removeObjects(s3Objects);
 }

@@ -4,6 +4,7 @@ import type { Chat, ChatMessage, MemberRole } from "@/db/schema";
 import { codePointLength } from "../text";
 import type { ChatDto, MessageDto } from "@/lib/contract";
 import type { Part } from "../parts";
+import { toAttachmentDto, type AttachmentMeta, type FileReader } from "../files/dto";
 
 export function toChatDto(c: Chat, role: MemberRole, members: { count: number; lastReadAt?: Date | null } = { count: 1 }): ChatDto {
   return {
@@ -26,12 +27,16 @@ export function isUnread(lastMessageAt: Date, lastReadAt: Date | null): boolean 
 
 export function toMessageDto(
   m: Pick<ChatMessage, "uuid" | "chatUuid" | "role" | "content" | "status" | "createdAt" | "error"> & {
+    notes?: string[] | null;
     authorId?: string | null;
     authorName?: string | null;
     parts?: Part[] | null;
     partsCursor?: string | null;
     versions?: string[];
+    /** Its files (docs/design.md §3.13), when it has any. */
+    attachments?: AttachmentMeta[] | null;
   },
+  reader: FileReader = { kind: "member" },
 ): MessageDto {
   return {
     uuid: m.uuid,
@@ -44,7 +49,9 @@ export function toMessageDto(
     ...(m.error ? { error: m.error } : {}),
     ...(m.role === "user" && m.authorId ? { author: { id: m.authorId, name: m.authorName ?? "Someone" } } : {}),
     ...(m.parts?.length ? { parts: m.parts, partsCursor: m.partsCursor ?? "0" } : {}),
+    ...(m.notes?.length ? { notes: m.notes } : {}),
     ...(m.versions && m.versions.length > 1 ? { versions: m.versions } : {}),
+    ...(m.attachments?.length ? { attachments: m.attachments.map((a) => toAttachmentDto(a, reader)) } : {}),
   };
 }
 

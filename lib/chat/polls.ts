@@ -145,7 +145,7 @@ export async function getMessages(input: { userId: string; chatUuid: string; las
   });
   const { active } = found;
   return {
-    messages: found.messages.map(toMessageDto),
+    messages: found.messages.map((m) => toMessageDto(m)),
     chat: toChatDto(found.chat, found.role, { count: found.memberCount }),
     presence: found.present,
     generation: active ? { status: active.status, requestedBy: active.requestedBy } : null,

@@ -13,6 +13,8 @@ import { localRuns } from "../generation/local-runs";
 import { GenerationStop } from "../generation/errors";
 import { canWrite, type Tx } from "@/db/queries/access";
 import { cancelRequest } from "@/db/queries/attempts";
+import { attachmentRowsOf, attachmentsOf, bindAttachments, copyAttachments, insertCopies } from "@/db/queries/attachments";
+import type { Attachment } from "@/db/schema";
 import { readMessagePoll } from "@/db/queries/polls";
 import { queueEdit, queueNewMessage, queueRegeneration, type QueueResult } from "@/db/queries/queue";
 import { lockUserQuota, quotaSubject, userLoad } from "@/db/queries/usage";
@@ -20,17 +22,23 @@ import type { MessageDto } from "@/lib/contract";
 import { quotaRefusal, quotasFor } from "../quotas";
 import { READ_ONLY } from "./chats";
 import { toMessageDto } from "./dto";
+import { toAttachmentDto } from "../files/dto";
 import { modelForChat, resolveModel } from "./models";
 
 const GENERATION_IN_PROGRESS = () =>
   new AppError("generation_in_progress", "An answer is still being generated in this chat. Wait for it or stop it first.");
 
-/** Message text as stored: well-formed, 1 to MAX_MESSAGE_CHARS code points (413 above). */
-function validContent(raw: string): string {
+const EMPTY = () => new AppError("validation_error", "The message is empty.");
+
+/**
+ * Message text as stored: well-formed, 1 to MAX_MESSAGE_CHARS code points (413 above); empty
+ * only when the message carries files (`mayBeEmpty`: the attach step checks that it does).
+ */
+function validContent(raw: string, mayBeEmpty = false): string {
   const max = env().MAX_MESSAGE_CHARS;
   const content = storableText(raw);
   const length = codePointLength(content);
-  if (content.trim().length === 0) throw new AppError("validation_error", "The message is empty.");
+  if (content.trim().length === 0 && !mayBeEmpty) throw EMPTY();
   if (length > max) throw new AppError("payload_too_large", `The message is ${length} characters long; the limit is ${max}.`);
   return content;
 }
@@ -45,6 +53,46 @@ async function checkUserLimits(tx: Tx, userId: string): Promise<void> {
   if (!subject) throw new AppError("unauthorized", "Sign in to continue.");
   const refusal = quotaRefusal(await userLoad(tx, userId), quotasFor(subject).limits, subject.guest);
   if (refusal) throw refusal;
+}
+
+/** The files named by a send or an edit: at most MAX_ATTACHMENTS_PER_MESSAGE, each once. */
+function validAttachments(list: string[] | undefined): string[] | undefined {
+  if (list === undefined) return undefined;
+  const unique = [...new Set(list)];
+  const max = env().MAX_ATTACHMENTS_PER_MESSAGE;
+  if (unique.length > max) throw new AppError("validation_error", `A message can carry at most ${max} files; this one has ${unique.length}.`);
+  return unique;
+}
+
+/**
+ * The attach step of a send or an edit (docs/design.md §3.13), in the queueing transaction: the
+ * named uploads are bound to the new message (each must be the sender's, of this chat, not sent
+ * yet); an edit that names none keeps the edited message's files. Text may be empty only with files.
+ */
+function attaching(input: { userId: string; chatUuid: string; attachments?: string[]; emptyText: boolean; kept?: () => Attachment[] }) {
+  return async (tx: Tx, messageUuid: string, editedUuid?: string) => {
+    let count = 0;
+    if (input.attachments === undefined) {
+      if (editedUuid) count = (input.kept ? await insertCopies(tx, input.kept(), messageUuid) : await copyAttachments(tx, editedUuid, messageUuid)).length;
+    } else {
+      const bound = await bindAttachments(tx, { chatUuid: input.chatUuid, userId: input.userId, messageUuid, uuids: input.attachments });
+      if (bound.kind === "unknown") {
+        throw new AppError(
+          "validation_error",
+          `Invalid attachments: ${bound.uuids.join(", ")} ${bound.uuids.length === 1 ? "is not a file" : "are not files"} you uploaded to this chat and have not sent yet.`,
+        );
+      }
+      count = bound.rows.length;
+    }
+    if (input.emptyText && count === 0) throw EMPTY();
+  };
+}
+
+/** The answer's user message with its files (the send and edit answers carry them like the polls). */
+async function withFiles(answer: { message: MessageDto; created: boolean }): Promise<{ message: MessageDto; created: boolean }> {
+  if (answer.message.role !== "user") return answer;
+  const files = await attachmentsOf([answer.message.uuid]);
+  return files.length ? { ...answer, message: { ...answer.message, attachments: files.map((f) => toAttachmentDto(f)) } } : answer;
 }
 
 /** What every queueing path shares: the new request's uuid, its model, the quota check. */
@@ -92,9 +140,12 @@ export async function sendMessage(input: {
   content: string;
   model?: string;
   timeZone?: string;
+  attachments?: string[];
 }): Promise<{ message: MessageDto; created: boolean }> {
-  const content = validContent(input.content);
-  return queued(await queueNewMessage({ ...queueing(input), messageUuid: input.uuid ?? uuidv7(), content }));
+  const attachments = validAttachments(input.attachments);
+  const content = validContent(input.content, Boolean(attachments?.length));
+  const attach = attaching({ ...input, attachments, emptyText: content.trim().length === 0 });
+  return withFiles(queued(await queueNewMessage({ ...queueing(input), messageUuid: input.uuid ?? uuidv7(), content, attach })));
 }
 
 /** Answers the last user message again (the previous answer stays, as another version: §3.12). */
@@ -103,9 +154,29 @@ export async function regenerate(input: { userId: string; chatUuid: string; mode
 }
 
 /** Edits a user message: a new version of it, answered (the old one and what followed it stay, as another branch: §3.12). */
-export async function editMessage(input: { userId: string; chatUuid: string; messageUuid: string; content: string; uuid?: string; model?: string; timeZone?: string }) {
-  const content = validContent(input.content);
-  return queued(await queueEdit({ ...queueing(input), messageUuid: input.messageUuid, newMessageUuid: input.uuid ?? uuidv7(), content }));
+export async function editMessage(input: {
+  userId: string;
+  chatUuid: string;
+  messageUuid: string;
+  content: string;
+  uuid?: string;
+  model?: string;
+  timeZone?: string;
+  attachments?: string[];
+}) {
+  const attachments = validAttachments(input.attachments);
+  // Without `attachments` the edit keeps the old message's files: empty text may be fine then.
+  const content = validContent(input.content, attachments === undefined || attachments.length > 0);
+  const base = queueing(input);
+  // The edited message's files are read at the admission check, before anything of the edit is
+  // written: they are copied to the new message whatever becomes of the old one.
+  let kept: Attachment[] = [];
+  const check = async (tx: Tx) => {
+    await base.check(tx);
+    if (attachments === undefined) kept = await attachmentRowsOf(tx, input.messageUuid);
+  };
+  const attach = attaching({ ...input, attachments, emptyText: content.trim().length === 0, kept: () => kept });
+  return withFiles(queued(await queueEdit({ ...base, check, messageUuid: input.messageUuid, newMessageUuid: input.uuid ?? uuidv7(), content, attach })));
 }
 
 /** Stops the generation a message belongs to (its prompt or its answer); idempotent. */

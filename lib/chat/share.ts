@@ -66,6 +66,9 @@ function toSharedMessage(m: MessageDto): SharedMessageDto {
     createdAt: m.createdAt,
     ...(m.error ? { error: m.error } : {}),
     ...(m.parts ? { parts: m.parts.map(sharedPart), partsCursor: m.partsCursor ?? "0" } : {}),
+    // Their urls go through the link (toMessageDto was given the share reader).
+    ...(m.attachments?.length ? { attachments: m.attachments } : {}),
+    ...(m.notes?.length ? { notes: m.notes } : {}),
   };
 }
 
@@ -89,7 +92,7 @@ export async function getSharedMessages(input: { shareUuid: string; lastUuid?: s
   // The polls are the supervisor, a viewer's too: an answer whose runner died resumes.
   const found = await pollChat({ kind: "share", shareUuid: input.shareUuid }, { chat: input.shareUuid, lastUuid: input.lastUuid });
   if (!found) throw NOT_SHARED();
-  return { messages: found.messages.map((m) => toSharedMessage(toMessageDto(m))), chat: toSharedChat(found.chat, input.shareUuid) };
+  return { messages: found.messages.map((m) => toSharedMessage(toMessageDto(m, { kind: "share", shareUuid: input.shareUuid }))), chat: toSharedChat(found.chat, input.shareUuid) };
 }
 
 /** A message of the shared chat from `position` on, as GET /chat/message/{uuid}/tokens/{position} answers. */

@@ -42,7 +42,7 @@ export function planTokens(found: MessagePoll, position: number): TokensPlan {
   const { message, request } = found;
   const known = knownText(found);
   const end = known.from + codePointLength(known.text);
-  const error = message.error ? { error: message.error } : {};
+  const extra = { ...(message.error ? { error: message.error } : {}), ...notesOf(message) };
   const ambiguous = message.role === "assistant" && request !== null && position > 0 && position <= request.restartFloor;
   if (ambiguous && known.streaming && end <= request.restartFloor) {
     // The restarted attempt has not yet passed what the dead one had written: this client may
@@ -54,14 +54,19 @@ export function planTokens(found: MessagePoll, position: number): TokensPlan {
   }
   return {
     kind: "answer",
-    answer: { tokens: sliceFromCodePoint(known.text, position - known.from), status: message.status, append: true, position: end, ...error },
+    answer: { tokens: sliceFromCodePoint(known.text, position - known.from), status: message.status, append: true, position: end, ...extra },
   };
 }
 
 /** The answer that replaces the client's text with `whole`. */
 export function replacement(found: MessagePoll, whole: string): TokensDto {
   const { message } = found;
-  return { tokens: whole, status: message.status, append: false, position: codePointLength(whole), ...(message.error ? { error: message.error } : {}) };
+  return { tokens: whole, status: message.status, append: false, position: codePointLength(whole), ...(message.error ? { error: message.error } : {}), ...notesOf(message) };
+}
+
+/** An answer's notes, when it has any (docs/design.md §3.13). */
+function notesOf(message: MessagePoll["message"]): { notes?: string[] } {
+  return message.notes?.length ? { notes: message.notes } : {};
 }
 
 /**

@@ -34,6 +34,21 @@ export interface ExportedMessage {
   parentUuid?: string | null;
   /** Among its versions, the one the conversation follows. */
   selected?: boolean;
+  /** A user message's files (docs/design.md §3.13). */
+  attachments?: ExportedAttachment[];
+}
+
+/**
+ * A file in an export: its bytes in base64 (`data`) in one chat's export; in the all-chats
+ * export only a reference by `sha256`, which an import restores when the importing account
+ * still keeps a file with those bytes on this server (else the file is left out, and counted).
+ */
+export interface ExportedAttachment {
+  name: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+  data?: string;
 }
 
 export interface ExportedChat {
@@ -97,6 +112,19 @@ const importedMessage = z.object({
   parentUuid: uuidString.nullish(),
   /** Among its versions, the one the conversation follows (absent: true; the last one wins when several are). */
   selected: z.boolean().optional(),
+  attachments: z
+    .array(
+      z.object({
+        name: z.string().max(1_000),
+        // Read again from the bytes on import: what the file says is not trusted.
+        mediaType: z.string().max(200).optional(),
+        size: z.number().int().min(0).optional(),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, { message: "must be the file's SHA-256 in lowercase hex" }),
+        data: z.base64({ message: "must be the file's bytes in base64" }).optional(),
+      }),
+    )
+    .max(100)
+    .optional(),
 });
 
 const importedChat = z.object({

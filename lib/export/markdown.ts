@@ -10,6 +10,7 @@ import { findModel } from "../models/registry";
 import { hasRichParts } from "../parts";
 import type { ExportedChat } from "./format";
 import { partsToMarkdown } from "./parts-markdown";
+import { formatBytes } from "../files/bytes";
 
 const ROLE_HEADING = { user: "You", assistant: "Assistant", system: "System" } as const;
 
@@ -29,7 +30,9 @@ export function chatToMarkdown(chat: ExportedChat, exportedAt: string): string {
   const parts = [`# ${oneLine(chat.title) || "New chat"}`, `*${about}*`];
   for (const m of chat.messages) {
     const text = hasRichParts(m.parts) ? partsToMarkdown(m.parts, m.content) : m.content;
-    const body = [`### ${ROLE_HEADING[m.role]} · ${stamp(m.createdAt)}`, text.trim() === "" ? "*(no text)*" : text];
+    const body = [`### ${ROLE_HEADING[m.role]} · ${stamp(m.createdAt)}`, text.trim() === "" && !m.attachments?.length ? "*(no text)*" : text];
+    // The files themselves are in the JSON export; here, what was attached.
+    if (m.attachments?.length) body.push(m.attachments.map((a) => `- 📎 ${oneLine(a.name)} (${a.mediaType}, ${formatBytes(a.size)})`).join("\n"));
     if (m.status === "failed") body.push(`> **This answer failed:** ${oneLine(m.error ?? "no reason was given")}`);
     if (m.status === "cancelled") body.push("> *Stopped before it was finished.*");
     if (m.status === "pending") body.push("> *Still being written when this was exported.*");

@@ -15,12 +15,34 @@ import { readPendingText } from "@/db/queries/output";
 import { pollChat } from "../chat/polls";
 import { isUniqueViolation } from "@/db/queries/util";
 import type { Chat, ChatMessage } from "@/db/schema";
-import { EXPORT_FORMAT, EXPORT_VERSION, type ExportedChat, type ExportFile, type ImportFile } from "./format";
+import { EXPORT_FORMAT, EXPORT_VERSION, type ExportedAttachment, type ExportedChat, type ExportFile, type ImportFile } from "./format";
+import { attachmentsOf } from "@/db/queries/attachments";
+import { readAttachmentBytes } from "../files/storage";
+import { importFiles, prepareImportFiles } from "../files/transfer";
 import { chatToMarkdown } from "./markdown";
 import { importedBranches } from "./branches";
 import { settleParts } from "../parts";
 
-async function exportedChat(chat: Chat, messages: ChatMessage[]): Promise<ExportedChat> {
+/**
+ * The files of these messages as the export writes them: with their bytes (one chat's export),
+ * or as references by SHA-256 (the all-chats export: docs/design.md §3.13).
+ */
+async function exportedFiles(messages: ChatMessage[], withData: boolean): Promise<Map<string, ExportedAttachment[]>> {
+  const byMessage = new Map<string, ExportedAttachment[]>();
+  const users = messages.filter((m) => m.role === "user").map((m) => m.uuid);
+  for (let i = 0; i < users.length; i += 5_000) {
+    for (const f of await attachmentsOf(users.slice(i, i + 5_000))) {
+      const file: ExportedAttachment = { name: f.name, mediaType: f.mediaType, size: Number(f.size), sha256: f.sha256 };
+      if (withData) file.data = Buffer.from(await readAttachmentBytes(f.sha256)).toString("base64");
+      const list = byMessage.get(f.messageUuid!);
+      if (list) list.push(file);
+      else byMessage.set(f.messageUuid!, [file]);
+    }
+  }
+  return byMessage;
+}
+
+async function exportedChat(chat: Chat, messages: ChatMessage[], files: Map<string, ExportedAttachment[]>): Promise<ExportedChat> {
   // A pending answer's text so far lives with its generation, not in the message row (the
   // polls' read has it already; the whole-account read does not).
   const contents = new Map<string, string>();
@@ -45,6 +67,7 @@ async function exportedChat(chat: Chat, messages: ChatMessage[]): Promise<Export
       ...(m.parts?.length ? { parts: m.parts } : {}),
       parentUuid: m.parentUuid,
       selected: m.selected,
+      ...(files.get(m.uuid)?.length ? { attachments: files.get(m.uuid) } : {}),
     })),
   };
 }
@@ -62,7 +85,7 @@ export async function exportChat(input: { userId: string; chatUuid: string; form
     input.format === "md" ? await pollChat({ kind: "member", userId: input.userId }, { chat: input.chatUuid }) : await memberChatWithMessages(input);
   if (!found) throw notFound("Chat not found.");
   const { chat } = found;
-  const exported = await exportedChat(chat, found.messages);
+  const exported = await exportedChat(chat, found.messages, await exportedFiles(found.messages, input.format === "json"));
   const exportedAt = new Date().toISOString();
   const name = `${fileStem(chat.title)}-${exportedAt.slice(0, 10)}`;
   return input.format === "md"
@@ -74,7 +97,8 @@ export async function exportChat(input: { userId: string; chatUuid: string; form
 export async function exportAll(input: { userId: string }): Promise<{ body: string; filename: string; type: string }> {
   const owned = await ownedChatsWithMessages(input);
   const chats: ExportedChat[] = [];
-  for (const { chat, messages } of owned) chats.push(await exportedChat(chat, messages));
+  // Files by reference only: every file's bytes in one JSON document would not fit in memory.
+  for (const { chat, messages } of owned) chats.push(await exportedChat(chat, messages, await exportedFiles(messages, false)));
   const exportedAt = new Date().toISOString();
   return { body: JSON.stringify(file(chats, exportedAt)), filename: `pollchat-export-${exportedAt.slice(0, 10)}.json`, type: "application/json; charset=utf-8" };
 }
@@ -98,7 +122,7 @@ export function contentDisposition(filename: string): string {
 }
 
 export interface ImportResult {
-  imported: { uuid: string; title: string; messages: number; from?: string }[];
+  imported: { uuid: string; title: string; messages: number; from?: string; filesLeftOut?: number }[];
   skipped: { uuid: string; title: string; reason: "exists" }[];
 }
 
@@ -152,6 +176,8 @@ export function derivedUuid(userId: string, uuid: string): string {
 
 export async function importChats(input: { userId: string; file: ImportFile }): Promise<ImportResult> {
   const now = Date.now();
+  // The files' bytes are checked (hash, size, type) before the transaction.
+  const files = prepareImportFiles(input.file);
   let outcomes: ImportOutcome[];
   try {
     outcomes = await importChatsForUser({
@@ -159,6 +185,8 @@ export async function importChats(input: { userId: string; file: ImportFile }): 
       chats: input.file.chats.map((c) => toImport(c, now)),
       newUuid: () => uuidv7(),
       derive: (uuid) => derivedUuid(input.userId, uuid),
+      files: (tx, at) => importFiles(tx, { userId: input.userId, files, ...at }),
+      filesDone: (tx) => files.done(tx, input.userId),
     });
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
@@ -169,7 +197,7 @@ export async function importChats(input: { userId: string; file: ImportFile }): 
   const result: ImportResult = { imported: [], skipped: [] };
   for (const o of outcomes) {
     if (o.kind === "skipped") result.skipped.push({ uuid: o.uuid, title: o.title, reason: "exists" });
-    else result.imported.push({ uuid: o.uuid, title: o.title, messages: o.messages, ...(o.from ? { from: o.from } : {}) });
+    else result.imported.push({ uuid: o.uuid, title: o.title, messages: o.messages, ...(o.from ? { from: o.from } : {}), ...(o.filesLeftOut ? { filesLeftOut: o.filesLeftOut } : {}) });
   }
   return result;
 }

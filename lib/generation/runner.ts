@@ -20,7 +20,9 @@ import {
   restartOutput,
   type ClaimedRequest,
 } from "@/db/queries/attempts";
-import { readAttemptText } from "@/db/queries/output";
+import { readAttemptText, recordAnswerNotes } from "@/db/queries/output";
+import { attachmentsOf } from "@/db/queries/attachments";
+import { readAttachmentBytes } from "../files/storage";
 import { lastCursor, readAttemptEvents } from "@/db/queries/parts";
 import { applyPartEvents, type Part } from "../parts";
 import { loadTools, type AppTool } from "../tools";
@@ -37,7 +39,8 @@ import type { Logger } from "../log";
 import { GenerationStop, requestRejected } from "./errors";
 import { Deadlines } from "./deadlines";
 import { endingOf } from "./ending";
-import { buildPrompt } from "./prompt";
+import { buildPrompt, loggable, messageText } from "./prompt";
+import { extractPdfText, promptFiles } from "./prompt-files";
 import { generateChatTitle } from "./title";
 import { localRuns } from "./local-runs";
 import { log, logPrompts } from "../log";
@@ -349,9 +352,10 @@ async function runAttempt(request: ClaimedRequest, opts: { restarted?: boolean }
 
 /**
  * Everything the model call needs, with as few round trips in sequence as there can be
- * between POST /send and the model being asked (the claim, then these two together); what was
- * sent is recorded meanwhile (`sent`: every write that ends the attempt waits for it first, so
- * the provider's usage, written at the end, is never overwritten by this estimate).
+ * between POST /send and the model being asked (the claim, then these together, then the files
+ * of the messages it found: their rows, then their bytes all at once); what was sent and the
+ * answer's notes are recorded meanwhile (`sent`: every write that ends the attempt waits for
+ * it first, so the provider's usage, written at the end, is never overwritten by this estimate).
  */
 async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { restarted?: boolean }) {
   const e = env();
@@ -370,7 +374,14 @@ async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { r
   for (const problem of offered.problems) logger.warn({ problem }, "a tool server is unavailable; answering without its tools");
   // Shared now, or written by several people before: the model is told who said what.
   const authors = memberCount > 1 || new Set(history.flatMap((m) => (m.role === "user" && m.authorId ? [m.authorId] : []))).size > 1;
-  const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS, authors });
+  // The files of its messages, as this model reads them (docs/design.md §3.13).
+  const files = await promptFiles(history, findModel(request.model)?.input ?? { images: false, pdf: false }, {
+    attachmentsOf,
+    readBytes: readAttachmentBytes,
+    pdfText: extractPdfText,
+    warn: (err, file) => logger.warn({ err, sha256: file.sha256, mediaType: file.mediaType }, "an attached file could not be read for the model"),
+  }, e.CONTEXT_BUDGET_CHARS);
+  const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS, authors, files });
   // An interrupted answer goes on from its parts and its text (docs/design.md §3.11 and §5.3):
   // the steps with tool calls as they happened, the text after them continued as text.
   const carriedParts: Part[] = applyPartEvents([], events.map((ev) => ev.event));
@@ -390,9 +401,16 @@ async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { r
   const providerOptions = prefill || think ? { ...think, ...prefill } : undefined;
   if (continuation || events.length) logger.info({ carried: request.carriedChars, parts: carriedParts.length, mode: continuation }, "continuing the answer from its text so far");
   const messages: ModelMessage[] = prompt.messages;
-  if (logPrompts()) logger.info({ system: prompt.system, messages: [...messages, ...continued], trimmed: prompt.trimmed }, "prompt");
-  const promptText = [prompt.system ?? "", ...messages.map((m) => (typeof m.content === "string" ? m.content : ""))].join("\n");
-  const sent = recordRequestSent({
+  if (logPrompts()) logger.info({ system: prompt.system, messages: loggable([...messages, ...continued]), trimmed: prompt.trimmed }, "prompt");
+  const promptText = [prompt.system ?? "", ...messages.map(messageText)].join("\n");
+  // What people are told of the files the model did not get whole; a later attempt rewrites it.
+  const noted =
+    prompt.notes.length || request.attempt > 1
+      ? recordAnswerNotes({ requestUuid: request.uuid, attempt: request.attempt, notes: prompt.notes }).catch((err: unknown) =>
+          logger.warn({ err }, "could not record the answer's notes"),
+        )
+      : undefined;
+  const recorded = recordRequestSent({
     requestUuid: request.uuid,
     attempt: request.attempt,
     inputTokensEstimate: estimateTokens(promptText),
@@ -406,8 +424,10 @@ async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { r
       tools: offered.tools.map((t) => t.name),
       ...(reasoning ? { reasoning: true } : {}),
       ...(continuation ? { continued: { mode: continuation, carriedChars: request.carriedChars } } : {}),
+      ...(files.size ? { files: [...files.values()].flat().map((f) => ({ name: f.name, givenAs: f.kind })) } : {}),
     },
   }).catch((err: unknown) => logger.warn({ err }, "could not record the request sent to the model"));
+  const sent = noted ? Promise.all([recorded, noted]).then(() => {}) : recorded;
   return {
     chat,
     history,

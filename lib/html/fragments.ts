@@ -95,6 +95,15 @@ function actions(uuid: string, role: string, status: string, oob: boolean): stri
   return `<span class="msg-actions" id="actions-${uuid}"${oob ? ' hx-swap-oob="true"' : ""}>${stop}</span>`;
 }
 
+/**
+ * An answer's notes (a file its model was not given whole: docs/design.md §3.13): `#notes-{uuid}`,
+ * empty and hidden until it has any, so a tokens answer can fill it out of band.
+ */
+function notesBlock(uuid: string, notes: string[] | undefined, oob: boolean): string {
+  const items = (notes ?? []).map((n) => `<li>${escapeHtml(n)}</li>`).join("");
+  return `<ul class="msg-notes" id="notes-${uuid}" aria-label="Notes"${items ? "" : " hidden"}${oob ? ' hx-swap-oob="true"' : ""}>${items}</ul>`;
+}
+
 function errorLine(uuid: string, error: string | undefined, oob: boolean): string {
   return `<div class="msg-error" id="error-${uuid}" role="status"${error ? "" : " hidden"}${oob ? ' hx-swap-oob="true"' : ""}>${error ? escapeHtml(error) : ""}</div>`;
 }
@@ -155,7 +164,7 @@ export function messageItem(m: MessageDto, reader: ReaderOptions = {}): string {
       : `<div class="${answer ? "answer" : "text"}" id="${answer ? "answer" : "text"}-${m.uuid}">${answer ? pendingPartsBlock(m.uuid, m.parts, reader) : ""}<div class="msg-content" id="content-${m.uuid}">${escapeHtml(m.content)}${pending ? tokensPoller(m.uuid, m.position, m.partsCursor) : ""}</div></div>`;
   return `<article class="msg msg-${m.role}" id="msg-${m.uuid}" data-uuid="${m.uuid}" data-role="${m.role}">
 <div class="msg-meta"><span class="msg-role">${ROLE_LABEL[m.role] ?? escapeHtml(m.role)}</span>${statusBadge(m.uuid, m.role, m.status, false)}${versionSwitcher(m, reader)}${actions(m.uuid, m.role, m.status, false)}</div>
-${content}
+${answer ? notesBlock(m.uuid, m.notes, false) : ""}${content}
 ${errorLine(m.uuid, m.error, false)}
 </article>`;
 }
@@ -261,6 +270,8 @@ export function tokensFragment(uuid: string, t: TokensDto, wholeText?: string, p
   const cursor = t.parts?.cursor ?? "0";
   let body = escapeHtml(t.tokens) + (final ? "" : tokensPoller(uuid, t.position, cursor));
   if (partsChanged) body += pendingPartsBlock(uuid, parts.list, parts.reader, true);
+  // Notes come as the generation starts: out of band whenever the answer has them.
+  if (t.notes?.length) body += notesBlock(uuid, t.notes, true);
   if (final) {
     // The role is not known here; a final status has the same label for every role.
     body += statusBadge(uuid, "", t.status, true) + actions(uuid, "", t.status, true) + errorLine(uuid, t.error, true);

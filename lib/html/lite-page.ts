@@ -91,6 +91,8 @@ main { max-width: 780px; margin: 0 auto; padding: 16px 20px 0; }
 .hljs-built_in, .hljs-type, .hljs-params, .hljs-variable { color: light-dark(#953800, #ffa657); }
 .msg-error { margin-top: 6px; color: var(--danger); font-size: 14px; }
 .msg-error[hidden] { display: none; }
+.msg-notes { margin: 4px 0 6px; padding: 6px 10px 6px 26px; border-left: 3px solid var(--muted); font-size: 14px; color: var(--muted); }
+.msg-notes[hidden] { display: none; }
 @keyframes blink { 50% { opacity: .2; } }
 .answer-parts:empty { display: none; }
 .answer-parts { margin-bottom: 8px; }

@@ -2,6 +2,9 @@ import { AppError } from "../errors";
 
 export const DEFAULT_MAX_BODY_BYTES = 512 * 1024;
 
+/** Form fields that may come several times; any other repeated field keeps its last value. */
+const REPEATED_FORM_FIELDS = ["attachments"];
+
 /** Reads at most `limit` bytes; a larger body is refused (413) without buffering the rest. */
 export async function readLimitedBytes(req: Request, limit: number): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
@@ -35,7 +38,11 @@ export async function readBody(req: Request, limit = DEFAULT_MAX_BODY_BYTES): Pr
   const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   const raw = (await readLimitedBytes(req, limit)).toString("utf8");
   if (type === "application/x-www-form-urlencoded") {
-    return Object.fromEntries(new URLSearchParams(raw));
+    const form = new URLSearchParams(raw);
+    const out: Record<string, string | string[]> = Object.fromEntries(form);
+    // A field a form repeats (files sent with a message: docs/design.md §3.13) keeps every value.
+    for (const key of REPEATED_FORM_FIELDS) if (form.getAll(key).length > 1) out[key] = form.getAll(key);
+    return out;
   }
   if (raw.trim() === "") return {};
   if (type === "" || type === "application/json" || type.endsWith("+json") || type === "text/plain") {

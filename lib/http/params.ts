@@ -52,6 +52,14 @@ export const optionalUuid = z
   .optional()
   .transform((s) => (s ? s : undefined));
 
+/**
+ * The files sent with a message (docs/design.md §3.13): uploads' uuids. A form repeats the field
+ * (one value alone arrives as a string; an empty one means none). How many: the service's check.
+ */
+export const attachmentsParam = z
+  .preprocess((v) => (typeof v === "string" ? (v === "" ? [] : [v]) : v), z.array(uuidString, { message: "must be a list of upload uuids" }).max(1000))
+  .optional();
+
 export const memberParams = z.object({ uuid: uuidString, user_id: uuidString });
 export const inviteParams = z.object({ uuid: uuidString, invite_uuid: uuidString });
 /** An invite link's token: its shape is checked by the service (a bad one reads as an unknown invite). */

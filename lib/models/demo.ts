@@ -17,6 +17,7 @@ import type {
   SharedV4Warning,
 } from "@ai-sdk/provider";
 import { seededRandom } from "../random";
+import { filesInText } from "../generation/prompt";
 
 export type DemoModelOptions = {
   /** Average streaming speed. Default 45 tokens/s (with ±25% jitter per token). */
@@ -566,7 +567,14 @@ export function continueAnswer(prompt: string, prefix: string): string {
   return "\n\nThat is all I had to add here.";
 }
 
-function answerVariant(prompt: string, variant: number): string {
+function answerVariant(text: string, variant: number): string {
+  // Files come to it as their text or a line saying it was not given them (it reads no images):
+  // it names them, and answers the message itself.
+  const { names, message } = filesInText(text);
+  const prompt = message.trim() || (names.length ? `the attached ${names.join(" and ")}` : text);
+  const files = names.length
+    ? `You attached ${names.map((n) => `**${n}**`).join(", ")}. I am only the demo model: I read the text of what I was given and cannot look at images.\n\n`
+    : "";
   const normalized = prompt.trim().toLowerCase().replace(/\s+/g, " ");
   const h = hash(normalized);
   const shape = SHAPES[h % SHAPES.length]!;
@@ -578,5 +586,5 @@ function answerVariant(prompt: string, variant: number): string {
     `Happy to expand on any part of this: just tell me which detail about **${topic}** matters most to you.`,
     `If you describe your constraints (scale, tooling, deadlines), I can give a more specific recommendation.`,
   ]);
-  return `${DEMO_DISCLAIMER}\n\n${shape({ topic, prompt, pick })}\n\n${followUp}`;
+  return `${DEMO_DISCLAIMER}\n\n${files}${shape({ topic, prompt, pick })}\n\n${followUp}`;
 }

@@ -19,6 +19,29 @@ export interface ModelInfo {
   provider: ProviderName;
   /** The built-in demo: answers are canned, usage is estimated. */
   demo: boolean;
+  /** What it is given of attached files besides text (docs/design.md §3.13). */
+  input: ModelInput;
+}
+
+/**
+ * Images as images, PDFs as files: what the model reads. What it does not read goes to it as
+ * text (a PDF's text) or not at all (an image: the answer carries a note saying so).
+ */
+export interface ModelInput {
+  images: boolean;
+  pdf: boolean;
+}
+
+/**
+ * IMAGE_MODELS / PDF_MODELS name the models ("*": every real one); unset, the providers whose
+ * models all read both (OpenAI, Anthropic, the AI Gateway's). An OpenAI-compatible server is
+ * given files only when named: a text-only one (most local models) refuses the request, and
+ * every answer with an image would fail. The demo reads neither.
+ */
+export function modelInput(id: string, provider: ProviderName, e = env()): ModelInput {
+  if (provider === "demo") return { images: false, pdf: false };
+  const reads = (list: readonly string[]) => (list.length ? list.includes("*") || list.includes(id) : provider !== "compatible");
+  return { images: reads(e.IMAGE_MODELS), pdf: reads(e.PDF_MODELS) };
 }
 
 const DEFAULTS = {
@@ -33,7 +56,10 @@ export function listModels(): ModelInfo[] {
   const e = env();
   const models: ModelInfo[] = [];
   const add = (provider: ProviderName, ids: string[], prefix: string) => {
-    for (const id of ids) models.push({ id: `${provider}:${id}`, label: `${id} (${prefix})`, provider, demo: false });
+    for (const id of ids) {
+      const full = `${provider}:${id}`;
+      models.push({ id: full, label: `${id} (${prefix})`, provider, demo: false, input: modelInput(full, provider, e) });
+    }
   };
   if (e.OPENAI_COMPATIBLE_BASE_URL && e.OPENAI_COMPATIBLE_MODELS.length) {
     add("compatible", e.OPENAI_COMPATIBLE_MODELS, e.OPENAI_COMPATIBLE_NAME);
@@ -42,7 +68,7 @@ export function listModels(): ModelInfo[] {
   if (e.ANTHROPIC_API_KEY) add("anthropic", e.ANTHROPIC_MODELS.length ? e.ANTHROPIC_MODELS : DEFAULTS.anthropic, "Anthropic");
   if (e.AI_GATEWAY_API_KEY) add("gateway", e.AI_GATEWAY_MODELS.length ? e.AI_GATEWAY_MODELS : DEFAULTS.gateway, "AI Gateway");
   if (models.length === 0 || e.DEMO_MODEL) {
-    models.push({ id: DEMO_MODEL_ID, label: "Demo model (no real model configured)", provider: "demo", demo: true });
+    models.push({ id: DEMO_MODEL_ID, label: "Demo model (no real model configured)", provider: "demo", demo: true, input: modelInput(DEMO_MODEL_ID, "demo", e) });
   }
   return models;
 }

@@ -24,6 +24,7 @@ const ERROR_CODES = [
   "generation_in_progress",
   "not_awaiting_approval",
   "payload_too_large",
+  "storage_full",
   "unsupported_media_type",
   "rate_limited",
   "internal_error",
@@ -48,6 +49,12 @@ const message: Schema = {
       description: "An answer's parts beyond its text (reasoning, tool calls, sources, where each stretch of `content` starts), when it has any (docs/design.md §3.11).",
     },
     partsCursor: { type: "string", description: "With `parts`: poll tokens with `?parts=` this cursor to get what changes in them." },
+    notes: {
+      type: "array",
+      items: { type: "string" },
+      description: "An answer's notes for people: each file of the question its model was not given whole, and why (docs/design.md §3.13). Written as the generation starts.",
+    },
+    attachments: { type: "array", items: ref("Attachment"), description: "Files sent with a user message (docs/design.md §3.13), when it has any." },
     versions: {
       type: "array",
       items: uuid,
@@ -98,6 +105,13 @@ export const schemas: Record<string, Schema> = {
     unread: { type: "boolean", description: "In the chat list: something arrived since the reader last had the chat open." },
   }, ["uuid", "title", "status", "agent", "model", "createdAt", "updatedAt", "role", "shared"]),
   Message: message,
+  Attachment: object({
+    uuid,
+    name: { type: "string", description: "As uploaded (its last path segment, at most 255 characters)." },
+    mediaType: { enum: ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"], description: "Sniffed from the content." },
+    size: { type: "integer", minimum: 1, description: "Bytes." },
+    url: { type: "string", description: "Where the reader gets the bytes: /chat/attachment/{uuid} for members, /share/{shareUuid}/attachment/{uuid} through a share link." },
+  }),
   Tokens: object(
     {
       tokens: { type: "string" },
@@ -106,6 +120,11 @@ export const schemas: Record<string, Schema> = {
       position: { type: "integer", minimum: 0, description: "The new position (code points)." },
       error: { type: "string" },
       parts: { ...ref("PartsDelta"), description: "Only when asked with `?parts=<cursor>`: what changed in the answer's parts since that cursor." },
+      notes: {
+        type: "array",
+        items: { type: "string" },
+        description: "The answer's notes (as Message's), once it has any: they are written as its generation starts, possibly after a messages poll brought the pending answer.",
+      },
     },
     ["tokens", "status", "append", "position"],
   ),
@@ -231,7 +250,19 @@ export const schemas: Record<string, Schema> = {
   MessageAnswer: object({ message: ref("Message") }),
   ChatAnswer: object({ chat: ref("Chat") }),
   ChatList: object({ chats: { type: "array", items: ref("Chat") }, nextCursor: nullable({ type: "string" }) }),
-  Model: object({ id: { type: "string" }, label: { type: "string" }, provider: { type: "string" }, demo: { type: "boolean" } }),
+  Model: object({
+    id: { type: "string" },
+    label: { type: "string" },
+    provider: { type: "string" },
+    demo: { type: "boolean" },
+    input: {
+      ...object({
+        images: { type: "boolean", description: "Attached images are given to it as images; otherwise its answer carries a note that it could not see them." },
+        pdf: { type: "boolean", description: "Attached PDFs are given to it as files; otherwise their extracted text is." },
+      }),
+      description: "What the model reads of attached files besides text (text files go to every model as text). Set by IMAGE_MODELS and PDF_MODELS.",
+    },
+  }),
   Agent: object(
     { id: { type: "string" }, name: { type: "string" }, description: { type: "string" }, greeting: { type: "string" } },
     ["id", "name", "description"],
@@ -279,7 +310,17 @@ export const schemas: Record<string, Schema> = {
     imported: {
       type: "array",
       items: object(
-        { uuid, title: { type: "string" }, messages: { type: "integer" }, from: { ...uuid, description: "The uuid in the file, when another account's chat has it and this one got another." } },
+        {
+          uuid,
+          title: { type: "string" },
+          messages: { type: "integer" },
+          from: { ...uuid, description: "The uuid in the file, when another account's chat has it and this one got another." },
+          filesLeftOut: {
+            type: "integer",
+            minimum: 1,
+            description: "Files the file names only by SHA-256 (the all-chats export) that this account does not keep on this server: the messages are imported without them.",
+          },
+        },
         ["uuid", "title", "messages"],
       ),
     },
@@ -321,8 +362,8 @@ export const responses: Record<string, Schema> = {
   Error403: errorResponse("forbidden (a cross-site request, or a role that may not do this) or account_disabled."),
   Error404: errorResponse("not_found: missing, or not yours (the same answer)."),
   Error409: errorResponse("conflict, email_taken or generation_in_progress."),
-  Error413: errorResponse("payload_too_large."),
-  Error415: errorResponse("unsupported_media_type: send JSON or a url-encoded form."),
+  Error413: errorResponse("payload_too_large, or storage_full (an upload past the user's storage quota)."),
+  Error415: errorResponse("unsupported_media_type: send JSON or a url-encoded form (an upload: multipart/form-data, with a file of a type the app takes)."),
   Error429: errorResponse("rate_limited.", retryAfter),
   Error503: errorResponse("service_unavailable: the database is unreachable.", retryAfter),
 };

@@ -9,10 +9,11 @@ import { opsPaths } from "./paths-ops";
 import { sharePaths } from "./paths-share";
 import { peoplePaths } from "./paths-people";
 import { accountPaths } from "./paths-accounts";
+import { filePaths } from "./paths-files";
 import { parameters, responses, schemas, securitySchemes } from "./components";
 import type { Paths, Schema } from "./build";
 
-const AREAS: Paths[] = [chatPaths, peoplePaths, sharePaths, dataPaths, accountPaths, opsPaths];
+const AREAS: Paths[] = [chatPaths, filePaths, peoplePaths, sharePaths, dataPaths, accountPaths, opsPaths];
 
 function mergedPaths(): Paths {
   const out: Paths = {};
@@ -40,7 +41,7 @@ export function openApiDocument(): Schema {
     servers: [{ url: "/", description: "This server" }],
     jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
     security: [{ sessionCookie: [] }, { bearerToken: [] }],
-    tags: ["Chats", "Models", "Collaboration", "Sharing", "Export and import", "API tokens", "Accounts", "Admin", "Operations"].map((name) => ({ name })),
+    tags: ["Chats", "Files", "Models", "Collaboration", "Sharing", "Export and import", "API tokens", "Accounts", "Admin", "Operations"].map((name) => ({ name })),
     paths: mergedPaths(),
     components: { schemas, parameters, responses, securitySchemes },
   };

@@ -6,10 +6,10 @@ const ADMIN_NOTE = "Admins only: anyone else gets 404, exactly as for a path tha
 const int: Schema = { type: "integer", minimum: 0 };
 const time: Schema = { type: "string", format: "date-time" };
 const nullable = (s: Schema): Schema => ({ oneOf: [s, { type: "null" }] });
-const quotas: Schema = object({ messagesPerHour: int, tokensPerDay: int, concurrent: int });
+const quotas: Schema = object({ messagesPerHour: int, tokensPerDay: int, concurrent: int, storageBytes: { ...int, description: "Bytes of files the user may keep (docs/design.md §3.13)." } });
 
 const quota = object({
-  name: { enum: ["messagesPerHour", "tokensPerDay", "concurrent"] },
+  name: { enum: ["messagesPerHour", "tokensPerDay", "concurrent", "storageBytes"], description: "storageBytes: the user's files, in bytes (it never resets)." },
   label: { type: "string" },
   limit: { ...int, description: "0: no limit." },
   used: int,

@@ -6,6 +6,13 @@ const model = { type: "string", maxLength: 200, description: "An id from GET /ap
 const tags = ["Chats"];
 const timeZone = { type: "string", maxLength: 64, description: "The sender's IANA time zone (the clock tool answers in it); an unknown one is ignored." };
 const htmx = param("HxRequest");
+/** Files sent with a message (docs/design.md §3.13). */
+const attachments = {
+  type: "array",
+  items: { type: "string", format: "uuid" },
+  description:
+    "Uploads (POST /chat/{uuid}/attachments) to send with the message: the sender's own, of this chat, not sent yet; at most MAX_ATTACHMENTS_PER_MESSAGE (10), else 400. A form repeats the field.",
+};
 /** `?parts=`: the client knows an answer's parts (docs/design.md §3.11). */
 export const PARTS_CURSOR = {
   name: "parts",
@@ -77,7 +84,10 @@ export const chatPaths: Paths = {
       summary: "Send a message; its answer is generated on the server",
       tags,
       parameters: [param("ChatUuid"), htmx],
-      requestBody: jsonBody(object({ content: { type: "string", description: "1 to MAX_MESSAGE_CHARS (32,000) code points." }, uuid: uuidOrEmpty, model, timeZone }, ["content"]), { form: true }),
+      requestBody: jsonBody(
+        object({ content: { type: "string", description: "1 to MAX_MESSAGE_CHARS (32,000) code points; may be empty when `attachments` names files." }, uuid: uuidOrEmpty, model, timeZone, attachments }, ["content"]),
+        { form: true },
+      ),
       responses: {
         "201": jsonOrFragment("The user's message, pending.", ref("MessageAnswer")),
         "200": jsonOrFragment("The message this uuid already made (also while it is answered).", ref("MessageAnswer")),
@@ -102,7 +112,16 @@ export const chatPaths: Paths = {
       tags,
       parameters: [param("ChatUuid"), htmx],
       requestBody: jsonBody(
-        object({ messageUuid: { type: "string", format: "uuid" }, content: { type: "string" }, uuid: uuidOrEmpty, model }, ["messageUuid", "content"]),
+        object(
+          {
+            messageUuid: { type: "string", format: "uuid" },
+            content: { type: "string" },
+            uuid: uuidOrEmpty,
+            model,
+            attachments: { ...attachments, description: `${attachments.description} Absent: the new message keeps the edited one's files.` },
+          },
+          ["messageUuid", "content"],
+        ),
         { form: true },
       ),
       responses: {

@@ -13,7 +13,7 @@ export const dataPaths: Paths = {
     get: {
       operationId: "exportChat",
       summary: "Download one chat as Markdown or JSON (any member)",
-      description: "The JSON is an export file holding this one chat: POST /api/import takes it.",
+      description: "The JSON is an export file holding this one chat, its files' bytes included (base64 `data`): POST /api/import takes it. The Markdown lists each message's files by name.",
       tags: ["Export and import"],
       parameters: [param("ChatUuid"), { name: "format", in: "query", schema: { enum: ["md", "json"], default: "md" } }],
       responses: {
@@ -26,6 +26,7 @@ export const dataPaths: Paths = {
     get: {
       operationId: "exportAll",
       summary: "Download every chat the user owns as one JSON file",
+      description: "Files are referenced by SHA-256 only (no `data`): an import into an account that still keeps those files on this server restores them; export one chat as JSON to carry a file's bytes.",
       tags: ["Export and import"],
       responses: { "200": download("The export file.", { "application/json": { schema: ref("ExportFile") } }), ...errors(401, 403, 503) },
     },
@@ -35,7 +36,7 @@ export const dataPaths: Paths = {
       operationId: "importChats",
       summary: "Create the chats of an export file again, all or none",
       description:
-        "A chat keeps its uuid (and its messages theirs) when free; when another account's chat has it, it gets a uuid derived from yours and it, the same at every import. A chat that is already yours (by either uuid) is skipped, so importing a file twice creates nothing new and never overwrites. A message still pending in the file is imported cancelled. At most IMPORT_MAX_BYTES (8 MB) a file: 413 above; at most IMPORTS_PER_HOUR imports per user and hour, and each chat of the file takes one of the hour's chat creations (CHATS_PER_HOUR, guests GUEST_CHATS_PER_HOUR; chats already yours are given back): 429 above, importing nothing (without Retry-After when the file alone holds more chats than an hour allows). An imported chat's system prompt is shown to every member (GET /api/chats/{uuid}/members, `instructions`).",
+        "A chat keeps its uuid (and its messages theirs) when free; when another account's chat has it, it gets a uuid derived from yours and it, the same at every import. A chat that is already yours (by either uuid) is skipped, so importing a file twice creates nothing new and never overwrites. A message still pending in the file is imported cancelled. At most IMPORT_MAX_BYTES (8 MB) a file: 413 above; at most IMPORTS_PER_HOUR imports per user and hour, and each chat of the file takes one of the hour's chat creations (CHATS_PER_HOUR, guests GUEST_CHATS_PER_HOUR; chats already yours are given back): 429 above, importing nothing (without Retry-After when the file alone holds more chats than an hour allows). An imported chat's system prompt is shown to every member (GET /api/chats/{uuid}/members, `instructions`). Files (docs/design.md §3.13): one with `data` is checked like an upload (its SHA-256 must match, MAX_ATTACHMENT_BYTES: 413, its type read from the bytes: 415) and counts toward the importer's storage (413 storage_full, importing nothing); one without `data` is restored only from a file the importer keeps on this server, else left out (`filesLeftOut`).",
       tags: ["Export and import"],
       requestBody: jsonBody(ref("ExportFile")),
       responses: {

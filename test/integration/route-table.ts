@@ -41,6 +41,8 @@ export interface Ids {
   user: string;
   /** A member of `chat` other than its owner (member routes); a random uuid when not given. */
   member?: string;
+  /** A file sent with `question` (the attachment routes); absent, `message` stands in (a uuid that names no file). */
+  attachment?: string;
   /** An invite link of `chat` (its uuid and its token). */
   invite?: string;
   inviteToken?: string;
@@ -95,6 +97,11 @@ export const ROUTES: Record<string, RouteCase> = {
     path: ({ chat }) => `/chat/${chat}/edit`,
     body: ({ message, question }) => ({ messageUuid: question ?? message, content: "x" }),
   },
+  // Files (docs/design.md §3.13; attachments.test.ts). The upload is called without a multipart
+  // body (415); the fixture's file was sent, so its uploader cannot remove it any more (409).
+  "POST /chat/[uuid]/attachments": { access: "owner", needs: "write", fixtureStatus: 415, path: ({ chat }) => `/chat/${chat}/attachments` },
+  "GET /chat/attachment/[uuid]": { access: "owner", needs: "read", path: ({ attachment, message }) => `/chat/attachment/${attachment ?? message}` },
+  "DELETE /chat/attachment/[uuid]": { access: "owner", needs: "write", fixtureStatus: 409, path: ({ attachment, message }) => `/chat/attachment/${attachment ?? message}` },
   // The fixture's answer is the selected version already: switching to it is a no-op (branches.test.ts switches for real).
   "POST /chat/[uuid]/branch": { access: "owner", needs: "write", path: ({ chat }) => `/chat/${chat}/branch`, body: ({ message }) => ({ messageUuid: message }) },
   "GET /chat/message/[uuid]/tokens/[position]": { access: "owner", needs: "read", path: ({ message }) => `/chat/message/${message}/tokens/0` },
@@ -153,6 +160,7 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /api/share/[uuid]/messages": { access: "share", path: ({ share }) => `/api/share/${share}/messages` },
   "GET /api/share/[uuid]/messages/[last_uuid]": { access: "share", path: ({ share, message }) => `/api/share/${share}/messages/${message}` },
   "GET /api/share/[uuid]/tokens/[message_uuid]/[position]": { access: "share", path: ({ share, message }) => `/api/share/${share}/tokens/${message}/0` },
+  "GET /share/[uuid]/attachment/[attachment_uuid]": { access: "share", path: ({ share, attachment, message }) => `/share/${share}/attachment/${attachment ?? message}` },
 
   // Export and import, API tokens.
   "GET /api/chats/[uuid]/export": { access: "owner", needs: "read", path: ({ chat }) => `/api/chats/${chat}/export?format=json` },
@@ -236,7 +244,10 @@ const fixtureTokens = new WeakMap<TestClient, string>();
  */
 export async function makeIds(owner: TestClient, text = "[[fake text=fixture]]"): Promise<Ids> {
   const chat = await createChat(owner);
-  const { user, answer } = await exchange(owner, chat.uuid, text);
+  const form = new FormData();
+  form.append("file", new Blob(["fixture notes\n"], { type: "text/plain" }), "notes.txt");
+  const { attachment } = await json<{ attachment: { uuid: string } }>(await owner.request(`/chat/${chat.uuid}/attachments`, { method: "POST", body: form }), 201);
+  const { user, answer } = await exchange(owner, chat.uuid, text, { attachments: [attachment.uuid] });
   const { share } = await json<{ share: { shareUuid: string } }>(await owner.post(`/api/chats/${chat.uuid}/share`), 201);
   let token = fixtureTokens.get(owner);
   if (!token) {
@@ -245,5 +256,5 @@ export async function makeIds(owner: TestClient, text = "[[fake text=fixture]]")
   }
   const apiToken = { uuid: token };
   const ownerId = (await owner.session())!.user!.id!;
-  return { chat: chat.uuid, message: answer.uuid, question: user.uuid, share: share.shareUuid, token: apiToken.uuid, user: ownerId };
+  return { chat: chat.uuid, message: answer.uuid, question: user.uuid, share: share.shareUuid, token: apiToken.uuid, user: ownerId, attachment: attachment.uuid };
 }

@@ -338,7 +338,11 @@ export function testAppEnv(db: TestDatabase, fakeOpenAIUrl: string): Record<stri
     DATA_DIR: dataDir,
     OPENAI_COMPATIBLE_BASE_URL: fakeOpenAIUrl,
     OPENAI_COMPATIBLE_API_KEY: "",
-    OPENAI_COMPATIBLE_MODELS: "fake-model",
+    // fake-model reads text only (as a compatible model does unless named); fake-vision reads
+    // images and PDFs (docs/design.md §3.13): the fake tells what bytes it got.
+    OPENAI_COMPATIBLE_MODELS: "fake-model,fake-vision",
+    IMAGE_MODELS: "compatible:fake-vision",
+    PDF_MODELS: "compatible:fake-vision",
     OPENAI_COMPATIBLE_NAME: "Fake",
     // The fake continues a final assistant message as vLLM does: an interrupted answer resumes
     // by prefill, exactly. The instruction path is tested on its own (recovery.test.ts).

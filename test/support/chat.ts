@@ -4,6 +4,7 @@
  */
 import { expect } from "vitest";
 import type { TestClient } from "./client.ts";
+import type { RecordedFile } from "./fake-openai.ts";
 import { sleep, until } from "./wait.ts";
 
 export interface ChatJson {
@@ -25,6 +26,8 @@ export interface MessageJson {
   position: number;
   createdAt: string;
   error?: string;
+  /** An answer's notes: files its model was not given whole (docs/design.md §3.13). */
+  notes?: string[];
 }
 
 export interface TokensJson {
@@ -126,7 +129,8 @@ export async function exchange(client: TestClient, chatUuid: string, content: st
 
 export interface FakeRequest {
   model: string;
-  messages: { role: string; content: string }[];
+  /** `files`: the images and PDFs a message carried, decoded by the fake (RecordedFile). */
+  messages: { role: string; content: string; files?: RecordedFile[] }[];
 }
 
 /** What the fake model server was sent, newest last (its URL includes /v1). */

@@ -27,6 +27,8 @@
  *   usage_completion=N  reported completion/output tokens (default: number of chunks)
  *   require_auth=KEY    401 unless `Authorization: Bearer KEY` (Anthropic: `x-api-key: KEY`)
  *   no_continue=1       refuse (400) a request to continue an interrupted answer (below)
+ *   echo=1              stream the text of the last user message (all its text parts, this
+ *                       directive left out): what the model was given, e.g. a file's text
  *
  * Reasoning and tools (both APIs; "chunks" above count reasoning and tool-call chunks too, so
  * that e.g. `reasoning=... tps=2 cut_after=3` kills an answer while it thinks):
@@ -65,6 +67,14 @@
  * the user message before, and like a real model it repeats the last words it had written
  * before going on.
  *
+ * Files (docs/design.md §3.13): images and PDFs in the last user message (Chat Completions:
+ * `image_url` parts and `file` parts with `file_data`; Messages: `image` and `document` blocks;
+ * base64 data URLs or sources) are decoded and recorded (`files` on the recorded message). The
+ * answer then says what only a model that got the bytes could: for each file "<media type>,
+ * <byte length> bytes, sha256 <first 12 hex of the SHA-256 of the decoded bytes>", joined by
+ * "; ". By default it follows the default answer as " Files: <that>."; in `text` it goes where
+ * `{{files}}` is (none: "no files").
+ *
  * Without a directive, it streams "Hello from the fake model. You said: <first 40 code points
  * of the message>" in chunks of 5, 5 ms apart. Unknown keys or bad values give a 400.
  * The Messages API answers only streaming requests (`stream: true`); others get a 400.
@@ -74,6 +84,7 @@
  *
  * Only erasable TypeScript syntax is used so that plain `node` (type stripping) can run it.
  */
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
@@ -86,6 +97,21 @@ export interface RecordedMessage {
   toolCallId?: string;
   /** For an assistant message that called tools: those calls. */
   toolCalls?: { id: string; name: string }[];
+  /** The images and files (PDFs) it carried, decoded. */
+  files?: RecordedFile[];
+}
+
+export interface RecordedFile {
+  /** An image part, or a file (document) part. */
+  kind: "image" | "file";
+  mediaType: string;
+  /** Decoded bytes; -1 for a file given by URL (not fetched). */
+  bytes: number;
+  /** Hex SHA-256 of the decoded bytes ("" for a URL). */
+  sha256: string;
+  filename?: string;
+  /** A file given by URL instead of its bytes. */
+  url?: string;
 }
 
 export interface RecordedRequest {
@@ -147,6 +173,11 @@ export interface Directive {
   toolThen?: string;
   toolThenInput?: string;
   toolUnchecked?: boolean;
+  echo?: boolean;
+  /** The last user message's files (set by the server, not the directive): see `{{files}}`. */
+  files?: RecordedFile[];
+  /** The last user message's whole text without the directive (set by the server): `echo=1`. */
+  echoText?: string;
 }
 
 export class DirectiveError extends Error {
@@ -209,6 +240,7 @@ const KNOWN_KEYS = new Set([
   "tool_then",
   "tool_then_input",
   "tool_unchecked",
+  "echo",
 ]);
 
 function unescapeValue(raw: string): string {
@@ -406,6 +438,9 @@ export function parseDirective(text: string): Directive {
       case "tool_unchecked":
         d.toolUnchecked = parseBool(key, value);
         break;
+      case "echo":
+        d.echo = parseBool(key, value);
+        break;
     }
   }
   if (d.tps !== undefined) d.delay = 1000 / d.tps;
@@ -444,9 +479,48 @@ function jsonObject(key: string, value: string): string {
 export function scriptedText(d: Directive): string {
   let base: string;
   if (d.unicode) base = UNICODE_TEXT;
-  else if (d.text !== undefined) base = d.text;
-  else base = `Hello from the fake model. You said: ${Array.from(d.message).slice(0, 40).join("")}`;
+  else if (d.echo) base = d.echoText ?? d.message;
+  else if (d.text !== undefined) base = d.text.replaceAll("{{files}}", d.files?.length ? filesSummary(d.files) : "no files");
+  else base = `Hello from the fake model. You said: ${Array.from(d.message).slice(0, 40).join("")}${d.files?.length ? ` Files: ${filesSummary(d.files)}.` : ""}`;
   return base.repeat(d.repeat);
+}
+
+/** What the model says it was given: "image/png, 68 bytes, sha256 0123456789ab; ...". */
+export function filesSummary(files: RecordedFile[]): string {
+  return files.map((f) => (f.url ? `${f.mediaType}, by URL ${f.url}` : `${f.mediaType}, ${f.bytes} bytes, sha256 ${f.sha256.slice(0, 12)}`)).join("; ");
+}
+
+/** A file from a data URL ("data:<type>;base64,<data>") or an https URL (recorded, not fetched). */
+function fileOf(kind: RecordedFile["kind"], url: string, filename?: string, mediaType?: string): RecordedFile {
+  const m = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(url);
+  const named = filename ? { filename } : {};
+  if (!m) return { kind, mediaType: mediaType ?? "", bytes: -1, sha256: "", url, ...named };
+  const bytes = m[2] ? Buffer.from(m[3]!, "base64") : Buffer.from(decodeURIComponent(m[3]!), "utf8");
+  return { kind, mediaType: m[1] || mediaType || "", bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), ...named };
+}
+
+/** Chat Completions content parts: `image_url` and `file` ({filename, file_data}). */
+function openaiFiles(content: unknown): RecordedFile[] {
+  if (!Array.isArray(content)) return [];
+  return content.filter(isRecord).flatMap((p): RecordedFile[] => {
+    if (p.type === "image_url" && isRecord(p.image_url)) return [fileOf("image", str(p.image_url.url))];
+    if (p.type === "file" && isRecord(p.file) && typeof p.file.file_data === "string") {
+      return [fileOf("file", p.file.file_data, typeof p.file.filename === "string" ? p.file.filename : undefined)];
+    }
+    return [];
+  });
+}
+
+/** Messages API blocks: `image` and `document`, with a base64 or URL source. */
+function anthropicFile(b: Record<string, unknown>): RecordedFile | undefined {
+  if ((b.type !== "image" && b.type !== "document") || !isRecord(b.source)) return undefined;
+  const kind = b.type === "image" ? "image" : "file";
+  const src = b.source;
+  const filename = typeof b.title === "string" ? b.title : undefined;
+  if (src.type === "base64") return fileOf(kind, `data:${str(src.media_type)};base64,${str(src.data)}`, filename);
+  if (src.type === "url") return fileOf(kind, str(src.url), filename);
+  if (src.type === "text") return fileOf(kind, `data:${str(src.media_type) || "text/plain"};base64,${Buffer.from(str(src.data)).toString("base64")}`, filename);
+  return undefined;
 }
 
 function isHighSurrogate(code: number): boolean {
@@ -684,6 +758,8 @@ function openaiMessages(raw: unknown[]): RecordedMessage[] {
   return raw.map((m: unknown) => {
     if (!isRecord(m)) return { role: "", content: "" };
     const out: RecordedMessage = { role: str(m.role), content: contentToString(m.content) };
+    const files = openaiFiles(m.content);
+    if (files.length) out.files = files;
     if (out.role === "tool" && typeof m.tool_call_id === "string") out.toolCallId = m.tool_call_id;
     if (Array.isArray(m.tool_calls) && m.tool_calls.length > 0) {
       out.toolCalls = m.tool_calls.map((c: unknown) => ({
@@ -717,6 +793,7 @@ function anthropicMessages(system: unknown, raw: unknown[]): RecordedMessage[] {
     let text = "";
     let rest = false;
     const toolCalls: { id: string; name: string }[] = [];
+    const files: RecordedFile[] = [];
     for (const b of blocks) {
       if (b.type === "tool_result") {
         out.push({ role: "tool", content: contentToString(b.content), toolCallId: str(b.tool_use_id) });
@@ -725,8 +802,14 @@ function anthropicMessages(system: unknown, raw: unknown[]): RecordedMessage[] {
       rest = true;
       if (b.type === "text") text += str(b.text);
       else if (b.type === "tool_use") toolCalls.push({ id: str(b.id), name: str(b.name) });
+      else {
+        const file = anthropicFile(b);
+        if (file) files.push(file);
+      }
     }
-    if (rest || blocks.length === 0) out.push(toolCalls.length > 0 ? { role, content: text, toolCalls } : { role, content: text });
+    if (rest || blocks.length === 0) {
+      out.push({ role, content: text, ...(toolCalls.length > 0 ? { toolCalls } : {}), ...(files.length > 0 ? { files } : {}) });
+    }
   }
   return out;
 }
@@ -846,6 +929,8 @@ async function handleModelRequest(api: Api, req: IncomingMessage, res: ServerRes
     sendApiError(api, res, 400, { message: `Invalid fake directive: ${(err as Error).message}`, code: "invalid_fake_directive" });
     return;
   }
+  if (lastUser?.files) d.files = lastUser.files;
+  if (d.echo) d.echoText = (d.source ? (lastUser?.content ?? "").replace(d.source, "") : (lastUser?.content ?? "")).trim();
 
   if (d.requireAuth !== undefined) {
     const ok = api === "openai" ? headers.authorization === `Bearer ${d.requireAuth}` : headers["x-api-key"] === d.requireAuth;

@@ -22,6 +22,7 @@ function poll(over: {
   error?: string | null;
   request?: Partial<NonNullable<MessagePoll["request"]>> | null;
   output?: { from: number; text: string };
+  notes?: string[] | null;
 }): MessagePoll {
   return {
     message: {
@@ -38,7 +39,7 @@ function poll(over: {
       parentUuid: null,
       selected: true,
       hidden: false,
-      notes: null,
+      notes: over.notes ?? null,
       createdAt: created,
     },
     role: "owner",
@@ -58,6 +59,14 @@ describe("the tokens endpoint's rules", () => {
     // h é l l o ␠ 👋 ␠ w o r l d: 13 code points (the emoji is two UTF-16 units, one point).
     expect(planTokens(found, 7)).toEqual({ kind: "answer", answer: { tokens: " world", status: "pending", append: true, position: 13 } });
     expect(planTokens(found, 13)).toEqual({ kind: "answer", answer: { tokens: "", status: "pending", append: true, position: 13 } });
+  });
+
+  it("carries an answer's notes, written as its generation started (docs/design.md §3.13)", () => {
+    const notes = ["cat.png was not given to the model: this model cannot see images."];
+    const found = poll({ output: { from: 0, text: "abc" }, notes });
+    expect(planTokens(found, 1)).toEqual({ kind: "answer", answer: { tokens: "bc", status: "pending", append: true, position: 3, notes } });
+    expect(replacement(found, "abc")).toEqual({ tokens: "abc", status: "pending", append: false, position: 3, notes });
+    expect(planTokens(poll({ output: { from: 0, text: "abc" }, notes: [] }), 1)).toEqual({ kind: "answer", answer: { tokens: "bc", status: "pending", append: true, position: 3 } });
   });
 
   it("reads a slice that starts at a later chunk: positions stay absolute", () => {

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
@@ -277,6 +278,44 @@ describe("fake OpenAI server through the AI SDK", () => {
     expect(result.text).toBe("non streaming");
     expect(result.usage.outputTokens).toBe(3);
     expect(server.requests.at(-1)?.stream).toBe(false);
+  });
+});
+
+describe("fake OpenAI server given files (docs/design.md §3.13)", () => {
+  // A 1x1 PNG: its bytes only reach the fake through the AI SDK's image part (a data URL).
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==", "base64");
+  const sha = createHash("sha256").update(png).digest("hex").slice(0, 12);
+
+  it("says the media type, byte length and SHA-256 of an image it was sent, and records it", async () => {
+    const before = server.requests.length;
+    const result = await generateText({
+      model: model(),
+      messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "file", data: new Uint8Array(png), mediaType: "image/png" }] }],
+      maxRetries: 0,
+    });
+    expect(result.text).toBe(`Hello from the fake model. You said: What is this? Files: image/png, ${png.length} bytes, sha256 ${sha}.`);
+    const sent = server.requests.slice(before).at(-1)!;
+    expect(sent.messages.at(-1)!.files).toEqual([{ kind: "image", mediaType: "image/png", bytes: png.length, sha256: createHash("sha256").update(png).digest("hex") }]);
+  });
+
+  it("puts the summary of a PDF file part where {{files}} is, and echo=1 gives back the message's text", async () => {
+    const pdf = Buffer.from("%PDF-1.4\n%fake\n");
+    const withPdf = await generateText({
+      model: model(),
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: '[[fake text="Got: {{files}}"]]' },
+            { type: "file", data: new Uint8Array(pdf), mediaType: "application/pdf", filename: "a.pdf" },
+          ],
+        },
+      ],
+      maxRetries: 0,
+    });
+    expect(withPdf.text).toBe(`Got: application/pdf, ${pdf.length} bytes, sha256 ${createHash("sha256").update(pdf).digest("hex").slice(0, 12)}`);
+    const echoed = await generateText({ model: model(), prompt: "[[fake echo=1]] Repeat\nall of this", maxRetries: 0 });
+    expect(echoed.text).toBe("Repeat\nall of this");
   });
 });
 

@@ -12,6 +12,7 @@ import { ThemeToggle } from "@/components/chat/theme-toggle";
 import { SharedChat } from "@/components/share/shared-chat";
 import { IconGlobe } from "@/components/chat/icons";
 import "../../chat/chat.css";
+import "../../chat/files.css";
 import "../share.css";
 
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { chatParams, timeZoneParam, optionalText, optionalUuid, uuidString } from "@/lib/http/params";
+import { attachmentsParam, chatParams, timeZoneParam, optionalText, optionalUuid, uuidString } from "@/lib/http/params";
 import { editMessage } from "@/lib/chat/queue";
 import { messageFragment } from "@/lib/html/fragments";
 
@@ -14,12 +14,14 @@ const body = z.object({
   uuid: optionalUuid,
   model: optionalText(200),
   timeZone: timeZoneParam,
+  attachments: attachmentsParam,
 });
 
 /**
  * Edits a user message and answers it again: a new version of the message (201 {message}; a
  * replayed `uuid` answers 200 with the stored one); the old one and everything after it stay,
- * as another branch (docs/design.md §3.12).
+ * as another branch (docs/design.md §3.12). The new version keeps the old one's files unless
+ * `attachments` names its own (§3.13).
  */
 export const POST = route({ params: chatParams, body }, async ({ user, params, body, htmx }) => {
   const { message, created } = await editMessage({ userId: user.id, chatUuid: params.uuid, ...body });

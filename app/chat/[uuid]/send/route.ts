@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { chatParams, timeZoneParam, optionalText, optionalUuid } from "@/lib/http/params";
+import { attachmentsParam, chatParams, timeZoneParam, optionalText, optionalUuid } from "@/lib/http/params";
 import { sendMessage } from "@/lib/chat/queue";
 import { messageFragment } from "@/lib/html/fragments";
 
@@ -10,11 +10,12 @@ export const runtime = "nodejs";
 export const maxDuration = 300;
 
 const body = z.object({
-  // The length limit (413) is checked by the service, in code points.
+  // The length limit (413) is checked by the service, in code points. Empty with attachments.
   content: z.string({ message: "is required" }),
   uuid: optionalUuid,
   model: optionalText(200),
   timeZone: timeZoneParam,
+  attachments: attachmentsParam,
 });
 
 /**

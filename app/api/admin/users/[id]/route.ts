@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 export const GET = adminRoute({ params: userParams }, async ({ params }) => Response.json({ user: await getUser(params.id) }));
 
 /**
- * Admins: {disabled?, quota?: {messagesPerHour?, tokensPerDay?, concurrent?}} (a non-negative
+ * Admins: {disabled?, quota?: {messagesPerHour?, tokensPerDay?, concurrent?, storageBytes?}} (a non-negative
  * integer sets an override, null clears it): {user}. Disabling stops the user's sessions, API
  * tokens and answers in flight at once; an admin cannot disable themselves (403).
  */
