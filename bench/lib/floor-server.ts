@@ -64,7 +64,7 @@ select c.uuid as uuid, c.user_id as user_id, c.title as title, c.status as statu
   least((case when r.status = 'running' then extract(epoch from r.lease_until - now()) when r.status = 'queued' then extract(epoch from r.created_at - now()) + $3::float8 end)::float8, p.present_valid_for) as valid_for,
   rq.id as requester_id, coalesce(nullif(btrim(rq.name), ''), split_part(rq.email, '@', 1), 'Guest') as requester_name, p.member_count, p.present,
   a.uuid as m_uuid, a.chat_uuid as m_chat_uuid, a.role as m_role, a.content as m_content, a.status as m_status, a.llm_request_uuid as m_llm_request_uuid, a.error as m_error, a.author_id as m_author_id, a.parts as m_parts, a.parts_cursor as m_parts_cursor, a.parent_uuid as m_parent_uuid, a.selected as m_selected, a.hidden as m_hidden, a.notes as m_notes, a.created_at as m_created_at, a.poll_content as m_poll_content, a.author_name as m_author_name, a.poll_events as m_poll_events,
-  a.versions as m_versions
+  a.versions as m_versions, a.poll_attachments as m_poll_attachments
 from chat c
 join chat_member cm on cm.chat_uuid = c.uuid and cm.user_id = $2
           join "user" u on u.id = cm.user_id and u.disabled_at is null
@@ -87,7 +87,7 @@ left join lateral (
       when m.role = 'assistant' and m.status = 'pending' then coalesce(pc.text, '')
       else m.content end as poll_content,
     case when au.id is null then null else coalesce(nullif(btrim(au.name), ''), split_part(au.email, '@', 1), 'Guest') end as author_name,
-    pp.events as poll_events,
+    pp.events as poll_events, fa.attachments as poll_attachments,
     -- Its versions (docs/design.md §3.12), when it has others: one index range per message
     -- (chat_message_parent_idx), none for the anchor (the client has it).
     case when m.uuid is distinct from $4::uuid then (
@@ -112,6 +112,12 @@ left join lateral (
     where pr.uuid = m.llm_request_uuid and m.role = 'assistant' and m.status = 'pending'
       and m.uuid is distinct from $4::uuid
   ) pp on true
+  left join lateral (
+    -- A user message's files (docs/design.md §3.13), by attachment_message_idx; not the anchor's.
+    select json_agg(json_build_object('uuid', f.uuid, 'name', f.name, 'mediaType', f.media_type, 'size', f.size) order by f.created_at, f.uuid) as attachments
+    from attachment f
+    where f.message_uuid = m.uuid and m.role = 'user' and m.uuid is distinct from $4::uuid
+  ) fa on true
   where m.chat_uuid = c.uuid and not m.hidden
     and (m.created_at, m.uuid) >= (select created_at, uuid from chat_message where uuid = $4::uuid and chat_uuid = c.uuid and not hidden)
 ) a on true

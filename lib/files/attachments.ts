@@ -94,6 +94,8 @@ export async function uploadAttachment(input: { userId: string; chatUuid: string
   const store = async () => {
     const db = await getDb();
     return db.transaction(async (tx) => {
+      // Still a writer here (a member removed while the bytes came in uploads nothing).
+      if (!canWrite(await memberRole(tx, { chatUuid: input.chatUuid, userId: input.userId }))) throw notFound("Chat not found.");
       await lockUserQuota(tx, input.userId);
       const subject = await quotaSubject(tx, input.userId);
       if (!subject) throw new AppError("unauthorized", "Sign in to continue.");

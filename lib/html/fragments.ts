@@ -31,6 +31,7 @@ import { markdownToHtml } from "../markdown/html";
 import { hasRichParts, type Part } from "../parts";
 import { escapeHtml } from "./escape";
 import { partsHtml } from "./parts-html";
+import { formatBytes } from "../files/bytes";
 import type { ChatDto, MessageDto, TokensDto } from "@/lib/contract";
 
 export { escapeHtml };
@@ -154,6 +155,13 @@ export function pendingPartsBlock(uuid: string, parts: MessageDto["parts"], read
   return `<div class="answer-parts" id="parts-${uuid}"${oob ? ' hx-swap-oob="true"' : ""}>${rich}</div>`;
 }
 
+/** A user message's files as links (docs/design.md §3.13: each is served inert, images inline). */
+function filesList(files: MessageDto["attachments"]): string {
+  if (!files?.length) return "";
+  const items = files.map((f) => `<li><a href="${escapeHtml(f.url)}" target="_blank" rel="noopener">${escapeHtml(f.name)}</a> <span class="msg-file-size">${escapeHtml(formatBytes(f.size))}</span></li>`);
+  return `<ul class="msg-files">${items.join("")}</ul>`;
+}
+
 /** One message; a pending one carries its tokens poller (from `position`) and a Stop button. */
 export function messageItem(m: MessageDto, reader: ReaderOptions = {}): string {
   const pending = !FINAL.has(m.status);
@@ -164,7 +172,7 @@ export function messageItem(m: MessageDto, reader: ReaderOptions = {}): string {
       : `<div class="${answer ? "answer" : "text"}" id="${answer ? "answer" : "text"}-${m.uuid}">${answer ? pendingPartsBlock(m.uuid, m.parts, reader) : ""}<div class="msg-content" id="content-${m.uuid}">${escapeHtml(m.content)}${pending ? tokensPoller(m.uuid, m.position, m.partsCursor) : ""}</div></div>`;
   return `<article class="msg msg-${m.role}" id="msg-${m.uuid}" data-uuid="${m.uuid}" data-role="${m.role}">
 <div class="msg-meta"><span class="msg-role">${ROLE_LABEL[m.role] ?? escapeHtml(m.role)}</span>${statusBadge(m.uuid, m.role, m.status, false)}${versionSwitcher(m, reader)}${actions(m.uuid, m.role, m.status, false)}</div>
-${answer ? notesBlock(m.uuid, m.notes, false) : ""}${content}
+${answer ? notesBlock(m.uuid, m.notes, false) : ""}${content}${filesList(m.attachments)}
 ${errorLine(m.uuid, m.error, false)}
 </article>`;
 }

@@ -264,6 +264,9 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     const list = await messages(owner, chat.uuid);
     const mine = list.messages.find((m) => m.uuid === sent.uuid) as unknown as { attachments: AttachmentJson[] };
     expect(mine.attachments).toEqual(files);
+    // The htmx client (/lite) links them.
+    const lite = await (await owner.get(`/chat/${chat.uuid}/messages`, { headers: { "hx-request": "true" } })).text();
+    for (const f of files) expect(lite).toContain(`<a href="${f.url}" target="_blank" rel="noopener">${f.name}</a>`);
     // Sent once: not again, not removable, not by another chat.
     expect((await errorOf(await owner.post(`/chat/${chat.uuid}/send`, { content: "again", attachments: [files[0]!.uuid] }), 400)).message).toMatch(/not a file you uploaded/);
     expect((await errorOf(await owner.request(files[0]!.url, { method: "DELETE" }), 409)).code).toBe("conflict");

@@ -65,6 +65,8 @@ describe("guests", () => {
       ["messagesPerHour", 2],
       ["tokensPerDay", 5000],
       ["concurrent", 1],
+      // Files a guest may keep (GUEST_STORAGE_BYTES: docs/design.md §3.13).
+      ["storageBytes", 50 * 1024 * 1024],
     ]);
     // The first user of this server, but a guest: not the admin.
     expect((await client.get("/api/admin/users")).status).toBe(404);
