@@ -189,6 +189,8 @@ const schema = z.object({
   BUILTIN_TOOLS: builtinTools,
   /** A tool call running longer than this fails (the model is told so). */
   TOOL_TIMEOUT_MS: int(60_000, 100),
+  /** How long an MCP server may take to connect and list its tools (lib/tools/mcp.ts). */
+  MCP_CONNECT_TIMEOUT_MS: int(5_000, 100),
 
   /** How long a runner's claim on a generation lasts without renewal. */
   LEASE_MS: int(2_000, 1_000),

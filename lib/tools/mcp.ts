@@ -10,12 +10,14 @@ import "server-only";
 import { createMCPClient, MCPClientError, type CallToolResult, type ListToolsResult, type MCPClient } from "@ai-sdk/mcp";
 import { StdioMCPTransport } from "@ai-sdk/mcp/mcp-stdio";
 import { jsonSchema, type JSONSchema7 } from "ai";
-import type { McpServerConfig } from "../env";
+import { env, type McpServerConfig } from "../env";
 import { log, logPrompts, serializeError } from "../log";
 import { ToolError, type AppTool, type ToolResult } from "./types";
 
 /** Starting a server (or reaching it) and listing its tools, together. */
 export const CONNECT_TIMEOUT_MS = 5_000;
+/** MCP_CONNECT_TIMEOUT_MS (default CONNECT_TIMEOUT_MS): a cold stdio child on a loaded machine may need more. */
+const connectTimeoutMs = (): number => env().MCP_CONNECT_TIMEOUT_MS;
 /** How long a server's tool list is used before it is asked again. */
 export const TOOL_LIST_TTL_MS = 60_000;
 const MAX_TOOL_PAGES = 20;
@@ -76,7 +78,7 @@ export function toToolResult(result: CallToolResult): ToolResult {
 function reason(err: unknown, config: McpServerConfig): string {
   const message = err instanceof Error ? err.message : String(err);
   const code = err instanceof Error && isRecord(err.cause) ? str(err.cause.code) : isRecord(err) ? str(err.code) : undefined;
-  if (/timed out/i.test(message)) return `it did not answer within ${CONNECT_TIMEOUT_MS / 1000} s`;
+  if (/timed out/i.test(message)) return `it did not answer within ${connectTimeoutMs() / 1000} s`;
   if (code === "ECONNREFUSED") return "the connection was refused (is it running?)";
   if (code === "ENOENT" && "command" in config) return `the command "${config.command}" was not found`;
   if (/closed client|connection closed/i.test(message)) return "command" in config ? "the command exited before it answered" : "the connection closed";
@@ -130,7 +132,7 @@ export class McpServer {
   }
 
   private async list(): Promise<AppTool[]> {
-    const deadline = Date.now() + CONNECT_TIMEOUT_MS;
+    const deadline = Date.now() + connectTimeoutMs();
     try {
       const connection = await this.connect(deadline);
       const definitions = await this.listAll(connection, deadline);
@@ -181,7 +183,7 @@ export class McpServer {
     if (input !== undefined && !isRecord(input)) throw new ToolError(`The input of ${tool} must be a JSON object.`);
     let connection: Connection;
     try {
-      connection = await this.connect(Date.now() + CONNECT_TIMEOUT_MS);
+      connection = await this.connect(Date.now() + connectTimeoutMs());
     } catch (err) {
       throw new ToolError(`The ${this.name} tools cannot be reached: ${reason(err, this.config)}.`, { cause: err });
     }

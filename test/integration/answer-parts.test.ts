@@ -67,6 +67,9 @@ beforeAll(async () => {
     // The Anthropic provider talks to the same fake (its Messages API).
     ANTHROPIC_BASE_URL: sharedFakeOpenAIUrl(),
     ANTHROPIC_MODELS: "fake-claude",
+    // Two node children started cold on a loaded machine (CI runs two suites at once on two
+    // cores) can take longer than the 5 s an operator's dead server should cost an answer.
+    MCP_CONNECT_TIMEOUT_MS: "60000",
     MCP_SERVERS: JSON.stringify([
       { name: "everything", command: process.execPath, args: [EVERYTHING, "stdio"], approval: ["get-sum"] },
       { name: "docs", command: process.execPath, args: [DOCS] },
