@@ -274,6 +274,8 @@ const schema = z.object({
   MAIL_FROM: z.string().default("PollChat <no-reply@localhost>"),
   /** Files (docs/design.md §3.13): the largest upload (413 above). */
   MAX_ATTACHMENT_BYTES: int(20 * 1024 * 1024, 1),
+  /** Bytes of files read for one answer (images and PDFs given as files, text read), the question's first (§3.13). */
+  PROMPT_FILES_MAX_BYTES: int(32 * 1024 * 1024, 1),
   /** Files one message may carry (400 above). */
   MAX_ATTACHMENTS_PER_MESSAGE: int(10, 0),
   /** Bytes of files a user may keep (the admin sets one user's own); guests get GUEST_STORAGE_BYTES. */

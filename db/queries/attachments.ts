@@ -42,6 +42,13 @@ export async function blobStorage(tx: Pick<Db, "select">, sha256: string): Promi
   return row?.storage;
 }
 
+/** Which of these hashes have a blob row. */
+export async function storedBlobs(tx: Pick<Db, "select">, sha256s: string[]): Promise<string[]> {
+  if (sha256s.length === 0) return [];
+  const rows = await tx.select({ sha256: fileBlobs.sha256 }).from(fileBlobs).where(inArray(fileBlobs.sha256, sha256s));
+  return rows.map((r) => r.sha256);
+}
+
 export async function insertBlob(tx: Tx, blob: { sha256: string; size: number; storage: FileBlob["storage"]; data: Uint8Array | null }): Promise<void> {
   await tx.insert(fileBlobs).values(blob).onConflictDoNothing({ target: fileBlobs.sha256 });
 }

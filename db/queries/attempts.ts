@@ -12,6 +12,7 @@ import { getDb } from "../client.ts";
 import { chatMembers, chatMessages, chats, llmOutputChunks, llmOutputParts, llmRequests, users, type ChatMessage, type LlmRequest, type ResumeMode } from "../schema.ts";
 import { sliceFromCodePoint } from "../../lib/text.ts";
 import type { Tx } from "./access.ts";
+import { recomputeHidden } from "./branches.ts";
 import { claimableSql, displayName } from "./fragments.ts";
 import { attemptText } from "./output.ts";
 import { endedParts } from "./parts.ts";
@@ -291,6 +292,25 @@ async function endRequest(tx: Tx, request: EndingRequest, end: EndState) {
       .update(chatMessages)
       .set({ status: end.status, content: end.text, error: end.error ?? null, parts, partsCursor: cursor })
       .where(eq(chatMessages.uuid, request.responseMessageUuid));
+  } else {
+    // Ended before a runner claimed it (a regeneration stopped while queued): the answer it was
+    // to replace is selected again, so the question keeps its answer and the next message does
+    // not become a version of it (docs/design.md §3.12).
+    const restored = await tx
+      .update(chatMessages)
+      .set({ selected: true })
+      .where(
+        and(
+          eq(
+            chatMessages.uuid,
+            sql`(select v.uuid from chat_message v where v.chat_uuid = ${request.chatUuid} and v.parent_uuid = ${request.promptMessageUuid}
+              order by v.created_at desc, v.uuid desc limit 1)`,
+          ),
+          sql`not exists (select 1 from chat_message s where s.chat_uuid = ${request.chatUuid} and s.parent_uuid = ${request.promptMessageUuid} and s.selected)`,
+        ),
+      )
+      .returning({ uuid: chatMessages.uuid });
+    if (restored.length) await recomputeHidden(tx, request.chatUuid);
   }
   await tx
     .update(chatMessages)

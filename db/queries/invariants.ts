@@ -49,9 +49,9 @@ export const INVARIANT_KINDS = [
   /** A message whose parent is missing, in another chat, or not older than it (docs/design.md §3.12). */
   "broken_parent",
   /**
-   * Versions of one message (the same parent) with more than one selected, or none where one
-   * must be: only a user message's answers may all be unselected (regenerated: the new answer
-   * comes with the claim, or never when it was stopped before).
+   * Versions of one message (the same parent) with more than one selected, or none while no
+   * regeneration of that message is on its way (the claim adds the selected one; a regeneration
+   * stopped before it selects the old answer again).
    */
   "version_selection",
   /** `hidden` that disagrees with the active branch (the selected root, then the selected children). */
@@ -167,9 +167,11 @@ function checks(leaseGraceMs: number | undefined): SQL[] {
         where m.parent_uuid is not null and (p.uuid is null or p.chat_uuid <> m.chat_uuid or (p.created_at, p.uuid) >= (m.created_at, m.uuid))`,
     sql`select 'version_selection', jsonb_build_object('chat', m.chat_uuid, 'parent', coalesce(m.parent_uuid::text, '')),
           count(*) filter (where m.selected) || ' of ' || count(*) || ' versions selected'
-        from chat_message m left join chat_message p on p.uuid = m.parent_uuid
-        group by m.chat_uuid, m.parent_uuid, p.role
-        having count(*) filter (where m.selected) > 1 or (count(*) filter (where m.selected) = 0 and p.role is distinct from 'user')`,
+        from chat_message m
+        group by m.chat_uuid, m.parent_uuid
+        having count(*) filter (where m.selected) > 1
+          or (count(*) filter (where m.selected) = 0 and not exists (select 1 from llm_request r
+            where r.chat_uuid = m.chat_uuid and r.prompt_message_uuid = m.parent_uuid and r.status in ('queued', 'running')))`,
     sql`with recursive active as (
           select m.uuid from chat_message m where m.parent_uuid is null and m.selected
           union all

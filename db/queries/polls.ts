@@ -151,7 +151,9 @@ left join lateral (
       else m.content end as poll_content,
     ${member ? `case when au.id is null then null else ${displayNameSql("au")} end` : "null"} as author_name,
     pp.events as poll_events, fa.attachments as poll_attachments,
-    -- Its versions (docs/design.md §3.12), when it has others: one index range per message
+    ${
+      member
+        ? `-- Its versions (docs/design.md §3.12), when it has others: one index range per message
     -- (chat_message_parent_idx), none for the anchor (the client has it).
     case when m.uuid is distinct from ${last} then (
       select case when count(*) > 1 then json_agg(v.uuid order by v.created_at, v.uuid) end
@@ -160,7 +162,9 @@ left join lateral (
         union all
         select v.uuid, v.created_at from chat_message v where m.parent_uuid is null and v.chat_uuid = m.chat_uuid and v.parent_uuid is null
       ) v
-    ) end as versions
+    ) end`
+        : "null" // a share link switches nothing: its readers are not given versions
+    } as versions
   from chat_message m
   ${member ? `left join "user" au on au.id = m.author_id` : ""}
   left join lateral (

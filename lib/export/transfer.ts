@@ -17,7 +17,7 @@ import { isUniqueViolation } from "@/db/queries/util";
 import type { Chat, ChatMessage } from "@/db/schema";
 import { EXPORT_FORMAT, EXPORT_VERSION, type ExportedAttachment, type ExportedChat, type ExportFile, type ImportFile } from "./format";
 import { attachmentsOf } from "@/db/queries/attachments";
-import { readAttachmentBytes } from "../files/storage";
+import { readBlob } from "../files/storage";
 import { importFiles, prepareImportFiles } from "../files/transfer";
 import { chatToMarkdown } from "./markdown";
 import { importedBranches } from "./branches";
@@ -33,10 +33,24 @@ async function exportedFiles(messages: ChatMessage[], withData: boolean): Promis
   for (let i = 0; i < users.length; i += 5_000) {
     for (const f of await attachmentsOf(users.slice(i, i + 5_000))) {
       const file: ExportedAttachment = { name: f.name, mediaType: f.mediaType, size: Number(f.size), sha256: f.sha256 };
-      if (withData) file.data = Buffer.from(await readAttachmentBytes(f.sha256)).toString("base64");
       const list = byMessage.get(f.messageUuid!);
       if (list) list.push(file);
       else byMessage.set(f.messageUuid!, [file]);
+    }
+  }
+  if (!withData) return byMessage;
+  // Each content's bytes once, at its first file in the conversation's order (the order an
+  // import stores them in): the later ones are references to it, which the import restores
+  // from the file it has just stored. A chat may name one large file many times.
+  const written = new Set<string>();
+  for (const uuid of users) {
+    for (const file of byMessage.get(uuid) ?? []) {
+      if (written.has(file.sha256)) continue;
+      const bytes = await readBlob(file.sha256);
+      // Removed since its row was read (the chat deleted meanwhile): a reference, not a 500.
+      if (!bytes) continue;
+      file.data = Buffer.from(bytes).toString("base64");
+      written.add(file.sha256);
     }
   }
   return byMessage;

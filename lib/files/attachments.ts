@@ -29,7 +29,7 @@ import {
 import { lockUserQuota, quotaSubject } from "@/db/queries/usage";
 import { pgErrorInfo } from "@/db/queries/util";
 import { dispositionOf, sniffMediaType } from "./sniff";
-import { readBlob, removeObjects, storeBlob } from "./storage";
+import { prepareBlob, readBlob, removeObjects, storeBlob } from "./storage";
 import { formatBytes } from "./bytes";
 
 /** The multipart envelope around the file (boundaries, part headers, a long name): read past the file limit by this much. */
@@ -110,10 +110,14 @@ export async function uploadAttachment(input: { userId: string; chatUuid?: strin
         const { used, has } = await storageOf(tx, input.userId, sha256);
         if (!has && used + bytes.byteLength > limit) throw storageFull(used, limit, bytes.byteLength, subject.guest);
       }
-      await storeBlob(tx, { sha256, bytes });
+      await storeBlob(tx, { sha256, bytes }, { prepared: true });
       return insertUpload(tx, values);
     });
   };
+  // An S3 object goes up before the transaction (it holds the quota lock every send of this
+  // user takes); a file that is sure not to fit is refused before anything is stored.
+  await precheckStorage(input.userId, sha256, bytes.byteLength);
+  await prepareBlob({ sha256, bytes });
   let row;
   try {
     row = await store();
@@ -125,6 +129,16 @@ export async function uploadAttachment(input: { userId: string; chatUuid?: strin
   }
   void sweepStale();
   return toAttachmentDto(row);
+}
+
+/** The storage check without the lock, before any byte is stored: the locked one decides. */
+async function precheckStorage(userId: string, sha256: string, size: number): Promise<void> {
+  const db = await getDb();
+  const subject = await quotaSubject(db, userId);
+  const limit = subject ? quotasFor(subject).limits.storageBytes : 0;
+  if (!subject || limit <= 0) return;
+  const { used, has } = await storageOf(db, userId, sha256);
+  if (!has && used + size > limit) throw storageFull(used, limit, size, subject.guest);
 }
 
 export function storageFull(used: number, limit: number, size: number, guest: boolean, what = "this file"): AppError {

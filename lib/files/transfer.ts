@@ -4,7 +4,8 @@
  * file it carries like an upload (the hash it claims, MAX_ATTACHMENT_BYTES, the type read from
  * the bytes) before its transaction, stores them in it, and restores a reference only from a
  * file the importing account itself still keeps on this server: a hash alone never opens
- * another account's file. The importer's storage quota is checked once all is in.
+ * another account's file. The importer's storage quota is checked before each new content is
+ * stored, and once more when all is in.
  */
 import "server-only";
 import { createHash } from "node:crypto";
@@ -34,6 +35,8 @@ export interface ImportFiles {
   byChat: Map<number, Map<number, FileToImport[]>>;
   /** What the user kept before the import (read at the first chat that has files). */
   usedBefore?: number;
+  /** New contents this import stores so far (bytes, and which), checked against the quota before each is stored. */
+  added?: { bytes: number; sha256s: Set<string>; limit: number; guest: boolean };
   done(tx: Tx, userId: string): Promise<void>;
 }
 
@@ -87,13 +90,25 @@ export async function importFiles(tx: Tx, input: { userId: string; files: Import
   if (input.files.usedBefore === undefined) {
     await lockUserQuota(tx, input.userId);
     input.files.usedBefore = (await storageOf(tx, input.userId, "")).used;
+    const subject = await quotaSubject(tx, input.userId);
+    input.files.added = { bytes: 0, sha256s: new Set(), limit: subject ? quotasFor(subject).limits.storageBytes : 0, guest: subject?.guest ?? false };
   }
+  const added = input.files.added!;
   let leftOut = 0;
   for (const [j, list] of chatFiles) {
     const messageUuid = input.messageUuids[j]!;
     for (const f of list) {
       let stored: { mediaType: string; size: number } | undefined;
       if (f.bytes) {
+        // Checked before the bytes are stored: an S3 object is written at once and would stay,
+        // unowned, behind a refused import (the rows roll back, the object does not).
+        if (!added.sha256s.has(f.sha256) && !(await storageOf(tx, input.userId, f.sha256)).has) {
+          added.sha256s.add(f.sha256);
+          added.bytes += f.bytes.byteLength;
+          if (added.limit > 0 && input.files.usedBefore + added.bytes > added.limit) {
+            throw storageFull(input.files.usedBefore, added.limit, added.bytes, added.guest, "the files of this import");
+          }
+        }
         await storeBlob(tx, { sha256: f.sha256, bytes: f.bytes });
         stored = { mediaType: f.mediaType!, size: f.bytes.byteLength };
       } else {

@@ -35,6 +35,7 @@ export async function promptFiles(
   input: ModelInput,
   sources: FileSources,
   budgetChars = Infinity,
+  budgetBytes = Infinity,
 ): Promise<Map<string, PromptFile[]>> {
   const uuids: string[] = [];
   let used = 0;
@@ -44,10 +45,38 @@ export async function promptFiles(
     if (used > budgetChars && i < messages.length - 1) break;
     if (m.role === "user") uuids.push(m.uuid);
   }
-  const rows = await sources.attachmentsOf(uuids);
+  // Newest message first (uuids' order), so that the bytes budget goes to the question first.
+  const rank = new Map(uuids.map((u, i) => [u, i]));
+  const rows = (await sources.attachmentsOf(uuids)).sort((a, b) => (rank.get(a.messageUuid ?? "") ?? 0) - (rank.get(b.messageUuid ?? "") ?? 0));
   const out = new Map<string, PromptFile[]>();
+  // At most `budgetBytes` of files are read for one answer (PROMPT_FILES_MAX_BYTES): files a
+  // chat holds are counted once against their owner's storage, so fifty messages may name the
+  // same 20 MiB image; past the budget a file is left out, said on the answer when it is the
+  // question's. The same content is read once however many messages name it.
+  let bytesLeft = budgetBytes;
+  const reads = new Map<string, Promise<Uint8Array>>();
+  const once: FileSources = {
+    ...sources,
+    readBytes: (sha256) => {
+      let read = reads.get(sha256);
+      if (!read) reads.set(sha256, (read = sources.readBytes(sha256)));
+      return read;
+    },
+  };
+  const seen = new Set<string>();
   // Read at once, not one after another: they all stand between the claim and the model call.
-  const files = await Promise.all(rows.map((row) => givenAs(row, input, sources)));
+  const files = await Promise.all(
+    rows.map((row) => {
+      if (needsBytes(row, input) && !seen.has(row.sha256)) {
+        if (row.size > bytesLeft) {
+          return Promise.resolve<PromptFile>({ kind: "left_out", name: row.name, mediaType: row.mediaType, why: "the files of this conversation are more than one request to the model may carry" });
+        }
+        bytesLeft -= row.size;
+        seen.add(row.sha256);
+      }
+      return givenAs(row, input, once);
+    }),
+  );
   rows.forEach((row, i) => {
     if (!row.messageUuid) return;
     const list = out.get(row.messageUuid) ?? [];
@@ -55,6 +84,12 @@ export async function promptFiles(
     out.set(row.messageUuid, list);
   });
   return out;
+}
+
+/** Whether the model's input needs the file's bytes (an image it cannot see does not). */
+function needsBytes(row: AttachedFile, input: ModelInput): boolean {
+  const image = row.mediaType.startsWith("image/");
+  return image ? input.images : row.mediaType === "application/pdf" || row.mediaType.startsWith("text/");
 }
 
 async function givenAs(row: AttachedFile, input: ModelInput, sources: FileSources): Promise<PromptFile> {

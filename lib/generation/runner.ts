@@ -380,7 +380,7 @@ async function prepareAttempt(request: ClaimedRequest, logger: Logger, opts: { r
     readBytes: readAttachmentBytes,
     pdfText: extractPdfText,
     warn: (err, file) => logger.warn({ err, sha256: file.sha256, mediaType: file.mediaType }, "an attached file could not be read for the model"),
-  }, e.CONTEXT_BUDGET_CHARS);
+  }, e.CONTEXT_BUDGET_CHARS, e.PROMPT_FILES_MAX_BYTES);
   const prompt = buildPrompt(history, { system: chat.params.systemPrompt, budgetChars: e.CONTEXT_BUDGET_CHARS, authors, files });
   // An interrupted answer goes on from its parts and its text (docs/design.md §3.11 and §5.3):
   // the steps with tool calls as they happened, the text after them continued as text.

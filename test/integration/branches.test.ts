@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { signUp, verifyEmail, type TestClient } from "../support/client.ts";
 import { createChat, exchange, fakeRequests, json, messages, send, waitForAnswer, type MessageJson } from "../support/chat.ts";
 import { providedAppEnv, sharedBaseUrl, sharedFakeOpenAIUrl } from "../support/context.ts";
+import { serverWithSql } from "../support/direct-sql.ts";
 
 const baseUrl = sharedBaseUrl();
 const fakeUrl = sharedFakeOpenAIUrl();
@@ -163,6 +164,33 @@ describe("edit and regenerate keep versions", () => {
     expect(reloaded.messages[1]!.content).toBe("r1-answer");
     // Its poll after the user message (still on the branch) goes on as before.
     expect((await list(viewer, chat, q.user.uuid)).messages.map((m) => m.uuid)).toEqual([second.uuid]);
+  });
+
+  it("a regeneration stopped before a runner took it gives the question its answer back (the next message follows it, not a version of it)", async () => {
+    const srv = await serverWithSql();
+    try {
+      const client = await signUp(srv.url);
+      const chat = (await createChat(client)).uuid;
+      const q = await say(client, chat, "s1");
+      // What POST /regenerate leaves until the claim (db/queries/queue.ts): the answer unselected
+      // and hidden, a request queued on the question. Written here, where no runner can take it
+      // first (its creation an hour ahead: no poll finds it stale and dispatches it).
+      await srv.sql(
+        `with old as (update chat_message set selected = false, hidden = true where uuid = $1),
+           req as (insert into llm_request (uuid, chat_uuid, user_id, prompt_message_uuid, model, status, created_at)
+             select $2, c.uuid, c.user_id, $3, 'compatible:fake-model', 'queued', now() + interval '1 hour' from chat c where c.uuid = $4)
+         update chat_message set status = 'pending', llm_request_uuid = $2 where uuid = $3`,
+        [q.answer.uuid, randomUUID(), q.user.uuid, chat],
+      );
+      await json(await client.post(`/chat/message/${q.user.uuid}/cancel`, {}), 200);
+      expect((await list(client, chat)).messages.map((m) => m.uuid)).toEqual([q.user.uuid, q.answer.uuid]);
+      const next = await say(client, chat, "s2");
+      const after = await list(client, chat);
+      expect(after.messages.map((m) => m.uuid)).toEqual([q.user.uuid, q.answer.uuid, next.user.uuid, next.answer.uuid]);
+      expect(after.messages.map((m) => m.versions)).toEqual([undefined, undefined, undefined, undefined]);
+    } finally {
+      await srv.close();
+    }
   });
 
   it("usage and quotas count every version: no request is ever removed", async () => {

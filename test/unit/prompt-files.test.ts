@@ -189,6 +189,25 @@ describe("promptFiles: what each model reads", () => {
     expect(asked[2]).toEqual(["new"]);
   });
 
+  it("reads each content once, the question's files first, and leaves out what is past the bytes budget", async () => {
+    const big = (uuid: string, name: string, sha256: string) => row({ messageUuid: uuid, name, mediaType: "image/png", size: 600, sha256 });
+    // The database answers oldest first; the budget must still go to the question first.
+    const s = sources([big("old", "old.png", "x"), big("old", "again.png", "q"), big("new", "new.png", "q")], { x: png, q: png });
+    const history = [
+      { uuid: "old", role: "user", content: "" },
+      { uuid: "a", role: "assistant", content: "" },
+      { uuid: "new", role: "user", content: "" },
+    ];
+    const got = await promptFiles(history, { images: true, pdf: true }, s, Infinity, 1_000);
+    expect(got.get("new")).toEqual([{ kind: "image", name: "new.png", mediaType: "image/png", bytes: png }]);
+    // The same content again costs nothing; another one past the budget is left out, unread.
+    expect(got.get("old")).toEqual([
+      { kind: "left_out", name: "old.png", mediaType: "image/png", why: "the files of this conversation are more than one request to the model may carry" },
+      { kind: "image", name: "again.png", mediaType: "image/png", bytes: png },
+    ]);
+    expect(s.read).toEqual(["q"]);
+  });
+
   it("a file that cannot be read is left out with the reason, not the whole answer", async () => {
     const got = await promptFiles([{ uuid: "m1", role: "user", content: "" }], { images: true, pdf: true }, sources([row({ name: "lost.txt", sha256: "zz" })], {}));
     expect(got.get("m1")).toEqual([{ kind: "left_out", name: "lost.txt", mediaType: "text/plain", why: "it could not be read from storage" }]);
