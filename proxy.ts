@@ -13,10 +13,10 @@ import { AppError } from "@/lib/errors";
 import { pageCsp } from "@/lib/http/security-headers";
 
 // Everything but the API, Next's assets and the htmx client (which has its own policy):
-// /api/*, /_next/*, /lite*, /chat/create, /chat/list, /chat/message/*, /chat/{uuid}/*, and a
+// /api/*, /_next/*, /lite*, /chat/create, /chat/list, /chat/attachments, /chat/message/*, /chat/{uuid}/*, and a
 // shared chat's files (/share/{uuid}/attachment/*: their own sandboxing policy, lib/files).
 // test/integration/security-headers.test.ts proves every page is matched and no endpoint is.
-const PAGE = "/((?!api/|_next/|lite(?:/|$)|chat/(?:create|list|message)(?:/|$)|chat/[^/]+/|share/[^/]+/attachment/).*)";
+const PAGE = "/((?!api/|_next/|lite(?:/|$)|chat/(?:create|list|message|attachments)(?:/|$)|chat/[^/]+/|share/[^/]+/attachment/).*)";
 const PAGE_RE = new RegExp(`^${PAGE}$`);
 
 function badlyEncoded(pathname: string): boolean {
@@ -48,5 +48,5 @@ export function proxy(request: NextRequest): NextResponse | Response {
 
 export const config = {
   // Static strings only (Next reads them at build time): pages, and any path with a `%`.
-  matcher: ["/((?!api/|_next/|lite(?:/|$)|chat/(?:create|list|message)(?:/|$)|chat/[^/]+/|share/[^/]+/attachment/).*)", "/(.*%.*)"],
+  matcher: ["/((?!api/|_next/|lite(?:/|$)|chat/(?:create|list|message|attachments)(?:/|$)|chat/[^/]+/|share/[^/]+/attachment/).*)", "/(.*%.*)"],
 };

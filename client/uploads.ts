@@ -3,7 +3,8 @@
  * is picked, dropped or pasted (XMLHttpRequest: fetch cannot report upload progress), so that
  * sending only names the uploads. A chip's × removes an upload again (DELETE once the server
  * has it). The list lives outside React: the drop zone (the whole chat) and the composer both
- * use it, and an upload outlives a re-render of either.
+ * use it, and an upload outlives a re-render of either. The new-chat screen's files are under
+ * NEW_CHAT: uploaded to no chat yet (POST /chat/attachments), the first send binds them.
  */
 import type { AttachmentDto } from "@/lib/contract";
 import { api } from "./api";
@@ -25,6 +26,11 @@ export interface Upload {
   /** The server's message (413 too large, 415 type, storage full) or a network failure. */
   error?: string;
 }
+
+/** The key of the new-chat screen's files: its chat does not exist until the first send. */
+export const NEW_CHAT = "new";
+
+const uploadUrl = (key: string) => (key === NEW_CHAT ? "/chat/attachments" : `/chat/${key}/attachments`);
 
 const NONE: Upload[] = [];
 export const uploads = createKeyedStore<Upload[]>(NONE);
@@ -52,7 +58,7 @@ function errorMessage(xhr: XMLHttpRequest): string {
 function start(chatUuid: string, upload: Upload, file: File): void {
   const xhr = new XMLHttpRequest();
   requests.set(upload.id, xhr);
-  xhr.open("POST", `/chat/${chatUuid}/attachments`);
+  xhr.open("POST", uploadUrl(chatUuid));
   xhr.setRequestHeader("accept", "application/json");
   xhr.upload.onprogress = (e) => {
     if (e.lengthComputable && e.total > 0) update(chatUuid, upload.id, { progress: e.loaded / e.total });
@@ -102,9 +108,14 @@ export function addFiles(chatUuid: string, files: Iterable<File>): void {
   for (const [upload, file] of added) start(chatUuid, upload, file);
 }
 
+/** A picked image's object URL is ours to free; a restored upload's preview is the file's own URL. */
+function revokePreview(u: Upload): void {
+  if (u.preview?.startsWith("blob:")) URL.revokeObjectURL(u.preview);
+}
+
 function forget(chatUuid: string, ids: Set<string>, revoke: boolean): void {
   const list = uploads.get(chatUuid);
-  if (revoke) for (const u of list) if (ids.has(u.id) && u.preview) URL.revokeObjectURL(u.preview);
+  if (revoke) for (const u of list) if (ids.has(u.id)) revokePreview(u);
   const rest = list.filter((u) => !ids.has(u.id));
   uploads.set(chatUuid, rest.length ? rest : NONE);
 }
@@ -145,9 +156,31 @@ export function takeUploads(chatUuid: string): { attachments: AttachmentDto[]; r
     attachments: taken.map((u) => u.attachment!),
     restore: () => uploads.set(chatUuid, [...taken, ...uploads.get(chatUuid)]),
     done: () => {
-      for (const u of taken) if (u.preview) URL.revokeObjectURL(u.preview);
+      for (const u of taken) revokePreview(u);
     },
   };
+}
+
+/**
+ * Puts files already uploaded back in a composer: the new-chat screen's first send was refused
+ * after its chat was created, so they wait in that chat's composer (the server binds an upload of
+ * no chat yet to whichever chat its uploader sends it in).
+ */
+export function restoreUploads(chatUuid: string, attachments: AttachmentDto[]): void {
+  if (!attachments.length) return;
+  const restored = attachments.map(
+    (a): Upload => ({
+      id: crypto.randomUUID(),
+      name: a.name,
+      size: a.size,
+      type: a.mediaType,
+      preview: a.mediaType.startsWith("image/") ? a.url : undefined,
+      status: "done",
+      progress: 1,
+      attachment: a,
+    }),
+  );
+  uploads.set(chatUuid, [...restored, ...uploads.get(chatUuid)]);
 }
 
 /** "1.2 MB": decimal units, like the file managers people compare with. */

@@ -448,14 +448,14 @@ export type FileBlob = typeof fileBlobs.$inferSelect;
  * A file attached to a chat: uploaded first (message_uuid null), then bound to the user message
  * sent with it. Each message's attachment is its own row (an edited version copies the rows);
  * the bytes are shared through `sha256`. Deleted with its chat; a blob no row names is removed.
+ * An upload made on the new-chat screen has no chat yet (chat_uuid null, its uploader's alone)
+ * until the first send binds it to the chat it creates: a bound row always has its chat.
  */
 export const attachments = pgTable(
   "attachment",
   {
     uuid: uuid("uuid").primaryKey(),
-    chatUuid: uuid("chat_uuid")
-      .notNull()
-      .references(() => chats.uuid, { onDelete: "cascade" }),
+    chatUuid: uuid("chat_uuid").references(() => chats.uuid, { onDelete: "cascade" }),
     messageUuid: uuid("message_uuid").references(() => chatMessages.uuid, { onDelete: "cascade" }),
     /** Who uploaded it: their storage quota counts it. */
     userId: text("user_id").references(() => users.id, { onDelete: "set null" }),

@@ -3,7 +3,8 @@
  * drop and by paste, uploaded at once with progress on their chips, sent, shown in the message
  * and read by a model that takes images (the fake answers with what only the bytes tell); the
  * server's refusal on a chip, and a note under the answer of a model that cannot see images; and "‹ 2/3 ›" switching the conversation in one tab while a
- * second tab follows through its polls.
+ * second tab follows through its polls; and files given on the new-chat screen, sent with the
+ * first message into the chat it creates.
  */
 import { expect, test } from "@playwright/test";
 import { ChatPage } from "./pages/chat-page";
@@ -71,6 +72,41 @@ test("files dropped on the chat and pasted into the composer upload at once, go 
   expect(await (await page.request.get(textHref!)).text()).toBe(notes.bytes.toString());
   await expectAccessible(page, "a message with an image and a file, and its answer");
   await chat.screenshot("files-sent-and-answered");
+});
+
+test("on the new-chat screen, a dropped and a pasted file upload before the chat exists and go with the first message into the chat it creates", async ({ page }) => {
+  const chat = new ChatPage(page);
+  const files = new ChatFiles(page);
+  await ChatPage.signUp(page);
+  await chat.gotoNew();
+  await chat.modelPicker.selectOption("compatible:fake-vision");
+  await files.drop([image], page.locator(".new-chat-body"));
+  await expect(files.chip(image.name).locator("img")).toBeVisible();
+  await files.paste([notes], chat.composer);
+  await files.uploaded(2);
+  // Uploaded to no chat: none was created for them.
+  const listed = (await (await page.request.get("/chat/list")).json()) as { chats: unknown[] };
+  expect(listed.chats).toHaveLength(0);
+
+  await chat.send(`What is in these? [[fake text="Seen: {{files}}"]]`);
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/, { timeout: 20_000 });
+  const question = chat.questions.last();
+  await expect(files.images(question).getByRole("img", { name: image.name })).toBeVisible();
+  await expect(files.fileLinks(question)).toContainText(notes.name);
+  const answer = await chat.waitForAnswer();
+  await expect(chat.contentOf(answer)).toHaveText(`Seen: ${fakeSeesFile(image)}`);
+
+  // The chat's own: after a reload they come from the server, and the links serve them.
+  await page.reload();
+  const stored = chat.questions.last();
+  await expect(files.images(stored)).toHaveCount(1);
+  await expect(files.fileLinks(stored)).toContainText(notes.name);
+  const served = await page.request.get((await files.images(stored).getAttribute("href"))!);
+  expect(served.status()).toBe(200);
+  expect(Buffer.from(await served.body()).equals(PNG_1X1)).toBe(true);
+  // The new-chat screen starts empty again.
+  await chat.gotoNew();
+  await expect(files.chips).toHaveCount(0);
 });
 
 test("a message may be files alone; Send waits for an upload on its way; the server's refusal shows on the chip, and × removes it; a model that cannot see images says so", async ({ page }) => {

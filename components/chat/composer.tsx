@@ -18,7 +18,7 @@ interface Props {
   generating: boolean;
   /** Sends; resolves false when the text (and files) must stay in the composer (refused, offline). */
   onSend: (text: string, attachments: AttachmentDto[]) => Promise<boolean> | boolean;
-  /** The chat files are uploaded to (client/uploads.ts); without it, no files (a chat not created yet). */
+  /** The chat files are uploaded to (client/uploads.ts; NEW_CHAT: a chat not created yet); without it, no files. */
   uploadsKey?: string;
   /** The files to send (components/chat/attachments.tsx), shown above the input. */
   chips?: ReactNode;

@@ -1,9 +1,11 @@
 "use client";
 
 /**
- * The new-chat screen: pick an agent (cards), write, send. The chat is created with a client
- * uuid (a retried create finds the same chat), then the URL becomes /chat/{uuid}; the
- * conversation shows here at once while the server renders that page.
+ * The new-chat screen: pick an agent (cards), write, attach files, send. The chat is created with
+ * a client uuid (a retried create finds the same chat) only at the send, then the URL becomes
+ * /chat/{uuid}; the conversation shows here at once while the server renders that page. Files are
+ * uploaded before the chat exists, to no chat (client/uploads.ts NEW_CHAT), and the first send
+ * binds them to it (docs/design.md §3.13).
  */
 import { useState } from "react";
 import { useRouter } from "next/navigation";
@@ -12,7 +14,10 @@ import { createChat, newUuid, seedChat } from "@/client/actions";
 import { ApiError } from "@/client/api";
 import { noticeFor, notices } from "@/client/notices";
 import { sendAndReport } from "@/client/send";
+import { NEW_CHAT, restoreUploads } from "@/client/uploads";
 import type { AgentInfo } from "@/client/keys";
+import type { AttachmentDto } from "@/lib/contract";
+import { AttachButton, DropOverlay, MessageAttachments, UploadChips, useFileDrop } from "./attachments";
 import { Composer } from "./composer";
 import { ModelPicker, useModels } from "./model-picker";
 import { TopBar } from "./top-bar";
@@ -29,7 +34,7 @@ const AGENT_ICONS: Record<string, React.ReactNode> = {
  * Static on purpose: a live conversation here would re-render every frame while the router
  * renders /chat/{uuid} in a transition, and could hold that navigation back.
  */
-function StartingChat({ text }: { text: string }) {
+function StartingChat({ text, attachments }: { text: string; attachments: AttachmentDto[] }) {
   return (
     <div className="chat-screen">
       <TopBar title={<span className="muted">New chat</span>} />
@@ -38,9 +43,12 @@ function StartingChat({ text }: { text: string }) {
           <div className="messages" role="log" aria-label="Conversation">
             <article className="msg msg-user" data-status="sending" aria-label="Your message">
               <div className="msg-body">
-                <div className="bubble" data-testid="message-content">
-                  {text}
-                </div>
+                {attachments.length > 0 && <MessageAttachments attachments={attachments} />}
+                {text && (
+                  <div className="bubble" data-testid="message-content">
+                    {text}
+                  </div>
+                )}
               </div>
             </article>
             <article className="msg msg-assistant" data-status="waiting" aria-label="Assistant message">
@@ -71,20 +79,25 @@ export function NewChat({ agents, userName }: { agents: AgentInfo[]; userName: s
   const [agentId, setAgentId] = useState(agents[0]?.id ?? "assistant");
   const [model, setModel] = useState<string | null>(null);
   // Once sent: the question, shown while the chat's own page loads (which then polls the answer).
-  const [started, setStarted] = useState<string | null>(null);
+  const [started, setStarted] = useState<{ text: string; attachments: AttachmentDto[] } | null>(null);
   const [greeting] = useState(() => greetingFor(userName));
   const agent = agents.find((a) => a.id === agentId) ?? agents[0];
+  const drop = useFileDrop(NEW_CHAT, started === null);
 
-  if (started !== null) return <StartingChat text={started} />;
+  if (started !== null) return <StartingChat {...started} />;
 
-  async function start(text: string): Promise<boolean> {
+  async function start(text: string, attachments: AttachmentDto[]): Promise<boolean> {
     const uuid = newUuid();
     try {
       const chat = await createChat({ uuid, agent: agentId, model: model ?? models?.default });
       seedChat(qc, chat);
-      setStarted(text);
+      setStarted({ text, attachments });
       router.replace(`/chat/${chat.uuid}`);
-      void sendAndReport(qc, chat.uuid, text);
+      // Refused (the send says why in the chat's notice, its text back in the chat's draft): the
+      // files wait in the chat's composer too, still unsent, to be sent there.
+      void sendAndReport(qc, chat.uuid, text, undefined, attachments).then((ok) => {
+        if (!ok) restoreUploads(chat.uuid, attachments);
+      });
       return true;
     } catch (err) {
       notices.set("new", noticeFor(err instanceof ApiError ? err : new ApiError(0, "unknown", "Could not start the chat. Try again.")));
@@ -103,7 +116,8 @@ export function NewChat({ agents, userName }: { agents: AgentInfo[]; userName: s
   }
 
   return (
-    <div className="chat-screen new-chat">
+    <div className={`chat-screen new-chat${drop.dragging ? " dropping" : ""}`} {...drop.handlers}>
+      {drop.dragging && <DropOverlay />}
       <TopBar title={<span className="muted">New chat</span>} />
       <div className="new-chat-body">
         <div className="new-chat-inner">
@@ -142,7 +156,14 @@ export function NewChat({ agents, userName }: { agents: AgentInfo[]; userName: s
         generating={false}
         onSend={start}
         autoFocus
-        tools={<ModelPicker value={model} onChange={setModel} />}
+        uploadsKey={NEW_CHAT}
+        chips={<UploadChips chatUuid={NEW_CHAT} />}
+        tools={
+          <>
+            <AttachButton chatUuid={NEW_CHAT} />
+            <ModelPicker value={model} onChange={setModel} />
+          </>
+        }
       />
     </div>
   );

@@ -4,7 +4,7 @@
  * attachment names any more. The bytes themselves are lib/files/storage.ts's.
  */
 import "server-only";
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client.ts";
 import { attachments, chatMembers, chatMessages, chats, fileBlobs, users, type Attachment, type FileBlob } from "../schema.ts";
 import { activeUser, memberOf, type Tx } from "./access.ts";
@@ -136,7 +136,7 @@ export async function ownFileOf(tx: Pick<Db, "select">, input: { userId: string;
 /** Inserts an upload's row (its blob stored already), unbound (or bound: an import's). */
 export async function insertUpload(
   tx: Tx,
-  input: { uuid: string; chatUuid: string; userId: string; name: string; mediaType: string; size: number; sha256: string; messageUuid?: string },
+  input: { uuid: string; chatUuid: string | null; userId: string; name: string; mediaType: string; size: number; sha256: string; messageUuid?: string },
 ): Promise<Attachment> {
   const [row] = await tx.insert(attachments).values(input).returning();
   return row!;
@@ -163,17 +163,25 @@ export async function deleteUpload(input: { uuid: string; userId: string }): Pro
 export type BindResult = { kind: "ok"; rows: AttachmentRow[] } | { kind: "unknown"; uuids: string[] };
 
 /**
- * Binds the sender's unsent uploads of this chat to the message being sent, in the queueing
- * transaction. Any uuid that is not such an upload (another chat's, another user's, already
- * sent, unknown) refuses the whole send.
+ * Binds the sender's unsent uploads of this chat, or their unsent uploads of no chat yet (made
+ * on the new-chat screen before the chat existed), to the message being sent, in the queueing
+ * transaction: a chat-less one joins this chat. Any uuid that is not such an upload (another
+ * chat's, another user's, already sent, unknown) refuses the whole send.
  */
 export async function bindAttachments(tx: Tx, input: { chatUuid: string; userId: string; messageUuid: string; uuids: string[] }): Promise<BindResult> {
   const uuids = [...new Set(input.uuids)];
   if (uuids.length === 0) return { kind: "ok", rows: [] };
   const rows = await tx
     .update(attachments)
-    .set({ messageUuid: input.messageUuid })
-    .where(and(inArray(attachments.uuid, uuids), eq(attachments.chatUuid, input.chatUuid), eq(attachments.userId, input.userId), isNull(attachments.messageUuid)))
+    .set({ messageUuid: input.messageUuid, chatUuid: input.chatUuid })
+    .where(
+      and(
+        inArray(attachments.uuid, uuids),
+        or(eq(attachments.chatUuid, input.chatUuid), isNull(attachments.chatUuid)),
+        eq(attachments.userId, input.userId),
+        isNull(attachments.messageUuid),
+      ),
+    )
     .returning(rowColumns);
   if (rows.length !== uuids.length) {
     const bound = new Set(rows.map((r) => r.uuid));
@@ -211,17 +219,26 @@ export type ServedAttachment = Pick<Attachment, "uuid" | "chatUuid" | "messageUu
 const servedColumns = { ...rowColumns, chatUuid: attachments.chatUuid, userId: attachments.userId };
 
 /**
- * A file as a member of its chat reads it (any role; an unsent upload only by its uploader).
- * Undefined: not theirs to read, which is the same answer as does not exist (404).
+ * A file as a member of its chat reads it (any role; an unsent upload only by its uploader), or
+ * an upload of no chat yet as its uploader reads it (nobody else). Undefined: not theirs to
+ * read, which is the same answer as does not exist (404).
  */
 export async function attachmentForMember(input: { uuid: string; userId: string }): Promise<ServedAttachment | undefined> {
   const db = await getDb();
   const [row] = await db
     .select(servedColumns)
     .from(attachments)
-    .innerJoin(chatMembers, memberOf(attachments.chatUuid, input.userId))
-    .innerJoin(users, activeUser())
-    .where(and(eq(attachments.uuid, input.uuid), sql`(${attachments.messageUuid} is not null or ${attachments.userId} = ${input.userId})`))
+    .leftJoin(chatMembers, memberOf(attachments.chatUuid, input.userId))
+    .leftJoin(users, activeUser())
+    .where(
+      and(
+        eq(attachments.uuid, input.uuid),
+        or(
+          and(isNull(attachments.chatUuid), eq(attachments.userId, input.userId)),
+          and(isNotNull(users.id), or(isNotNull(attachments.messageUuid), eq(attachments.userId, input.userId))),
+        ),
+      ),
+    )
     .limit(1);
   return row;
 }

@@ -44,7 +44,7 @@ export const INVARIANT_KINDS = [
   "leftover_part_events",
   /** A stored file no attachment names (docs/design.md §3.13: it is deleted with the last one), or one whose bytes are in neither place. */
   "file_blob_orphan",
-  /** An attachment bound to a message of another chat than its own. */
+  /** An attachment bound to a message of another chat than its own, or bound with no chat. */
   "attachment_foreign_message",
   /** A message whose parent is missing, in another chat, or not older than it (docs/design.md §3.12). */
   "broken_parent",
@@ -153,10 +153,11 @@ function checks(leaseGraceMs: number | undefined): SQL[] {
             else 'no attachment names this ' || b.storage || ' blob' end
         from file_blob b
         where (b.data is null) <> (b.storage = 's3') or not exists (select 1 from attachment a where a.sha256 = b.sha256)`,
+    // A chat-less upload (the new-chat screen's) takes its chat when it is bound: never bound without one.
     sql`select 'attachment_foreign_message', jsonb_build_object('attachment', a.uuid, 'chat', a.chat_uuid, 'message', m.uuid),
-          'attachment of chat ' || a.chat_uuid || ' bound to a message of chat ' || m.chat_uuid
+          'attachment of ' || coalesce('chat ' || a.chat_uuid, 'no chat') || ' bound to a message of chat ' || m.chat_uuid
         from attachment a join chat_message m on m.uuid = a.message_uuid
-        where m.chat_uuid <> a.chat_uuid`,
+        where m.chat_uuid is distinct from a.chat_uuid`,
     // Branches (docs/design.md §3.12).
     sql`select 'broken_parent', jsonb_build_object('chat', m.chat_uuid, 'message', m.uuid),
           case when p.uuid is null then 'its parent ' || m.parent_uuid || ' does not exist'

@@ -57,11 +57,10 @@ export class ChatFiles {
   }
 
   /**
-   * Drags files over the chat and drops them: dragenter (the overlay shows, checked here),
-   * dragover, drop, as a browser fires them.
+   * Drags files over the chat (or `target`: the new-chat screen has no conversation yet) and
+   * drops them: dragenter (the overlay shows, checked here), dragover, drop, as a browser fires them.
    */
-  async drop(files: TestFile[]): Promise<void> {
-    const target = this.page.locator(".messages-scroll");
+  async drop(files: TestFile[], target: Locator = this.page.locator(".messages-scroll")): Promise<void> {
     const dataTransfer = await this.page.evaluateHandle((list: Wire[]) => {
       const dt = new DataTransfer();
       for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));

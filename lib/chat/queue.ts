@@ -66,8 +66,8 @@ function validAttachments(list: string[] | undefined): string[] | undefined {
 
 /**
  * The attach step of a send or an edit (docs/design.md §3.13), in the queueing transaction: the
- * named uploads are bound to the new message (each must be the sender's, of this chat, not sent
- * yet); an edit that names none keeps the edited message's files. Text may be empty only with files.
+ * named uploads are bound to the new message (each must be the sender's, of this chat or of no
+ * chat yet, not sent yet); an edit that names none keeps the edited message's files. Text may be empty only with files.
  */
 function attaching(input: { userId: string; chatUuid: string; attachments?: string[]; emptyText: boolean; kept?: () => Attachment[] }) {
   return async (tx: Tx, messageUuid: string, editedUuid?: string) => {
@@ -79,7 +79,7 @@ function attaching(input: { userId: string; chatUuid: string; attachments?: stri
       if (bound.kind === "unknown") {
         throw new AppError(
           "validation_error",
-          `Invalid attachments: ${bound.uuids.join(", ")} ${bound.uuids.length === 1 ? "is not a file" : "are not files"} you uploaded to this chat and have not sent yet.`,
+          `Invalid attachments: ${bound.uuids.join(", ")} ${bound.uuids.length === 1 ? "is not a file" : "are not files"} you uploaded to this chat (or before it existed) and have not sent yet.`,
         );
       }
       count = bound.rows.length;

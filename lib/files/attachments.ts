@@ -47,16 +47,21 @@ export function cleanFileName(raw: string): string {
 /**
  * POST /chat/{uuid}/attachments: one multipart field `file`. Checks, in order: the declared
  * size (before reading anything), the member's role, the body's type, the bytes actually read,
- * the type sniffed from them, then (under the user's quota lock) their storage.
+ * the type sniffed from them, then (under the user's quota lock) their storage. Without a chat
+ * (POST /chat/attachments, the new-chat screen's composer) there is no role to check: the upload
+ * is the uploader's alone until the first send binds it to the chat that send creates.
  */
-export async function uploadAttachment(input: { userId: string; chatUuid: string; req: Request }): Promise<AttachmentDto> {
+export async function uploadAttachment(input: { userId: string; chatUuid?: string; req: Request }): Promise<AttachmentDto> {
   const max = env().MAX_ATTACHMENT_BYTES;
   const declared = Number(input.req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > max + MULTIPART_SLACK) throw tooLarge(max);
 
-  const role = await memberRole(await getDb(), { chatUuid: input.chatUuid, userId: input.userId });
-  if (!role) throw notFound("Chat not found.");
-  if (!canWrite(role)) throw READ_ONLY();
+  const chatUuid = input.chatUuid ?? null;
+  if (chatUuid !== null) {
+    const role = await memberRole(await getDb(), { chatUuid, userId: input.userId });
+    if (!role) throw notFound("Chat not found.");
+    if (!canWrite(role)) throw READ_ONLY();
+  }
 
   const contentType = input.req.headers.get("content-type") ?? "";
   if (!/^multipart\/form-data\s*;/i.test(contentType)) {
@@ -89,13 +94,13 @@ export async function uploadAttachment(input: { userId: string; chatUuid: string
   }
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const name = cleanFileName(file instanceof File ? file.name : "");
-  const values = { uuid: uuidv7(), chatUuid: input.chatUuid, userId: input.userId, name, mediaType, size: bytes.byteLength, sha256 };
+  const values = { uuid: uuidv7(), chatUuid, userId: input.userId, name, mediaType, size: bytes.byteLength, sha256 };
 
   const store = async () => {
     const db = await getDb();
     return db.transaction(async (tx) => {
       // Still a writer here (a member removed while the bytes came in uploads nothing).
-      if (!canWrite(await memberRole(tx, { chatUuid: input.chatUuid, userId: input.userId }))) throw notFound("Chat not found.");
+      if (chatUuid !== null && !canWrite(await memberRole(tx, { chatUuid, userId: input.userId }))) throw notFound("Chat not found.");
       await lockUserQuota(tx, input.userId);
       const subject = await quotaSubject(tx, input.userId);
       if (!subject) throw new AppError("unauthorized", "Sign in to continue.");
@@ -154,12 +159,11 @@ async function sweepStale(): Promise<void> {
   }
 }
 
-/** DELETE /chat/attachment/{uuid}: the uploader removes an upload not sent yet. */
+/** DELETE /chat/attachment/{uuid}: the uploader removes an upload not sent yet (of a chat, or of none yet). */
 export async function removeUpload(input: { userId: string; uuid: string }): Promise<void> {
   const found = await attachmentForMember(input);
   if (!found) throw notFound("File not found.");
-  const role = await memberRole(await getDb(), { chatUuid: found.chatUuid, userId: input.userId });
-  if (!canWrite(role)) throw READ_ONLY();
+  if (found.chatUuid !== null && !canWrite(await memberRole(await getDb(), { chatUuid: found.chatUuid, userId: input.userId }))) throw READ_ONLY();
   if (found.messageUuid !== null || found.userId !== input.userId) {
     throw new AppError("conflict", "This file was sent with a message: it stays with the message (deleting the chat deletes it).");
   }
@@ -203,7 +207,7 @@ async function fileResponse(req: Request, file: ServedAttachment, cacheControl: 
   return new Response(new Uint8Array(bytes), { status: 200, headers: { ...headers, "content-length": String(bytes.byteLength) } });
 }
 
-/** GET /chat/attachment/{uuid}: a member of its chat (a removed member, anyone else: 404). */
+/** GET /chat/attachment/{uuid}: a member of its chat, or the uploader of an upload of no chat yet (a removed member, anyone else: 404). */
 export async function serveForMember(input: { userId: string; uuid: string; req: Request }): Promise<Response> {
   const found = await attachmentForMember(input);
   if (!found) throw notFound("File not found.");

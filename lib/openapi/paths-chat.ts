@@ -11,7 +11,7 @@ const attachments = {
   type: "array",
   items: { type: "string", format: "uuid" },
   description:
-    "Uploads (POST /chat/{uuid}/attachments) to send with the message: the sender's own, of this chat, not sent yet; at most MAX_ATTACHMENTS_PER_MESSAGE (10), else 400. A form repeats the field.",
+    "Uploads (POST /chat/{uuid}/attachments, or POST /chat/attachments before the chat existed) to send with the message: the sender's own, of this chat or of no chat yet (which joins this chat), not sent yet; at most MAX_ATTACHMENTS_PER_MESSAGE (10), else 400. A form repeats the field.",
 };
 /** `?parts=`: the client knows an answer's parts (docs/design.md §3.11). */
 export const PARTS_CURSOR = {

@@ -31,11 +31,25 @@ export const filePaths: Paths = {
       responses: { "201": json("The upload, not sent yet.", object({ attachment: ref("Attachment") })), ...errors(400, 401, 403, 404, 413, 415, 503) },
     },
   },
+  "/chat/attachments": {
+    post: {
+      operationId: "uploadChatlessAttachment",
+      summary: "Upload a file to send with the first message of a chat not created yet",
+      description:
+        "The new-chat screen's upload: the same multipart body, limits, type sniffing, storage quota and answers as POST /chat/{uuid}/attachments, but the upload belongs to no chat. Only its uploader may read it (GET /chat/attachment/{uuid}) or remove it; anyone else gets 404. The first POST /chat/{uuid}/send of a chat the uploader has just created names it in `attachments`, which binds it to that chat and message (its members read it from then on); an upload not sent within a day is removed.",
+      tags,
+      requestBody: {
+        required: true,
+        content: { "multipart/form-data": { schema: object({ file: { type: "string", format: "binary" } }) } },
+      },
+      responses: { "201": json("The upload, of no chat yet.", object({ attachment: ref("Attachment") })), ...errors(400, 401, 403, 413, 415, 503) },
+    },
+  },
   "/chat/attachment/{uuid}": {
     get: {
       operationId: "getAttachment",
       summary: "A file of a chat, for its members",
-      description: "Any member of the file's chat (an upload not sent yet: its uploader only). Anyone else, a removed member included, gets 404. Cache-Control: private, no-cache (access is checked at every read; the ETag saves the bytes).",
+      description: "Any member of the file's chat (an upload not sent yet, of a chat or of none yet: its uploader only). Anyone else, a removed member included, gets 404. Cache-Control: private, no-cache (access is checked at every read; the ETag saves the bytes).",
       tags,
       parameters: [fileParam],
       responses: { "200": fileResponse("a member"), "304": { description: "If-None-Match named this file's ETag." }, ...errors(400, 401, 404, 503) },

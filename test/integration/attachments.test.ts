@@ -5,7 +5,8 @@
  * the same bytes are stored once; size, type (by content), count and storage limits answer
  * their errors; only members (and a share link while shared) read a file; uploaded HTML and
  * SVG come back inert; sending binds uploads to the message and every read carries them;
- * deleting a chat deletes the blobs nothing else names (the bucket's objects too).
+ * deleting a chat deletes the blobs nothing else names (the bucket's objects too); an upload of
+ * no chat yet (the new-chat screen's) is its uploader's alone until the first send binds it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash, randomUUID } from "node:crypto";
@@ -57,13 +58,14 @@ function bytes(head: number[], tag: string): Uint8Array {
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-function upload(client: TestClient, chat: string, body: Uint8Array | string, name: string, claimed = "application/octet-stream"): Promise<Response> {
+/** `chat` null: an upload of no chat yet (the new-chat screen's, POST /chat/attachments). */
+function upload(client: TestClient, chat: string | null, body: Uint8Array | string, name: string, claimed = "application/octet-stream"): Promise<Response> {
   const form = new FormData();
   form.append("file", new Blob([typeof body === "string" ? body : new Uint8Array(body)], { type: claimed }), name);
-  return client.request(`/chat/${chat}/attachments`, { method: "POST", body: form });
+  return client.request(chat === null ? "/chat/attachments" : `/chat/${chat}/attachments`, { method: "POST", body: form });
 }
 
-async function uploaded(client: TestClient, chat: string, body: Uint8Array | string, name: string, claimed?: string): Promise<AttachmentJson> {
+async function uploaded(client: TestClient, chat: string | null, body: Uint8Array | string, name: string, claimed?: string): Promise<AttachmentJson> {
   return (await json<{ attachment: AttachmentJson }>(await upload(client, chat, body, name, claimed), 201)).attachment;
 }
 
@@ -345,6 +347,46 @@ describe.each(["pg", "s3"] as const)("files stored in %s", (backend) => {
     expect((await anonymous(base()).get(`/share/${randomUUID()}/attachment/${file.uuid}`)).status).toBe(404);
     await json(await owner.request(`/api/chats/${chat.uuid}/share`, { method: "DELETE" }), 200);
     expect((await anonymous(base()).get(sharedFile.url)).status).toBe(404);
+  });
+
+  it("takes an upload of no chat yet (the new-chat screen's): its uploader's alone until the first send binds it into the new chat", async () => {
+    const stranger = await signUp(base());
+    const early = await uploaded(owner, null, png(`chatless-${backend}`), "first.png");
+    expect(early).toMatchObject({ name: "first.png", mediaType: "image/png", url: `/chat/attachment/${early.uuid}` });
+    expect((await directSql("select chat_uuid from attachment where uuid = $1", [early.uuid]))[0]?.chat_uuid).toBeNull();
+    // The same limits and sniffing as a chat's upload.
+    expect((await errorOf(await upload(owner, null, new Uint8Array(MAX_BYTES + 1).fill(0x61), "big.txt"), 413)).code).toBe("payload_too_large");
+    expect((await errorOf(await upload(owner, null, exe("chatless"), "holiday.png", "image/png"), 415)).code).toBe("unsupported_media_type");
+    expect((await errorOf(await anonymous(base()).request("/chat/attachments", { method: "POST", body: new FormData() }), 401)).code).toBe("unauthorized");
+
+    // Its uploader reads it; anyone else: 404 for reading, removing, and 400 for sending it.
+    const read = await owner.get(early.url);
+    expect(read.status).toBe(200);
+    expect(new Uint8Array(await read.arrayBuffer())).toEqual(png(`chatless-${backend}`));
+    expect((await errorOf(await stranger.get(early.url), 404)).code).toBe("not_found");
+    expect((await errorOf(await stranger.request(early.url, { method: "DELETE" }), 404)).code).toBe("not_found");
+    const theirs = await createChat(stranger);
+    expect((await errorOf(await stranger.post(`/chat/${theirs.uuid}/send`, { content: "not mine", attachments: [early.uuid] }), 400)).code).toBe("validation_error");
+    // Its uploader may change their mind.
+    const dropped = await uploaded(owner, null, "never mind", "dropped.txt");
+    expect(await json(await owner.request(dropped.url, { method: "DELETE" }), 200)).toEqual({ deleted: true });
+    expect((await owner.get(dropped.url)).status).toBe(404);
+
+    // The first send of the chat created at that send binds it: the chat's members read it.
+    const chat = await createChat(owner);
+    const { user } = await exchange(owner, chat.uuid, "[[fake text=seen]]", { attachments: [early.uuid] });
+    expect((user as unknown as { attachments: AttachmentJson[] }).attachments).toEqual([early]);
+    const polled = (await messages(owner, chat.uuid)).messages.find((m) => m.uuid === user.uuid) as unknown as { attachments: AttachmentJson[] };
+    expect(polled.attachments).toEqual([early]);
+    expect((await directSql("select chat_uuid from attachment where uuid = $1", [early.uuid]))[0]?.chat_uuid).toBe(chat.uuid);
+    const viewer = await signUp(base());
+    await joinAs(owner, chat.uuid, viewer, "viewer");
+    expect((await viewer.get(early.url)).status).toBe(200);
+    expect((await errorOf(await stranger.get(early.url), 404)).code).toBe("not_found");
+    // Sent: it stays with its message, in its chat.
+    expect((await errorOf(await owner.request(early.url, { method: "DELETE" }), 409)).code).toBe("conflict");
+    const other = await createChat(owner);
+    expect((await errorOf(await owner.post(`/chat/${other.uuid}/send`, { content: "again", attachments: [early.uuid] }), 400)).code).toBe("validation_error");
   });
 
   it("serves uploaded HTML and SVG as inert text: text/plain, a sandboxing CSP, nosniff, downloaded", async () => {

@@ -100,6 +100,8 @@ export const ROUTES: Record<string, RouteCase> = {
   // Files (docs/design.md §3.13; attachments.test.ts). The upload is called without a multipart
   // body (415); the fixture's file was sent, so its uploader cannot remove it any more (409).
   "POST /chat/[uuid]/attachments": { access: "owner", needs: "write", fixtureStatus: 415, path: ({ chat }) => `/chat/${chat}/attachments` },
+  // An upload of no chat yet (the new-chat screen), called without a multipart body like the one above.
+  "POST /chat/attachments": { access: "user", fixtureStatus: 415, path: () => "/chat/attachments" },
   "GET /chat/attachment/[uuid]": { access: "owner", needs: "read", path: ({ attachment, message }) => `/chat/attachment/${attachment ?? message}` },
   "DELETE /chat/attachment/[uuid]": { access: "owner", needs: "write", fixtureStatus: 409, path: ({ attachment, message }) => `/chat/attachment/${attachment ?? message}` },
   // The fixture's answer is the selected version already: switching to it is a no-op (branches.test.ts switches for real).

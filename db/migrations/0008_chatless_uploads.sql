@@ -1,0 +1,1 @@
+ALTER TABLE "attachment" ALTER COLUMN "chat_uuid" DROP NOT NULL;
