@@ -90,7 +90,7 @@ describe("answers in parts", () => {
     const thinking = await followParts(owner, answer.uuid, (s) => s.parts.some((p) => p.type === "reasoning" && p.text.length > 0) || ended(s));
     expect(thinking.parts[0]).toMatchObject({ type: "reasoning" });
     const final = await followParts(owner, answer.uuid, ended);
-    expect(final.status).toBe("completed");
+    expect(final.status, JSON.stringify(final).slice(0, 800)).toBe("completed");
     expect(final.text).toBe("The answer is 4.");
     const [reasoning, text] = final.parts;
     expect(reasoning).toMatchObject({ type: "reasoning", text: "First I add two and two. That makes four." });
@@ -126,7 +126,7 @@ describe("answers in parts", () => {
     );
     const answer = await waitForAnswer(owner, chat.uuid, user.uuid);
     const final = await followParts(owner, answer.uuid, ended);
-    expect(final.status).toBe("completed");
+    expect(final.status, JSON.stringify(final).slice(0, 800)).toBe("completed");
     const [calc, echo] = tools(final.parts);
     expect(calc).toMatchObject({ name: "calculator", source: "builtin", status: "done", input: { expression: "6*7" }, step: 0 });
     expect(JSON.stringify(calc!.output)).toContain("42");
@@ -145,7 +145,7 @@ describe("answers in parts", () => {
     const user = await send(owner, chat.uuid, `[[fake tool=docs_lookup tool_input=${q({ topic: "polling" })} text="See the guide."]]`);
     const answer = await waitForAnswer(owner, chat.uuid, user.uuid);
     const final = await followParts(owner, answer.uuid, ended);
-    expect(final.status).toBe("completed");
+    expect(final.status, JSON.stringify(final).slice(0, 800)).toBe("completed");
     const sources = final.parts.filter((p) => p.type === "source");
     expect(sources).toEqual([
       { type: "source", url: "https://docs.example.org/polling", title: "The polling guide", from: "docs_lookup" },
@@ -169,7 +169,7 @@ describe("answers in parts", () => {
     owner = owner.at(server.url);
     const moved = owner;
     const final = await followParts(moved, answer.uuid, ended, 90_000);
-    expect(final.status).toBe("completed");
+    expect(final.status, JSON.stringify(final).slice(0, 800)).toBe("completed");
     expect(final.text).toBe(long);
     expect(final.parts.find((p) => p.type === "text" && p.start === 0)).toBeDefined();
     expect(tools(final.parts)).toHaveLength(1);
@@ -183,7 +183,7 @@ describe("answers in parts", () => {
     const user = await send(owner, chat.uuid, `[[fake tool=everything_echo tool_input=${q({ message: "a\u0000b\ud800c" })} text="Said {{tool_output}}"]]`);
     const answer = await waitForAnswer(owner, chat.uuid, user.uuid);
     const final = await followParts(owner, answer.uuid, ended);
-    expect(final.status).toBe("completed");
+    expect(final.status, JSON.stringify(final).slice(0, 800)).toBe("completed");
     const [echo] = tools(final.parts);
     expect(echo).toMatchObject({ status: "done", input: { message: "a\ufffdb\ufffdc" } });
   });
@@ -208,7 +208,7 @@ describe("answers in parts", () => {
     expect(await json(await decide(editor, true), 200)).toEqual({ approved: true });
     expect((await decide(owner, false)).status).toBe(409);
     const final = await followParts(owner, answer.uuid, ended);
-    expect(final.status).toBe("completed");
+    expect(final.status, JSON.stringify(final).slice(0, 800)).toBe("completed");
     expect(tools(final.parts)[0]).toMatchObject({ status: "done", decidedBy: { name: "Eddie" } });
     expect(final.text).toContain("The sum of 2 and 40 is 42.");
     // A share link shows who allowed it by name, never their account.

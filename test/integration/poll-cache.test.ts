@@ -90,6 +90,14 @@ async function setUp(server: AppServer, sql: postgres.Sql | undefined): Promise<
   const { answer } = await exchange(owner, chat, '[[fake text="Kept in memory." chunk=4]]');
   const final = await json<TokensJson>(await owner.get(`/chat/message/${answer.uuid}/tokens/0`), 200);
   expect(final.status).toBe("completed");
+  // The chat's title is written after its first answer ends (a change like any other): the
+  // counts below start once it has landed (a loaded CI machine wrote it mid-count).
+  await until(
+    "the chat's title",
+    async () => (await json<{ chat: { title: string } }>(await owner.get(`/chat/${chat}/messages`), 200)).chat.title || undefined,
+    15_000,
+    50,
+  );
   if (sql) await sql`insert into chat_member (chat_uuid, user_id, role) values (${chat}, ${memberId}, 'editor')`;
   return { owner, member, memberId, chat, answer: { uuid: answer.uuid, position: final.position } };
 }
